@@ -1,0 +1,321 @@
+/**
+ * Decoding of one split line into a typed command (protocol reference §5–§7).
+ *
+ * @module
+ */
+
+import type {
+  Algorithm,
+  ChartType,
+  ChildCommand,
+  FunctionResultCommand,
+  ParentCommand,
+  VariableScope,
+} from "./commands.ts";
+import { ProtocolError } from "./errors.ts";
+import { parseCollected, parseDouble, parseInteger } from "./numbers.ts";
+
+const CHART_TYPES: ReadonlySet<string> = new Set<ChartType>(["line", "area", "stacked"]);
+const ALGORITHMS: ReadonlySet<string> = new Set<Algorithm>([
+  "absolute",
+  "incremental",
+  "percentage-of-absolute-row",
+  "percentage-of-incremental-row",
+]);
+const SCOPES: ReadonlySet<string> = new Set(["HOST", "GLOBAL", "CHART", "LOCAL"]);
+
+/** Where a line came from, for error messages. */
+export interface LineOrigin {
+  /** The peer, e.g. `nd-child [127.0.0.1]:40000`. */
+  readonly peer: string;
+  /** 1-based line number on the connection. */
+  readonly line: number;
+}
+
+const NOWHERE: LineOrigin = { peer: "input", line: 0 };
+
+function fail(origin: LineOrigin, keyword: string, detail: string): never {
+  throw new ProtocolError("bad-arguments", origin.peer, origin.line, `${keyword}: ${detail}`, keyword);
+}
+
+// Optional word: absent and empty read the same, as in Netdata.
+function opt(words: readonly string[], count: number, i: number): string {
+  return i < count ? words[i] : "";
+}
+
+function required(words: readonly string[], count: number, i: number, what: string, origin: LineOrigin): string {
+  const w = opt(words, count, i);
+  if (w === "") fail(origin, words[0], `expected ${what} as word ${i + 1}, found nothing`);
+  return w;
+}
+
+function integer(words: readonly string[], count: number, i: number, what: string, origin: LineOrigin, dflt?: number) {
+  const w = opt(words, count, i);
+  if (w === "" && dflt !== undefined) return dflt;
+  const v = parseInteger(w);
+  if (v === undefined) fail(origin, words[0], `expected ${what} as an integer in word ${i + 1}, found '${w}'`);
+  return v;
+}
+
+function collected(words: readonly string[], count: number, i: number, what: string, origin: LineOrigin) {
+  const w = opt(words, count, i);
+  const v = parseCollected(w);
+  if (v === undefined) fail(origin, words[0], `expected ${what} as an integer in word ${i + 1}, found '${w}'`);
+  return v;
+}
+
+function double(words: readonly string[], count: number, i: number, what: string, origin: LineOrigin): number {
+  const w = opt(words, count, i);
+  const v = parseDouble(w);
+  if (v === undefined) fail(origin, words[0], `expected ${what} as a number in word ${i + 1}, found '${w}'`);
+  return v;
+}
+
+function bool(words: readonly string[], count: number, i: number, what: string, origin: LineOrigin): boolean {
+  const w = opt(words, count, i);
+  if (w === "true") return true;
+  if (w === "false") return false;
+  return fail(origin, words[0], `expected ${what} as 'true' or 'false' in word ${i + 1}, found '${w}'`);
+}
+
+// Multiplier and divisor go through strtol(…, 0) in Netdata, where 0 means 1.
+function factor(words: readonly string[], count: number, i: number, what: string, origin: LineOrigin): number {
+  if (opt(words, count, i) === "") return 1;
+  const v = collected(words, count, i, what, origin);
+  if (typeof v === "bigint") return fail(origin, words[0], `${what} ${v} is out of range`);
+  return v === 0 ? 1 : v;
+}
+
+/**
+ * Decodes the words of one child → parent line. `count` is the number of words (at least 1; the keyword
+ * is `words[0]`). Throws {@link ProtocolError} for an unknown keyword or bad arguments.
+ *
+ * @example
+ * ```ts
+ * decodeChildWords(["SET", "user", "42"], 3); // { kind: "SET", dimension: "user", value: 42 }
+ * ```
+ */
+export function decodeChildWords(words: readonly string[], count: number, origin: LineOrigin = NOWHERE): ChildCommand {
+  const keyword = words[0];
+  switch (keyword) {
+    case "SET": {
+      const dimension = required(words, count, 1, "a dimension id", origin);
+      const text = opt(words, count, 2);
+      return { kind: "SET", dimension, value: text === "" ? null : collected(words, count, 2, "a value", origin) };
+    }
+    case "BEGIN":
+      return {
+        kind: "BEGIN",
+        chart: required(words, count, 1, "a chart id", origin),
+        microseconds: integer(words, count, 2, "microseconds", origin, 0),
+      };
+    case "END":
+      return { kind: "END" };
+    case "RSET": {
+      const dimension = required(words, count, 1, "a dimension id", origin);
+      const value = opt(words, count, 2) === "" ? NaN : double(words, count, 2, "a value", origin);
+      return { kind: "RSET", dimension, value, flags: opt(words, count, 3) };
+    }
+    case "RBEGIN": {
+      const chart = opt(words, count, 1);
+      if (count <= 2) return { kind: "RBEGIN", chart, range: null };
+      return {
+        kind: "RBEGIN",
+        chart,
+        range: {
+          start: integer(words, count, 2, "the start time", origin),
+          end: integer(words, count, 3, "the end time", origin),
+          childNow: integer(words, count, 4, "the child's clock", origin, 0),
+        },
+      };
+    }
+    case "CHART":
+      return decodeChart(words, count, origin);
+    case "DIMENSION": {
+      const algorithm = opt(words, count, 3);
+      return {
+        kind: "DIMENSION",
+        id: required(words, count, 1, "a dimension id", origin),
+        name: opt(words, count, 2),
+        algorithm: ALGORITHMS.has(algorithm) ? algorithm as Algorithm : "absolute",
+        multiplier: factor(words, count, 4, "the multiplier", origin),
+        divisor: factor(words, count, 5, "the divisor", origin),
+        options: opt(words, count, 6),
+      };
+    }
+    case "CLABEL":
+      return {
+        kind: "CLABEL",
+        name: required(words, count, 1, "a label name", origin),
+        value: opt(words, count, 2),
+        source: integer(words, count, 3, "the label source", origin, 0),
+      };
+    case "CLABEL_COMMIT":
+      return { kind: "CLABEL_COMMIT" };
+    case "LABEL":
+      return {
+        kind: "LABEL",
+        name: required(words, count, 1, "a label name", origin),
+        source: integer(words, count, 2, "the label source", origin),
+        // An unquoted value with spaces arrives as several words; Netdata joins them with single spaces.
+        value: count > 4 ? words.slice(3, count).join(" ") : opt(words, count, 3),
+      };
+    case "OVERWRITE":
+      return { kind: "OVERWRITE", what: required(words, count, 1, "what to overwrite", origin) };
+    case "CLAIMED_ID": {
+      const claim = required(words, count, 2, "a claim id or NULL", origin);
+      return {
+        kind: "CLAIMED_ID",
+        machineGuid: required(words, count, 1, "the machine GUID", origin),
+        claimId: claim === "NULL" ? null : claim,
+      };
+    }
+    case "FUNCTION": {
+      const global = opt(words, count, 1) === "GLOBAL";
+      const at = global ? 2 : 1;
+      return {
+        kind: "FUNCTION",
+        global,
+        name: required(words, count, at, "a function name", origin),
+        timeoutSeconds: integer(words, count, at + 1, "the timeout", origin),
+        help: opt(words, count, at + 2),
+      };
+    }
+    case "VARIABLE": {
+      const first = opt(words, count, 1);
+      const scoped = SCOPES.has(first);
+      const at = scoped ? 2 : 1;
+      const name = required(words, count, at, "a variable name", origin);
+      return {
+        kind: "VARIABLE",
+        scope: (scoped ? first : "") as VariableScope,
+        name,
+        value: double(words, count, at + 1, `the value of '${name}'`, origin),
+      };
+    }
+    case "CHART_DEFINITION_END":
+      return {
+        kind: "CHART_DEFINITION_END",
+        firstEntry: integer(words, count, 1, "the first entry time", origin, 0),
+        lastEntry: integer(words, count, 2, "the last entry time", origin, 0),
+        childNow: integer(words, count, 3, "the child's clock", origin, 0),
+      };
+    case "RDSTATE":
+      return {
+        kind: "RDSTATE",
+        dimension: required(words, count, 1, "a dimension id", origin),
+        lastCollectedUs: integer(words, count, 2, "the last collection time", origin),
+        lastCollected: collected(words, count, 3, "the last collected value", origin),
+        lastCalculated: double(words, count, 4, "the last calculated value", origin),
+        lastStored: double(words, count, 5, "the last stored value", origin),
+      };
+    case "RSSTATE":
+      return {
+        kind: "RSSTATE",
+        lastCollectedUs: integer(words, count, 1, "the last collection time", origin),
+        lastUpdatedUs: integer(words, count, 2, "the last update time", origin),
+      };
+    case "REND":
+      if (count < 7) fail(origin, keyword, `expected at least 6 arguments, found ${count - 1}`);
+      return {
+        kind: "REND",
+        updateEvery: integer(words, count, 1, "update every", origin),
+        firstEntry: integer(words, count, 2, "the first entry time", origin),
+        lastEntry: integer(words, count, 3, "the last entry time", origin),
+        startStreaming: bool(words, count, 4, "start streaming", origin),
+        after: integer(words, count, 5, "the start of the range", origin),
+        before: integer(words, count, 6, "the end of the range", origin),
+        childNow: integer(words, count, 7, "the child's clock", origin, 0),
+      };
+    case "FLUSH":
+      return { kind: "FLUSH" };
+    case "DISABLE":
+      return { kind: "DISABLE" };
+    case "FUNCTION_RESULT_BEGIN":
+      return decodeFunctionResultBegin(words, count, origin);
+    default:
+      throw new ProtocolError("unknown-keyword", origin.peer, origin.line, `unknown keyword '${keyword}'`, keyword);
+  }
+}
+
+function decodeChart(words: readonly string[], count: number, origin: LineOrigin): ChildCommand {
+  const id = required(words, count, 1, "a chart 'type.id'", origin);
+  const dot = id.indexOf(".");
+  if (dot <= 0 || dot === id.length - 1) {
+    fail(origin, "CHART", `expected a chart id of the form 'type.id', found '${id}'`);
+  }
+  const chartType = opt(words, count, 7);
+  return {
+    kind: "CHART",
+    id,
+    name: opt(words, count, 2),
+    title: opt(words, count, 3),
+    units: count > 4 ? words[4] : "unknown",
+    family: opt(words, count, 5),
+    context: opt(words, count, 6),
+    chartType: CHART_TYPES.has(chartType) ? chartType as ChartType : "line",
+    priority: integer(words, count, 8, "the priority", origin, 1000),
+    updateEvery: integer(words, count, 9, "update every", origin, 0),
+    options: opt(words, count, 10),
+    plugin: opt(words, count, 11),
+    module: opt(words, count, 12),
+  };
+}
+
+/**
+ * Decodes the header line `FUNCTION_RESULT_BEGIN <transaction> <code> "<content type>" <expires>`; the
+ * stream decoder then collects the payload up to `FUNCTION_RESULT_END`.
+ *
+ * @example
+ * ```ts
+ * decodeFunctionResultBegin(["FUNCTION_RESULT_BEGIN", "t1", "200", "application/json", "0"], 5).httpCode; // 200
+ * ```
+ */
+export function decodeFunctionResultBegin(
+  words: readonly string[],
+  count: number,
+  origin: LineOrigin = NOWHERE,
+): FunctionResultCommand {
+  return {
+    kind: "FUNCTION_RESULT",
+    transaction: required(words, count, 1, "a transaction id", origin),
+    httpCode: integer(words, count, 2, "the HTTP code", origin),
+    contentType: opt(words, count, 3),
+    expires: integer(words, count, 4, "the expiry time", origin, 0),
+    payload: "",
+  };
+}
+
+/**
+ * Decodes the words of one parent → child line (`REPLAY_CHART`, `FUNCTION` calls).
+ *
+ * @example
+ * ```ts
+ * decodeParentWords(["REPLAY_CHART", "system.cpu", "true", "0", "0"], 5).kind; // "REPLAY_CHART"
+ * ```
+ */
+export function decodeParentWords(
+  words: readonly string[],
+  count: number,
+  origin: LineOrigin = NOWHERE,
+): ParentCommand {
+  switch (words[0]) {
+    case "REPLAY_CHART":
+      return {
+        kind: "REPLAY_CHART",
+        chart: required(words, count, 1, "a chart id", origin),
+        startStreaming: bool(words, count, 2, "start streaming", origin),
+        after: integer(words, count, 3, "the start of the range", origin),
+        before: integer(words, count, 4, "the end of the range", origin),
+      };
+    case "FUNCTION":
+      return {
+        kind: "FUNCTION_CALL",
+        transaction: required(words, count, 1, "a transaction id", origin),
+        timeoutSeconds: integer(words, count, 2, "the timeout", origin),
+        function: required(words, count, 3, "a function", origin),
+      };
+    default:
+      throw new ProtocolError("unknown-keyword", origin.peer, origin.line, `unknown keyword '${words[0]}'`, words[0]);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Incremental decoders for the two directions of a streaming connection.
+ *
+ * @module
+ */
+
+import type { ChildCommand, FunctionResultCommand, ParentCommand } from "./commands.ts";
+import { decodeChildWords, decodeParentWords, type LineOrigin } from "./decode.ts";
+import { ProtocolError } from "./errors.ts";
+import { LineSplitter } from "./line_splitter.ts";
+import { MAX_WORDS, splitWords } from "./words.ts";
+
+/** Cap on a function result's payload (Netdata's is 10 MB). */
+export const MAX_FUNCTION_RESULT_BYTES = 10 * 1024 * 1024;
+
+const FUNCTION_RESULT_END = "FUNCTION_RESULT_END";
+
+/** Where decoded commands go. */
+export type CommandSink<C> = (command: C) => void;
+
+// Holds the decoder's position so error messages can name the line without allocating per line.
+class Origin implements LineOrigin {
+  constructor(readonly peer: string, public line: number) {}
+}
+
+// Shared by both directions: line splitting, the reused word array, and refusing input after a failure.
+abstract class CommandDecoder<C> {
+  protected readonly words: string[] = new Array(MAX_WORDS);
+  protected readonly origin: Origin;
+  protected sink: CommandSink<C> = () => {};
+  readonly #splitter: LineSplitter;
+  readonly #onLine = (text: string, start: number, end: number, line: number) => this.line(text, start, end, line);
+  #failed: unknown;
+
+  constructor(peer: string) {
+    this.#splitter = new LineSplitter(peer);
+    this.origin = new Origin(peer, 0);
+  }
+
+  /** Lines read so far. */
+  get lineNumber(): number {
+    return this.#splitter.lineNumber;
+  }
+
+  /** Feeds a chunk of the stream; every complete command goes to `sink` in order. */
+  push(chunk: Uint8Array | string, sink: CommandSink<C>): void {
+    if (this.#failed !== undefined) throw this.#failed;
+    this.sink = sink;
+    try {
+      this.#splitter.push(chunk, this.#onLine);
+    } catch (error) {
+      this.#failed = error;
+      throw error;
+    }
+  }
+
+  protected abstract line(text: string, start: number, end: number, line: number): void;
+}
+
+/**
+ * Decodes what a child (or a proxy) sends after the handshake, chunk by chunk. Empty lines are skipped;
+ * the payload of `FUNCTION_RESULT_BEGIN` is collected verbatim up to `FUNCTION_RESULT_END`. The first bad
+ * line throws a {@link ProtocolError} naming the peer and the line; commands decoded before it have
+ * already reached the sink, and the decoder refuses further input.
+ *
+ * @example
+ * ```ts
+ * const decoder = new ChildStreamDecoder("nd-child [127.0.0.1]:40000");
+ * const got: ChildCommand[] = [];
+ * decoder.push(new TextEncoder().encode('BEGIN "system.cpu" 1000057\nSET "user" = 5\nEND\n'), (c) => got.push(c));
+ * got.map((c) => c.kind); // ["BEGIN", "SET", "END"]
+ * ```
+ */
+export class ChildStreamDecoder extends CommandDecoder<ChildCommand> {
+  #result: FunctionResultCommand | undefined;
+  #payload: string[] = [];
+  #payloadBytes = 0;
+
+  protected line(text: string, start: number, end: number, line: number): void {
+    if (this.#result !== undefined) {
+      this.#payloadLine(text, start, end, line);
+      return;
+    }
+    const count = splitWords(text, start, end, this.words);
+    if (count === 0) return;
+    this.origin.line = line;
+    const command = decodeChildWords(this.words, count, this.origin);
+    if (command.kind === "FUNCTION_RESULT") {
+      this.#result = command;
+      return;
+    }
+    this.sink(command);
+  }
+
+  #payloadLine(text: string, start: number, end: number, line: number): void {
+    if (text.startsWith(FUNCTION_RESULT_END, start)) {
+      const result = { ...this.#result!, payload: this.#payload.join("") };
+      this.#result = undefined;
+      this.#payload = [];
+      this.#payloadBytes = 0;
+      this.sink(result);
+      return;
+    }
+    const piece = `${text.slice(start, end)}\n`;
+    this.#payloadBytes += piece.length;
+    if (this.#payloadBytes > MAX_FUNCTION_RESULT_BYTES) {
+      throw new ProtocolError(
+        "payload-too-large",
+        this.origin.peer,
+        line,
+        `function result '${this.#result!.transaction}' is larger than ${MAX_FUNCTION_RESULT_BYTES} bytes`,
+        "FUNCTION_RESULT_BEGIN",
+      );
+    }
+    this.#payload.push(piece);
+  }
+}
+
+/**
+ * Decodes what a parent sends to a child after its handshake reply (`REPLAY_CHART`, `FUNCTION` calls).
+ *
+ * @example
+ * ```ts
+ * const decoder = new ParentStreamDecoder("parent 127.0.0.1:19999");
+ * decoder.push('REPLAY_CHART "system.cpu" "true" 0 0\n', (c) => console.log(c.kind)); // REPLAY_CHART
+ * ```
+ */
+export class ParentStreamDecoder extends CommandDecoder<ParentCommand> {
+  protected line(text: string, start: number, end: number, line: number): void {
+    const count = splitWords(text, start, end, this.words);
+    if (count === 0) return;
+    this.origin.line = line;
+    this.sink(decodeParentWords(this.words, count, this.origin));
+  }
+}
