@@ -31,7 +31,7 @@ export {
   parseBoolean,
   parseBooleanOrAuto,
   parseDuration,
-  parseInteger,
+  parseIntegerOption,
   parseMemoryMode,
   parseSize,
   SIZE_UNITS,

@@ -15,7 +15,7 @@ import {
   type MemoryMode,
   parseBoolean,
   parseDuration,
-  parseInteger,
+  parseIntegerOption,
   parseMemoryMode,
   type ValueResult,
 } from "./values.ts";
@@ -474,7 +474,7 @@ export function netdataConfFromDocument(doc: ConfigDocument): NetdataConf {
   };
   const text = (t: string): ValueResult<string> => ({ ok: true, value: t });
   const pattern = (t: string): ValueResult<SimplePattern> => ({ ok: true, value: SimplePattern.parse(t) });
-  const count = (min: number, max?: number) => (t: string) => parseInteger(t, { min, max });
+  const count = (min: number, max?: number) => (t: string) => parseIntegerOption(t, { min, max });
 
   const hostnameText = pick("global", "hostname", text, "");
   const hostnameLine = doc.entry("global", "hostname")?.line;

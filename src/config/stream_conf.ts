@@ -16,7 +16,7 @@ import {
   type MemoryMode,
   parseBoolean,
   parseBooleanOrAuto,
-  parseInteger,
+  parseIntegerOption,
   parseMemoryMode,
   type ValueResult,
 } from "./values.ts";
@@ -241,7 +241,7 @@ const RENAMES: Readonly<Record<string, string>> = {
 
 const PLACEHOLDERS = new Set(["API_KEY", "MACHINE_GUID"]);
 
-const nonNegative = (t: string) => parseInteger(t, { min: 0 });
+const nonNegative = (t: string) => parseIntegerOption(t, { min: 0 });
 const asText = (t: string): ValueResult<string> => ({ ok: true, value: t });
 const asPattern = (t: string): ValueResult<SimplePattern> => ({ ok: true, value: SimplePattern.parse(t) });
 
@@ -311,7 +311,7 @@ function readStreamSection(doc: ConfigDocument, sink: DiagnosticSink): StreamSen
   const d = STREAM_DEFAULTS;
 
   let enabled = r.value("enabled", parseBoolean, d.enabled);
-  const defaultPort = r.value("default port", (t) => parseInteger(t, { min: 1, max: 65535 }), d.defaultPort);
+  const defaultPort = r.value("default port", (t) => parseIntegerOption(t, { min: 1, max: 65535 }), d.defaultPort);
   const destEntry = r.entry("destination");
   const destination = destEntry === undefined ? [] : readDestinations(destEntry, "stream", defaultPort, sink);
   const destinationText = destEntry?.value ?? "";
@@ -354,7 +354,7 @@ function readStreamSection(doc: ConfigDocument, sink: DiagnosticSink): StreamSen
     caFile: nonEmpty(r.text("CAfile", "")),
     timeoutSeconds: r.value("timeout seconds", nonNegative, d.timeoutSeconds),
     defaultPort,
-    bufferSizeBytes: r.value("buffer size bytes", (t) => parseInteger(t, { min: 1 }), d.bufferSizeBytes),
+    bufferSizeBytes: r.value("buffer size bytes", (t) => parseIntegerOption(t, { min: 1 }), d.bufferSizeBytes),
     reconnectDelaySeconds: r.value("reconnect delay seconds", nonNegative, d.reconnectDelaySeconds),
     initialClockResyncIterations: r.value(
       "initial clock resync iterations",
@@ -430,7 +430,7 @@ function readAccessSection(
   const common: HostOverrides = {
     enableReplication: r.optional("enable replication", parseBoolean),
     secondsToReplicate: r.optional("seconds to replicate", nonNegative),
-    replicationStepSeconds: r.optional("seconds per replication step", (t) => parseInteger(t, { min: 1 })),
+    replicationStepSeconds: r.optional("seconds per replication step", (t) => parseIntegerOption(t, { min: 1 })),
     enableCompression: r.optional("enable compression", parseBoolean),
   };
 
@@ -443,7 +443,7 @@ function readAccessSection(
 
   const keyDefaults: HostOverrides = {
     ...common,
-    history: r.optional("default history", (t) => parseInteger(t, { min: 0 })),
+    history: r.optional("default history", (t) => parseIntegerOption(t, { min: 0 })),
     memoryMode: r.optional("default memory mode", parseMemoryMode),
     healthEnabled: r.optional("health enabled by default", parseBooleanOrAuto),
     postponeAlarmsOnConnectSeconds: r.optional("default postpone alarms on connect seconds", nonNegative),
@@ -454,8 +454,8 @@ function readAccessSection(
   };
   const host: HostOverrides = {
     ...common,
-    updateEvery: r.optional("update every", (t) => parseInteger(t, { min: 1 })),
-    history: r.optional("history", (t) => parseInteger(t, { min: 0 })),
+    updateEvery: r.optional("update every", (t) => parseIntegerOption(t, { min: 1 })),
+    history: r.optional("history", (t) => parseIntegerOption(t, { min: 0 })),
     memoryMode: r.optional("memory mode", parseMemoryMode),
     healthEnabled: r.optional("health enabled", parseBooleanOrAuto),
     postponeAlarmsOnConnectSeconds: r.optional("postpone alarms on connect seconds", nonNegative),

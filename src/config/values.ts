@@ -88,11 +88,11 @@ export function parseBooleanOrAuto(text: string): ValueResult<boolean | "auto"> 
 }
 
 /**
- * Limits for {@link parseInteger}.
+ * Limits for {@link parseIntegerOption}.
  *
  * @example
  * ```ts
- * parseInteger("0", { min: 1 }).ok; // false
+ * parseIntegerOption("0", { min: 1 }).ok; // false
  * ```
  */
 export interface IntegerLimits {
@@ -106,11 +106,11 @@ export interface IntegerLimits {
  *
  * @example
  * ```ts
- * parseInteger("19999", { min: 1, max: 65535 }); // { ok: true, value: 19999 }
- * parseInteger("ten"); // { ok: false, error: "expected a whole number, found 'ten'" }
+ * parseIntegerOption("19999", { min: 1, max: 65535 }); // { ok: true, value: 19999 }
+ * parseIntegerOption("ten"); // { ok: false, error: "expected a whole number, found 'ten'" }
  * ```
  */
-export function parseInteger(text: string, limits: IntegerLimits = {}): ValueResult<number> {
+export function parseIntegerOption(text: string, limits: IntegerLimits = {}): ValueResult<number> {
   let value: number;
   if (/^[+-]?[0-9]+$/.test(text)) value = Number(text);
   else if (/^0[xX][0-9a-fA-F]+$/.test(text)) value = Number.parseInt(text.slice(2), 16);

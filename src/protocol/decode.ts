@@ -319,3 +319,70 @@ export function decodeParentWords(
       throw new ProtocolError("unknown-keyword", origin.peer, origin.line, `unknown keyword '${words[0]}'`, words[0]);
   }
 }
+
+const SPACE = 32, EQUALS = 61, DQUOTE = 34, BACKSLASH = 92, MINUS = 45, ZERO = 48, NINE = 57;
+
+// Reads `text[i, end)` as a plain decimal of at most 15 digits (no leading zero but "0", optional '-'
+// when `signed`); -1 (or NaN for signed) when the text is anything else, so the caller falls back.
+function plainDecimal(text: string, i: number, end: number, signed: boolean): number {
+  const negative = signed && text.charCodeAt(i) === MINUS;
+  if (negative) i++;
+  const digits = end - i;
+  if (digits < 1 || digits > 15 || (digits > 1 && text.charCodeAt(i) === ZERO)) return signed ? NaN : -1;
+  let v = 0;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < ZERO || c > NINE) return signed ? NaN : -1;
+    v = v * 10 + (c - ZERO);
+  }
+  return negative ? (v === 0 ? 0 : -v) : v;
+}
+
+// Index after the closing quote of a `"…"` word starting at `i`, or -1 when it holds a backslash or
+// does not close before `end`.
+function quotedEnd(text: string, i: number, end: number): number {
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === DQUOTE) return i;
+    if (c === BACKSLASH) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Decodes the three lines that make up almost all of a live stream, in the exact shape a Netdata sender
+ * writes them (`SET "<dim>" = <int>`, `BEGIN "<chart>" <usec>`, `END`), without splitting words.
+ * Returns `undefined` for any other line or shape; {@link decodeChildWords} then decodes it, with the
+ * same result a fast-path line would have had.
+ *
+ * @example
+ * ```ts
+ * const line = 'SET "user" = 42';
+ * decodeHotLine(line, 0, line.length); // { kind: "SET", dimension: "user", value: 42 }
+ * ```
+ */
+export function decodeHotLine(text: string, start: number, end: number): ChildCommand | undefined {
+  const first = text.charCodeAt(start);
+  if (first === 83 /* S */) {
+    if (!text.startsWith('SET "', start)) return undefined;
+    const close = quotedEnd(text, start + 5, end);
+    if (close < 0) return undefined;
+    let i = close + 1;
+    while (i < end && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === EQUALS)) i++;
+    const value = plainDecimal(text, i, end, true);
+    if (Number.isNaN(value) || close === start + 5) return undefined;
+    return { kind: "SET", dimension: text.slice(start + 5, close), value };
+  }
+  if (first === 69 /* E */) {
+    return end - start === 3 && text.startsWith("END", start) ? { kind: "END" } : undefined;
+  }
+  if (first === 66 /* B */) {
+    if (!text.startsWith('BEGIN "', start)) return undefined;
+    const close = quotedEnd(text, start + 7, end);
+    if (close < 0 || close === start + 7 || text.charCodeAt(close + 1) !== SPACE) return undefined;
+    const microseconds = plainDecimal(text, close + 2, end, false);
+    if (microseconds < 0) return undefined;
+    return { kind: "BEGIN", chart: text.slice(start + 7, close), microseconds };
+  }
+  return undefined;
+}

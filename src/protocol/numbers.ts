@@ -131,6 +131,8 @@ export function formatDouble(value: number): string {
   if (Number.isNaN(value)) return "NAN";
   if (!Number.isFinite(value)) return value > 0 ? "INF" : "-INF";
   if (Math.abs(value) >= 1e21) return String(value);
+  // toFixed drops the sign of -0, which a real 1.37 child does print (`-0.0000000`).
+  if (value === 0) return Object.is(value, -0) ? "-0.0000000" : "0.0000000";
   for (let digits = 7; digits < 100; digits++) {
     const text = value.toFixed(digits);
     if (Number(text) === value) return text;

@@ -5,7 +5,7 @@
  */
 
 import type { ChildCommand, FunctionResultCommand, ParentCommand } from "./commands.ts";
-import { decodeChildWords, decodeParentWords, type LineOrigin } from "./decode.ts";
+import { decodeChildWords, decodeHotLine, decodeParentWords, type LineOrigin } from "./decode.ts";
 import { ProtocolError } from "./errors.ts";
 import { LineSplitter } from "./line_splitter.ts";
 import { MAX_WORDS, splitWords } from "./words.ts";
@@ -79,6 +79,11 @@ export class ChildStreamDecoder extends CommandDecoder<ChildCommand> {
   protected line(text: string, start: number, end: number, line: number): void {
     if (this.#result !== undefined) {
       this.#payloadLine(text, start, end, line);
+      return;
+    }
+    const hot = decodeHotLine(text, start, end);
+    if (hot !== undefined) {
+      this.sink(hot);
       return;
     }
     const count = splitWords(text, start, end, this.words);

@@ -6,7 +6,7 @@ import {
   parseBooleanOrAuto,
   parseConfig,
   parseDuration,
-  parseInteger,
+  parseIntegerOption,
   parseMemoryMode,
   parseSize,
   type ValueResult,
@@ -40,15 +40,15 @@ test("values: auto only where allowed (health), 'on demand' is Netdata's synonym
 });
 
 test("values: integers with limits", () => {
-  assert.equal(value(parseInteger("19999", { min: 1, max: 65535 })), 19999);
-  assert.equal(value(parseInteger("-3")), -3);
-  assert.equal(value(parseInteger("0x10")), 16);
+  assert.equal(value(parseIntegerOption("19999", { min: 1, max: 65535 })), 19999);
+  assert.equal(value(parseIntegerOption("-3")), -3);
+  assert.equal(value(parseIntegerOption("0x10")), 16);
   assert.equal(
-    error(parseInteger("70000", { min: 1, max: 65535 })),
+    error(parseIntegerOption("70000", { min: 1, max: 65535 })),
     "expected a whole number from 1 to 65535, found '70000'",
   );
-  assert.equal(error(parseInteger("60s")), "expected a whole number, found '60s'");
-  assert.equal(error(parseInteger("")), "expected a whole number, found ''");
+  assert.equal(error(parseIntegerOption("60s")), "expected a whole number, found '60s'");
+  assert.equal(error(parseIntegerOption("")), "expected a whole number, found ''");
 });
 
 test("values: durations of file 014 (30d, 6mo, 2y, 2h, 30m)", () => {
