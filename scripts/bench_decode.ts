@@ -43,7 +43,11 @@ while (performance.now() - start < seconds * 1000) {
 const elapsed = (performance.now() - start) / 1000;
 const runtime = "Bun" in globalThis ? `bun ${process.versions.bun}` : `deno ${process.versions.deno}`;
 console.log(
-  `${runtime.padEnd(12)} ${path.includes("shared") ? "full" : "trimmed"} fixture ${(stream.length / 1e6).toFixed(2)} MB, ` +
+  `${runtime.padEnd(12)} ${path.includes("shared") ? "full" : "trimmed"} fixture ${
+    (stream.length / 1e6).toFixed(2)
+  } MB, ` +
     `${lines} lines: ${(passes * lines / elapsed / 1e6).toFixed(2)} M lines/s, ` +
-    `${(passes * stream.length / elapsed / 1e6).toFixed(1)} MB/s (${passes} passes, ${commands / passes} commands/pass)`,
+    `${(passes * stream.length / elapsed / 1e6).toFixed(1)} MB/s (${passes} passes, ${
+      commands / passes
+    } commands/pass)`,
 );

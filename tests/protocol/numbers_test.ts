@@ -29,7 +29,9 @@ test("parseCollected reads words as strtoll(…, 0) does", () => {
 test("parseInteger takes decimal integers only", () => {
   assert.equal(parseInteger("1795423042"), 1795423042);
   assert.equal(parseInteger("-5"), -5);
-  for (const bad of ["", "1.5", "0x10", "1e3", " 1", "99999999999999999999"]) assert.equal(parseInteger(bad), undefined);
+  for (const bad of ["", "1.5", "0x10", "1e3", " 1", "99999999999999999999"]) {
+    assert.equal(parseInteger(bad), undefined);
+  }
 });
 
 test("parseDouble reads decimals, exponents, NAN and inf", () => {

@@ -152,7 +152,12 @@ test("an unknown keyword (also lowercase) names the peer and the line", () => {
 
 test("bad arguments say what was expected and what was found", () => {
   throwsProtocol(() => decode("CHART nodot\n"), "bad-arguments", 1, /CHART: expected .*'type.id', found 'nodot'/);
-  throwsProtocol(() => decode("SET x = 12abc\n"), "bad-arguments", 1, /SET: expected a value as an integer.*found '12abc'/);
+  throwsProtocol(
+    () => decode("SET x = 12abc\n"),
+    "bad-arguments",
+    1,
+    /SET: expected a value as an integer.*found '12abc'/,
+  );
   throwsProtocol(() => decode("BEGIN\n"), "bad-arguments", 1, /BEGIN: expected a chart id as word 2, found nothing/);
   throwsProtocol(() => decode("REND 1 2 3\n"), "bad-arguments", 1, /REND: expected at least 6 arguments, found 3/);
   throwsProtocol(() => decode("REND 1 2 3 maybe 4 5\n"), "bad-arguments", 1, /'true' or 'false'.*found 'maybe'/);

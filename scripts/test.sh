@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The one test command (README): installs the pinned Deno and Bun from the npm registry when needed,
+# checks format, lint and types, then runs the whole suite on both runtimes and prints one summary line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NO_COLOR=1
+
+if [ -n "${CI:-}" ] || [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/bun ] ||
+  [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "== installing the pinned toolchain"
+  # Not `npm ci`: npm 11 records the deno package's optional per-platform binaries without versions and
+  # then refuses its own lock file; `npm install` honours the same pinned lock.
+  npm install --no-audit --no-fund --loglevel=error || exit 1
+fi
+deno=node_modules/.bin/deno
+bun=node_modules/.bin/bun
+echo "== $($deno --version | head -1), bun $($bun --version)"
+
+status=0
+echo "== deno fmt --check, deno lint, deno check"
+$deno fmt --check || status=1
+$deno lint || status=1
+$deno check mod.ts src/ tests/ scripts/ || status=1
+
+log=$(mktemp -d)
+echo "== deno test"
+$deno test -A tests/ 2>&1 | tee "$log/deno.txt" | grep -Ev ' \.\.\. ok' || true
+echo "== bun test"
+$bun test tests/ 2>&1 | tee "$log/bun.txt" | grep -Ev '^\(pass\)' || true
+
+# One closing line for both runtimes: deno prints "ok | N passed | M failed", bun " N pass" / " M fail".
+read -r dp df < <(grep -E '(ok|FAILED) \| [0-9]+ passed' "$log/deno.txt" | tail -1 |
+  sed -E 's/.*\| ([0-9]+) passed.*\| ([0-9]+) failed.*/\1 \2/')
+bp=$(grep -E '^ *[0-9]+ pass$' "$log/bun.txt" | tail -1 | tr -dc '0-9')
+bf=$(grep -E '^ *[0-9]+ fail$' "$log/bun.txt" | tail -1 | tr -dc '0-9')
+if [ -z "${dp:-}" ] || [ -z "$bp" ]; then
+  echo "a test runner did not report its totals (deno: '${dp:-}', bun: '$bp')"
+  status=1
+fi
+passed=$(( ${dp:-0} + ${bp:-0} ))
+failed=$(( ${df:-0} + ${bf:-0} ))
+[ "$failed" -eq 0 ] || status=1
+[ "$passed" -gt 0 ] || status=1
+echo "deno: ${dp:-0} passed, ${df:-0} failed; bun: ${bp:-0} passed, ${bf:-0} failed"
+echo "$passed passed, $failed failed"
+exit $status
