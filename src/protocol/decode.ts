@@ -320,22 +320,20 @@ export function decodeParentWords(
   }
 }
 
-const SPACE = 32, EQUALS = 61, DQUOTE = 34, BACKSLASH = 92, MINUS = 45, ZERO = 48, NINE = 57;
+const SPACE = 32, EQUALS = 61, DQUOTE = 34, BACKSLASH = 92, MINUS = 45, ZERO = 48;
 
-// Reads `text[i, end)` as a plain decimal of at most 15 digits (no leading zero but "0", optional '-'
-// when `signed`); -1 (or NaN for signed) when the text is anything else, so the caller falls back.
-function plainDecimal(text: string, i: number, end: number, signed: boolean): number {
-  const negative = signed && text.charCodeAt(i) === MINUS;
-  if (negative) i++;
+// Reads `text[i, end)` as a plain decimal of 1 to 15 digits without a leading zero (but "0"); -1 when it
+// is anything else, so the caller falls back to the general decoder.
+function plainDigits(text: string, i: number, end: number): number {
   const digits = end - i;
-  if (digits < 1 || digits > 15 || (digits > 1 && text.charCodeAt(i) === ZERO)) return signed ? NaN : -1;
+  if (digits < 1 || digits > 15 || (digits > 1 && text.charCodeAt(i) === ZERO)) return -1;
   let v = 0;
   for (; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < ZERO || c > NINE) return signed ? NaN : -1;
-    v = v * 10 + (c - ZERO);
+    const c = text.charCodeAt(i) - ZERO;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
   }
-  return negative ? (v === 0 ? 0 : -v) : v;
+  return v;
 }
 
 // Index after the closing quote of a `"…"` word starting at `i`, or -1 when it holds a backslash or
@@ -364,23 +362,31 @@ function quotedEnd(text: string, i: number, end: number): number {
 export function decodeHotLine(text: string, start: number, end: number): ChildCommand | undefined {
   const first = text.charCodeAt(start);
   if (first === 83 /* S */) {
-    if (!text.startsWith('SET "', start)) return undefined;
+    // 'SET "'
+    if (text.charCodeAt(start + 1) !== 69 || text.charCodeAt(start + 2) !== 84) return undefined;
+    if (text.charCodeAt(start + 3) !== SPACE || text.charCodeAt(start + 4) !== DQUOTE) return undefined;
     const close = quotedEnd(text, start + 5, end);
     if (close < 0) return undefined;
     let i = close + 1;
     while (i < end && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === EQUALS)) i++;
-    const value = plainDecimal(text, i, end, true);
-    if (Number.isNaN(value) || close === start + 5) return undefined;
-    return { kind: "SET", dimension: text.slice(start + 5, close), value };
+    const negative = text.charCodeAt(i) === MINUS;
+    const value = plainDigits(text, negative ? i + 1 : i, end);
+    if (value < 0 || close === start + 5) return undefined;
+    return { kind: "SET", dimension: text.slice(start + 5, close), value: negative && value !== 0 ? -value : value };
   }
   if (first === 69 /* E */) {
-    return end - start === 3 && text.startsWith("END", start) ? { kind: "END" } : undefined;
+    return end - start === 3 && text.charCodeAt(start + 1) === 78 && text.charCodeAt(start + 2) === 68
+      ? { kind: "END" }
+      : undefined;
   }
   if (first === 66 /* B */) {
-    if (!text.startsWith('BEGIN "', start)) return undefined;
+    // 'BEGIN "'
+    if (text.charCodeAt(start + 1) !== 69 || text.charCodeAt(start + 2) !== 71) return undefined;
+    if (text.charCodeAt(start + 3) !== 73 || text.charCodeAt(start + 4) !== 78) return undefined;
+    if (text.charCodeAt(start + 5) !== SPACE || text.charCodeAt(start + 6) !== DQUOTE) return undefined;
     const close = quotedEnd(text, start + 7, end);
     if (close < 0 || close === start + 7 || text.charCodeAt(close + 1) !== SPACE) return undefined;
-    const microseconds = plainDecimal(text, close + 2, end, false);
+    const microseconds = plainDigits(text, close + 2, end);
     if (microseconds < 0) return undefined;
     return { kind: "BEGIN", chart: text.slice(start + 7, close), microseconds };
   }
