@@ -1,0 +1,128 @@
+/**
+ * Starts and stops Debian's real Netdata 1.37 for interop tests: private config and data directories under
+ * the system temp dir, bound to 127.0.0.1 on a port picked here, stopped by its own PID only.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+
+/** Path of the `netdata` binary, when Debian's package is installed. */
+export const NETDATA_BINARY: string | undefined = ["/usr/sbin/netdata", "/usr/bin/netdata"].find(existsSync);
+
+/** Why interop tests cannot run here, or `undefined` when they can. */
+export const NETDATA_SKIP_REASON: string | undefined = NETDATA_BINARY === undefined
+  ? "Debian's netdata package is not installed (scripts/test.sh installs it when run as root with apt-get)"
+  : undefined;
+
+/** Asks the kernel for a free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => typeof address === "object" && address !== null ? resolve(address.port) : reject());
+    });
+  });
+}
+
+/** A running real Netdata. */
+export interface RealNetdata {
+  readonly port: number;
+  readonly dir: string;
+  /** GETs a path of its API and parses the JSON. */
+  json(path: string): Promise<unknown>;
+  /** Stops it (SIGTERM, then SIGKILL after 10 s) and removes its directory. */
+  stop(): Promise<void>;
+}
+
+// Plugins a parent under test does not need; they only cost start-up time.
+const PLUGINS_OFF = ["apps", "python.d", "charts.d", "cgroups", "tc", "slabinfo", "perf", "nfacct", "cups"]
+  .concat(["fping", "ioping", "ebpf", "go.d", "proc", "diskspace", "timex", "idlejitter", "statsd"])
+  .map((p) => `    ${p} = no`).join("\n");
+
+/** Starts a real Netdata parent with `streamConf` as its `stream.conf`; resolves when its API answers. */
+export async function startNetdataParent(streamConf: string): Promise<RealNetdata> {
+  if (NETDATA_BINARY === undefined) throw new Error(NETDATA_SKIP_REASON);
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "rill-netdata-"));
+  for (const sub of ["etc", "log", "cache", "lib", "lock", "run"]) mkdirSync(join(dir, sub));
+  writeFileSync(join(dir, "etc", ".opt-out-from-anonymous-statistics"), "");
+  writeFileSync(
+    join(dir, "etc", "netdata.conf"),
+    `[global]
+    run as user = root
+    hostname = nd-parent-under-test
+    OOM score = keep
+    process scheduling policy = keep
+[directories]
+    config = ${dir}/etc
+    log = ${dir}/log
+    cache = ${dir}/cache
+    lib = ${dir}/lib
+    lock = ${dir}/lock
+    home = ${dir}
+    registry = ${dir}/lib/registry
+[logs]
+    debug = ${dir}/log/debug.log
+    error = ${dir}/log/error.log
+    access = ${dir}/log/access.log
+    health = ${dir}/log/health.log
+[db]
+    mode = ram
+[web]
+    bind to = 127.0.0.1:${port}
+[registry]
+    enabled = no
+[health]
+    enabled = no
+[ml]
+    enabled = no
+[statsd]
+    enabled = no
+[plugins]
+${PLUGINS_OFF}
+`,
+  );
+  writeFileSync(join(dir, "etc", "stream.conf"), streamConf);
+  const child: ChildProcess = spawn(
+    NETDATA_BINARY,
+    ["-c", join(dir, "etc", "netdata.conf"), "-D", "-P", join(dir, "run", "netdata.pid")],
+    { env: { ...process.env, DO_NOT_TRACK: "1" }, stdio: "ignore" },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const base = `http://127.0.0.1:${port}`;
+  const parent: RealNetdata = {
+    port,
+    dir,
+    async json(path: string): Promise<unknown> {
+      const response = await fetch(`${base}${path}`);
+      if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
+      return response.json();
+    },
+    async stop(): Promise<void> {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      await parent.json("/api/v1/info");
+      return parent;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  await parent.stop();
+  throw new Error(`netdata did not answer on 127.0.0.1:${port} within 30 s (exit code ${child.exitCode})`);
+}
