@@ -12,6 +12,7 @@ import { encodeChildCommand } from "../../src/protocol/encode.ts";
 import { buildStreamRequest } from "../../src/protocol/handshake.ts";
 import { readParentReply } from "../../src/protocol/replies.ts";
 import { ParentStreamDecoder } from "../../src/protocol/stream_decoder.ts";
+import { ND_CHILD_REQUEST } from "../protocol/_nd_child.ts";
 import { NETDATA_SKIP_REASON, startNetdataParent } from "./_netdata.ts";
 
 const API_KEY = "11111111-2222-3333-4444-555555555555";
@@ -63,24 +64,14 @@ test("a real 1.37 parent accepts our handshake, asks for replication and stores 
     await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
     const incoming = listen(socket);
     const hostname = `rill-interop-${process.pid}`;
+    // The fixtures' real child, under a fresh identity so runs never collide.
     socket.write(buildStreamRequest({
+      ...ND_CHILD_REQUEST,
       key: API_KEY,
       hostname,
       registryHostname: hostname,
       machineGuid: randomUUID(),
-      updateEvery: 1,
-      os: "linux",
-      timezone: "Etc/UTC",
-      abbrevTimezone: "UTC",
-      utcOffset: 0,
-      hops: 1,
-      mlCapable: 0,
-      mlEnabled: 0,
-      mcVersion: 1,
-      tags: "",
       ver: CAPS_1_37_NO_COMPRESSION,
-      systemInfo: { NETDATA_SYSTEM_OS_NAME: "Debian GNU/Linux" },
-      protocolVersion: "1.1",
       userAgent: { programName: "rill", programVersion: "test" },
     }));
 

@@ -21,57 +21,9 @@ import {
   REFUSAL_NOT_PERMITTED,
 } from "../../src/protocol/replies.ts";
 
+import { ND_CHILD_REQUEST } from "./_nd_child.ts";
 const HANDSHAKE = "netdata-1.37-child-handshake.txt";
-
-/** The real 1.37.1 child of the fixtures, field by field. */
-const ndChild: StreamRequest = {
-  key: "11111111-2222-3333-4444-555555555555",
-  hostname: "nd-child",
-  registryHostname: "nd-child",
-  machineGuid: "82be38ca-e718-11f1-8984-02fc00000001",
-  updateEvery: 1,
-  os: "linux",
-  timezone: "Etc/UTC",
-  abbrevTimezone: "UTC",
-  utcOffset: 0,
-  hops: 1,
-  mlCapable: 0,
-  mlEnabled: 0,
-  mcVersion: 1,
-  tags: "",
-  ver: 15352,
-  systemInfo: {
-    NETDATA_INSTANCE_CLOUD_TYPE: "unknown",
-    NETDATA_INSTANCE_CLOUD_INSTANCE_TYPE: "unknown",
-    NETDATA_INSTANCE_CLOUD_INSTANCE_REGION: "unknown",
-    NETDATA_SYSTEM_OS_NAME: "unknown",
-    NETDATA_SYSTEM_OS_ID: "unknown",
-    NETDATA_SYSTEM_OS_ID_LIKE: "unknown",
-    NETDATA_SYSTEM_OS_VERSION: "unknown",
-    NETDATA_SYSTEM_OS_VERSION_ID: "unknown",
-    NETDATA_SYSTEM_OS_DETECTION: "unknown",
-    NETDATA_HOST_IS_K8S_NODE: "false",
-    NETDATA_SYSTEM_KERNEL_NAME: "Linux",
-    NETDATA_SYSTEM_KERNEL_VERSION: "6.18.44-fc-v509",
-    NETDATA_SYSTEM_ARCHITECTURE: "x86_64",
-    NETDATA_SYSTEM_VIRTUALIZATION: "kvm",
-    NETDATA_SYSTEM_VIRT_DETECTION: "systemd-detect-virt",
-    NETDATA_SYSTEM_CONTAINER: "docker",
-    NETDATA_SYSTEM_CONTAINER_DETECTION: "systemd-detect-virt",
-    NETDATA_CONTAINER_OS_NAME: "Debian GNU/Linux",
-    NETDATA_CONTAINER_OS_ID: "debian",
-    NETDATA_CONTAINER_OS_ID_LIKE: "unknown",
-    NETDATA_CONTAINER_OS_VERSION: "12 (bookworm)",
-    NETDATA_CONTAINER_OS_VERSION_ID: "12",
-    NETDATA_CONTAINER_OS_DETECTION: "/etc/os-release",
-    NETDATA_SYSTEM_CPU_LOGICAL_CPU_COUNT: "2",
-    NETDATA_SYSTEM_CPU_FREQ: "2.596e+09",
-    NETDATA_SYSTEM_TOTAL_RAM: "25276518400",
-    NETDATA_SYSTEM_TOTAL_DISK_SIZE: "274877906944",
-  },
-  protocolVersion: "1.1",
-  userAgent: { programName: "netdata", programVersion: "v1.37.1" },
-};
+const ndChild = ND_CHILD_REQUEST;
 
 function parse(head: string): ParsedStreamRequest {
   const r = parseStreamRequest(head);
