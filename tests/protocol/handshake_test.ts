@@ -8,7 +8,6 @@ import {
   MAX_REQUEST_HEAD_BYTES,
   type ParsedStreamRequest,
   parseStreamRequest,
-  type StreamRequest,
   validateStreamRequest,
 } from "../../src/protocol/handshake.ts";
 import {
