@@ -22,6 +22,7 @@ export * from "./errors.ts";
 export * from "./guid.ts";
 export * from "./handshake.ts";
 export * from "./line_splitter.ts";
+export * from "./lz4_frame.ts";
 export * from "./numbers.ts";
 export * from "./replies.ts";
 export * from "./simple_pattern.ts";
