@@ -2,7 +2,8 @@
  * Typed subset of `netdata.conf` that streaming needs: database mode and retention, directories, the web
  * server's mode, listeners and streaming ACL, health, the legacy `[backend]` and the registry switch.
  * Old names that Netdata 1.37 still moves to their new place (`[global] memory mode` → `[db] mode`, …) are
- * honoured. Sections not modelled here (plugins, charts, …) are kept in the document and never warned about.
+ * honoured. `[plugins]` is read for the plugins.d runner. Sections not modelled here (`[plugin:…]`, charts, …) are
+ * kept in the document and never warned about.
  *
  * @module
  */
@@ -64,6 +65,37 @@ export interface BindAddress {
 export type BackendDataSource = "as collected" | "average" | "sum";
 
 /**
+ * The `[plugins]` section as the plugins.d runner uses it.
+ *
+ * @example
+ * ```ts
+ * const p: PluginsSettings = parseNetdataConf("[plugins]\napps = no\n").plugins;
+ * pluginEnabled(p, "apps"); // false
+ * ```
+ */
+export interface PluginsSettings {
+  /** `enable running new plugins`, default yes: whether a plugin without its own flag runs. */
+  readonly enableRunningNewPlugins: boolean;
+  /** `check for new plugins every`, seconds, default 60. */
+  readonly checkForNewPluginsEvery: number;
+  /** `<name> = yes|no` per plugin, keyed by file name without `.plugin` (internal plugins' flags included). */
+  readonly flags: ReadonlyMap<string, boolean>;
+}
+
+/**
+ * Whether the plugin `name` (the file name without `.plugin`) may run: its own flag, else
+ * `enable running new plugins`.
+ *
+ * @example
+ * ```ts
+ * pluginEnabled(parseNetdataConf("[plugins]\nenable running new plugins = no\ngo.d = yes\n").plugins, "go.d"); // true
+ * ```
+ */
+export function pluginEnabled(settings: PluginsSettings, name: string): boolean {
+  return settings.flags.get(name) ?? settings.enableRunningNewPlugins;
+}
+
+/**
  * A parsed `netdata.conf` (the streaming-relevant part).
  *
  * @example
@@ -97,7 +129,14 @@ export interface NetdataConf {
     readonly lib: string;
     readonly log: string;
     readonly cache: string;
+    /**
+     * `[directories] plugins` (or `[global] plugins directory`): where `*.plugin` files are looked for, a list
+     * of paths separated by spaces, tabs or commas, each optionally quoted. Default
+     * `/usr/libexec/netdata/plugins.d`.
+     */
+    readonly plugins: readonly string[];
   };
+  readonly plugins: PluginsSettings;
   readonly web: {
     readonly mode: WebMode;
     /** `[web] default port`, default 19999. */
@@ -226,7 +265,7 @@ const KNOWN: Readonly<Record<string, { readonly known: readonly string[]; readon
     ],
   },
   directories: {
-    known: ["stock config", "web", "home", "lock", "plugins", "registry", "stock health config", "health config"],
+    known: ["stock config", "web", "home", "lock", "registry", "stock health config", "health config"],
     newer: ["cloud.d"],
   },
   web: {
@@ -511,7 +550,9 @@ export function netdataConfFromDocument(doc: ConfigDocument): NetdataConf {
       lib: pick("directories", "lib", text, "/var/lib/netdata"),
       log: pick("directories", "log", text, "/var/log/netdata"),
       cache: pick("directories", "cache", text, "/var/cache/netdata"),
+      plugins: pick("directories", "plugins", directoryList, [DEFAULT_PLUGINS_DIR]),
     },
+    plugins: readPlugins(doc, sink),
     web: {
       mode: pick("web", "mode", parseWebMode, "static-threaded"),
       defaultPort,
@@ -582,7 +623,7 @@ function modelledKeys(section: string): string[] {
         "seconds per replication step",
       ];
     case "directories":
-      return ["config", "lib", "log", "cache"];
+      return ["config", "lib", "log", "cache", "plugins"];
     case "web":
       return [
         "mode",
@@ -618,6 +659,69 @@ function modelledKeys(section: string): string[] {
     default:
       return [];
   }
+}
+
+const DEFAULT_PLUGINS_DIR = "/usr/libexec/netdata/plugins.d";
+
+// 1.37 splits the plugins directory list on spaces, tabs and commas; a word may be quoted to hold them.
+function directoryList(t: string): ValueResult<readonly string[]> {
+  const dirs: string[] = [];
+  const re = /"([^"]*)"?|'([^']*)'?|([^\s,"']+)/g;
+  for (let m = re.exec(t); m !== null; m = re.exec(t)) {
+    const dir = m[1] ?? m[2] ?? m[3];
+    if (dir.length > 0) dirs.push(dir);
+  }
+  return dirs.length > 0 ? { ok: true, value: dirs } : { ok: false, error: "expected one or more directories" };
+}
+
+// `[plugins]` keys that are settings rather than per-plugin flags.
+const PLUGINS_SETTINGS = new Set([
+  "enable running new plugins",
+  "check for new plugins every",
+  "PATH environment variable",
+  "PYTHONPATH environment variable",
+]);
+const YES_WORDS = new Set(["yes", "true", "on", "auto", "on demand"]);
+const NO_WORDS = new Set(["no", "false", "off"]);
+
+function readPlugins(doc: ConfigDocument, sink: DiagnosticSink): PluginsSettings {
+  // 1.37 reads these booleans as "yes, true, on, auto or on demand (any case) is yes; anything else is no".
+  // That is what happens here too; a value whose words suggest otherwise is warned about.
+  const flag = (e: ConfigEntry): boolean => {
+    const word = e.value.toLowerCase();
+    if (YES_WORDS.has(word)) return true;
+    if (NO_WORDS.has(word)) return false;
+    const first = word.split(/[ \t]/)[0];
+    // `no  # a comment` still means no, as the writer meant: nothing to say.
+    if (!NO_WORDS.has(first)) {
+      sink.warning(
+        e.line,
+        `[plugins] ${e.key} = ${e.value}: Netdata 1.37 reads anything but yes, true, on, auto or on demand as no`,
+      );
+    }
+    return false;
+  };
+  const entries = doc.section("plugins")?.entries ?? new Map<string, ConfigEntry>();
+  const enableEntry = entries.get("enable running new plugins");
+  let checkEvery = 60;
+  const checkEntry = entries.get("check for new plugins every");
+  if (checkEntry !== undefined) {
+    const r = parseIntegerOption(checkEntry.value, { min: 1 });
+    if (r.ok) checkEvery = r.value;
+    else {
+      sink.error(
+        checkEntry.line,
+        `[plugins] check for new plugins every = ${checkEntry.value}: ${r.error}; keeping the default (60)`,
+      );
+    }
+  }
+  const flags = new Map<string, boolean>();
+  for (const e of entries.values()) if (!PLUGINS_SETTINGS.has(e.key)) flags.set(e.key, flag(e));
+  return {
+    enableRunningNewPlugins: enableEntry === undefined ? true : flag(enableEntry),
+    checkForNewPluginsEvery: checkEvery,
+    flags,
+  };
 }
 
 function parseWebMode(t: string): ValueResult<WebMode> {

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { formatDiagnostic, parseBindAddress, parseNetdataConf } from "../../src/config/mod.ts";
+import { pluginEnabled } from "../../src/config/netdata_conf.ts";
 import { CONFIG_FILES, isStreamFile, isTemplate, netdataFixture, only, where } from "./_configs.ts";
 
 test("netdata.conf: every non-template file reads with zero errors; templates never throw", () => {
@@ -230,6 +231,7 @@ test("netdata.conf: defaults", () => {
     lib: "/var/lib/netdata",
     log: "/var/log/netdata",
     cache: "/var/cache/netdata",
+    plugins: ["/usr/libexec/netdata/plugins.d"],
   });
   assert.equal(c.web.defaultPort, 19999);
   assert.equal(c.web.sslKey, "/etc/netdata/ssl/key.pem");
@@ -288,4 +290,70 @@ test("bind to: the documented forms", () => {
   );
   assert.throws(() => parseBindAddress("*:99999", 19999), /expected a port from 1 to 65535, found '99999'/);
   assert.throws(() => parseBindAddress("*=everything", 19999), /expected ACLs from .* found 'everything'/);
+});
+
+test("[plugins] and [directories] plugins: defaults", () => {
+  const c = parseNetdataConf("");
+  assert.deepEqual(c.directories.plugins, ["/usr/libexec/netdata/plugins.d"]);
+  assert.equal(c.plugins.enableRunningNewPlugins, true);
+  assert.equal(c.plugins.checkForNewPluginsEvery, 60);
+  assert.equal(c.plugins.flags.size, 0);
+  assert.equal(pluginEnabled(c.plugins, "apps"), true);
+});
+
+test("[plugins]: per-plugin flags, 'enable running new plugins' and the scan interval", () => {
+  const c = parseNetdataConf(
+    "[plugins]\n  enable running new plugins = no\n  check for new plugins every = 300\n  go.d = yes\n  apps = no\n" +
+      "  charts.d = auto\n  PATH environment variable = /bin\n",
+  );
+  assert.deepEqual(c.diagnostics, []);
+  assert.equal(c.plugins.enableRunningNewPlugins, false);
+  assert.equal(c.plugins.checkForNewPluginsEvery, 300);
+  assert.deepEqual([...c.plugins.flags], [["go.d", true], ["apps", false], ["charts.d", true]]);
+  assert.equal(pluginEnabled(c.plugins, "go.d"), true);
+  assert.equal(pluginEnabled(c.plugins, "apps"), false);
+  assert.equal(pluginEnabled(c.plugins, "example"), false); // not listed: follows "enable running new plugins"
+});
+
+test("[plugins]: values 1.37 reads as no are warned unless they plainly say no", () => {
+  const c = parseNetdataConf("[plugins]\n  tc = no  # needs host networking\n  apps = yes # keep\n  ebpf = maybe\n");
+  assert.deepEqual(where(c.diagnostics), ["3:warning", "4:warning"]);
+  assert.match(c.diagnostics[0].message, /\[plugins\] apps = yes # keep: Netdata 1\.37 reads anything but yes/);
+  assert.deepEqual([...c.plugins.flags], [["tc", false], ["apps", false], ["ebpf", false]]);
+});
+
+test("[plugins]: a bad scan interval keeps the default, with an error", () => {
+  const c = parseNetdataConf("[plugins]\ncheck for new plugins every = 1m\n");
+  assert.deepEqual(where(c.diagnostics), ["2:error"]);
+  assert.match(
+    c.diagnostics[0].message,
+    /check for new plugins every = 1m: expected a whole number.*keeping the default \(60\)/,
+  );
+  assert.equal(c.plugins.checkForNewPluginsEvery, 60);
+});
+
+test("[directories] plugins: a quoted list, and the old [global] plugins directory", () => {
+  const c = parseNetdataConf(
+    '[directories]\n  plugins = "/usr/libexec/netdata/plugins.d" "/etc/netdata/custom plugins.d",/opt/p\n',
+  );
+  assert.deepEqual(c.diagnostics, []);
+  assert.deepEqual(c.directories.plugins, [
+    "/usr/libexec/netdata/plugins.d",
+    "/etc/netdata/custom plugins.d",
+    "/opt/p",
+  ]);
+  const old = parseNetdataConf("[global]\n  plugins directory = /opt/plugins.d\n");
+  assert.deepEqual(old.directories.plugins, ["/opt/plugins.d"]);
+  assert.match(old.diagnostics[0].message, /\[global\] plugins directory is an old name.*\[directories\] plugins/);
+});
+
+test("netdata.conf 013 and 022: real [plugins] sections", () => {
+  const c13 = netdataFixture("013");
+  assert.equal(pluginEnabled(c13.plugins, "python.d"), true);
+  assert.equal(pluginEnabled(c13.plugins, "go.d"), false);
+  assert.equal(pluginEnabled(c13.plugins, "example"), true);
+  const c22 = netdataFixture("022");
+  assert.equal(c22.plugins.enableRunningNewPlugins, false);
+  assert.equal(c22.plugins.checkForNewPluginsEvery, 72000);
+  assert.equal(pluginEnabled(c22.plugins, "apps"), false);
 });
