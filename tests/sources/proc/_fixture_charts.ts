@@ -45,9 +45,7 @@ export function ourDefinition(chart: Chart): string[] {
       quote(chart.plugin)
     } ${quote(chart.module)}`,
   ];
-  // 1.37 sends the collector's own labels after the automatic ones.
-  const labels = [...chart.labels].sort(([a], [b]) => Number(a.startsWith("_")) - Number(b.startsWith("_")));
-  for (const [key, label] of labels) out.push(`CLABEL ${quote(key)} ${quote(label.value)} ${label.source}`);
+  for (const [key, label] of chart.labels) out.push(`CLABEL ${quote(key)} ${quote(label.value)} ${label.source}`);
   out.push("CLABEL_COMMIT");
   for (const d of chart.dimensions) {
     out.push(
