@@ -113,7 +113,9 @@ function main(argv: string[]): void {
   });
   for (const [name, label] of facts.labels) host.labels.set(name, label);
 
-  log.info(`${PROGRAM} ${RILL_VERSION} starting: host '${hostname}' (machine GUID ${guid}), update every ${updateEvery}s`);
+  log.info(
+    `${PROGRAM} ${RILL_VERSION} starting: host '${hostname}' (machine GUID ${guid}), update every ${updateEvery}s`,
+  );
   const sender = new StreamSender({ host, config: stream, log: log.child(`STREAM_SENDER[${hostname}]`) });
   const loop = new CollectionLoop(
     localSources({ host, root: args.root, updateEvery, log: log.child("PLUGIN[proc]") }),

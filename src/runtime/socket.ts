@@ -90,17 +90,25 @@ function certificatesIn(trust: TlsTrust): string[] | undefined {
  *
  * @example
  * ```ts
- * const socket = await connectTo(parseDestination("127.0.0.1:19999", 19999), 5000, { verify: true, caFile: undefined, caPath: undefined });
+ * const trust = { verify: true, caFile: undefined, caPath: undefined };
+ * const socket = await connectTo(parseDestination("127.0.0.1:19999", 19999), 5000, trust, AbortSignal.timeout(10_000));
  * ```
  */
-export function connectTo(dest: Destination, timeoutMs: number, trust: TlsTrust): Promise<Socket> {
+export function connectTo(
+  dest: Destination,
+  timeoutMs: number,
+  trust: TlsTrust,
+  signal?: AbortSignal,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
     let socket: Socket;
     try {
       if (dest.protocol === "unix") {
         socket = net.connect({ path: dest.host });
       } else {
-        const host = dest.interface !== undefined && isIP(dest.host) === 6 ? `${dest.host}%${dest.interface}` : dest.host;
+        const host = dest.interface !== undefined && isIP(dest.host) === 6
+          ? `${dest.host}%${dest.interface}`
+          : dest.host;
         socket = dest.ssl
           ? tls.connect({
             host,
@@ -120,13 +128,22 @@ export function connectTo(dest: Destination, timeoutMs: number, trust: TlsTrust)
       socket.destroy();
       reject(new ConnectError("ETIMEDOUT", `no connection within ${timeoutMs} ms`));
     }, timeoutMs);
+    const abort = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new ConnectError("ECANCELED", "connection attempt cancelled"));
+    };
+    if (signal?.aborted) return abort();
+    signal?.addEventListener("abort", abort, { once: true });
     const ready = dest.ssl ? "secureConnect" : "connect";
     socket.once(ready, () => {
+      signal?.removeEventListener("abort", abort);
       clearTimeout(timer);
       socket.removeAllListeners("error");
       resolve(socket);
     });
     socket.once("error", (e: NodeJS.ErrnoException) => {
+      signal?.removeEventListener("abort", abort);
       clearTimeout(timer);
       socket.destroy();
       reject(new ConnectError(e.code ?? "EIO", e.message));

@@ -54,7 +54,9 @@ function cpuFrequencyHz(root: string): string {
   const khz = Number(readText(rootPath(root, "/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq"))?.trim());
   if (Number.isFinite(khz) && khz > 0) return String(khz * 1000);
   const mhz = /cpu MHz\s*:\s*([0-9.]+)/.exec(readText(rootPath(root, "/proc/cpuinfo")) ?? "")?.[1];
-  return mhz === undefined ? UNKNOWN : (Number(mhz) * 1e6).toExponential(3).replace(/\.?0+e/, "e").replace(/e\+(\d)$/, "e+0$1");
+  return mhz === undefined
+    ? UNKNOWN
+    : (Number(mhz) * 1e6).toExponential(3).replace(/\.?0+e/, "e").replace(/e\+(\d)$/, "e+0$1");
 }
 
 function container(root: string): { name: string; detection: string } {
@@ -94,7 +96,9 @@ export interface MachineFacts {
  * ```
  */
 export function machineFacts(root: string, streamsTo = "", isParent = false): MachineFacts {
-  const release = osRelease(readText(rootPath(root, "/etc/os-release")) ?? readText(rootPath(root, "/usr/lib/os-release")));
+  const release = osRelease(
+    readText(rootPath(root, "/etc/os-release")) ?? readText(rootPath(root, "/usr/lib/os-release")),
+  );
   const c = container(root);
   const inContainer = c.name !== "none";
   // In a container /etc/os-release describes the container's image; the host's OS is then unknown.

@@ -19,8 +19,8 @@ import {
   CAP_HLABELS,
   CAP_REPLICATION,
   type Capabilities,
-  CAPS_1_37_NO_COMPRESSION,
   capabilityNames,
+  CAPS_1_37_NO_COMPRESSION,
 } from "../protocol/capabilities.ts";
 import type { ChildCommand, ParentCommand } from "../protocol/commands.ts";
 import type { Destination } from "../protocol/destination.ts";
@@ -59,8 +59,7 @@ type SessionEnd = "closed by parent" | "overflow" | "timeout" | "stopped" | "err
 // Log texts of a 1.37 child for each refusal (the postponement comes from the protocol core).
 const REFUSAL_TEXT: Readonly<Record<string, string>> = {
   "denied": "remote server denied access, probably we don't have the right API key?",
-  "already-streaming":
-    "remote server rejected this stream, the host we are trying to stream is already streamed to it",
+  "already-streaming": "remote server rejected this stream, the host we are trying to stream is already streamed to it",
   "own-localhost": "remote server rejected this stream, the host we are trying to stream is its localhost",
   "busy": "remote server is currently busy, we should try later",
   "internal-error": "remote server encountered an internal error, we should try later",
@@ -133,6 +132,8 @@ export class StreamSender implements HostObserver {
   readonly #sleeper: { wake?: () => void } = {};
   #session: Session | undefined;
   #running = false;
+  /** Aborts a connection attempt or handshake in flight when the sender stops. */
+  #stopping = new AbortController();
   #loop: Promise<void> | undefined;
   #unobserve: (() => void) | undefined;
 
@@ -145,10 +146,16 @@ export class StreamSender implements HostObserver {
     this.#order = [...options.config.destination];
   }
 
+  /** Bytes waiting to be sent on the current connection (never more than `buffer size bytes`). */
+  get pendingBytes(): number {
+    return this.#session?.queue.pendingBytes ?? 0;
+  }
+
   /** Starts connecting; returns at once. */
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#stopping = new AbortController();
     this.#unobserve = this.host.observe(this);
     this.#loop = this.#run();
   }
@@ -160,6 +167,7 @@ export class StreamSender implements HostObserver {
   async stop(graceMs = 2000): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
+    this.#stopping.abort();
     this.#unobserve?.();
     this.#sleeper.wake?.();
     const session = this.#session;
@@ -265,7 +273,9 @@ export class StreamSender implements HostObserver {
     const chart = this.host.charts.get(chartId);
     const state = chart === undefined ? undefined : session.charts.get(chart);
     if (chart === undefined || state === undefined || state.sentVersion === -1) {
-      this.#log.error(`${this.#prefix(session)}: the parent asked to replicate chart '${chartId}', which was not sent.`);
+      this.#log.error(
+        `${this.#prefix(session)}: the parent asked to replicate chart '${chartId}', which was not sent.`,
+      );
       return;
     }
     const now = nowSeconds();
@@ -378,8 +388,9 @@ export class StreamSender implements HostObserver {
           verify: !this.config.sslSkipCertificateVerification,
           caFile: this.config.caFile,
           caPath: this.config.caPath,
-        });
+        }, this.#stopping.signal);
       } catch (e) {
+        if (!this.#running) return undefined;
         const detail = e instanceof ConnectError ? e.errnoText : String(e);
         const where = dest.protocol === "unix" ? `'${dest.host}'` : `'${dest.host}', port '${dest.port}'`;
         this.#log.error(`Failed to connect to ${where} (${detail})${dest.ssl ? " over TLS" : ""}`);
@@ -424,9 +435,9 @@ export class StreamSender implements HostObserver {
     }));
     this.#log.info(`${prefix}: waiting response from remote netdata...`);
 
-    const first = await firstChunk(socket, timeoutMs);
+    const first = await firstChunk(socket, timeoutMs, this.#stopping.signal);
     if (first === undefined) {
-      this.#log.error(`${prefix}: remote netdata does not respond.`);
+      if (this.#running) this.#log.error(`${prefix}: remote netdata does not respond.`);
       socket.destroy();
       return undefined;
     }
@@ -519,10 +530,11 @@ function nowSeconds(): number {
 }
 
 /** The first bytes the parent sends, or `undefined` when it closes or stays silent for `timeoutMs`. */
-function firstChunk(socket: Socket, timeoutMs: number): Promise<string | undefined> {
+function firstChunk(socket: Socket, timeoutMs: number, signal: AbortSignal): Promise<string | undefined> {
   return new Promise((resolve) => {
     const done = (value: string | undefined) => {
       clearTimeout(timer);
+      signal.removeEventListener("abort", onClose);
       socket.off("data", onData);
       socket.off("close", onClose);
       socket.off("error", onClose);
@@ -535,6 +547,8 @@ function firstChunk(socket: Socket, timeoutMs: number): Promise<string | undefin
     socket.on("data", onData);
     socket.once("close", onClose);
     socket.once("error", onClose);
+    if (signal.aborted) onClose();
+    else signal.addEventListener("abort", onClose, { once: true });
   });
 }
 

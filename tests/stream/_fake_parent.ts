@@ -1,0 +1,109 @@
+/**
+ * A scripted parent for sender tests: it answers the handshake with a chosen string and then behaves as
+ * told (decode and answer with REPLAY_CHART like a 1.37 parent, or stop reading). It stands in only where a
+ * real Netdata cannot be made to misbehave on purpose; tests/interop/ uses the real one.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import type { ChildCommand } from "../../src/protocol/commands.ts";
+import { ChildStreamDecoder } from "../../src/protocol/stream_decoder.ts";
+
+export interface FakeParentOptions {
+  /** The handshake reply; `undefined` = never reply. */
+  reply: string | undefined;
+  /** After the reply: decode lines (default) or stop reading entirely. */
+  read?: "decode" | "never";
+  /** Answer each CHART_DEFINITION_END with `REPLAY_CHART "<id>" "true" 0 0` (default true). */
+  replay?: boolean;
+  /** Port to listen on (default: one the kernel picks). */
+  port?: number;
+}
+
+export interface FakeParent {
+  readonly port: number;
+  /** Requests received (the handshake heads). */
+  readonly requests: string[];
+  /** Commands decoded, over all connections. */
+  readonly commands: ChildCommand[];
+  /** Raw bytes received after the handshake, per connection. */
+  readonly raw: Uint8Array[][];
+  /** How each connection ended: "end" (clean FIN), "reset" or "open". */
+  readonly endings: string[];
+  connections(): number;
+  close(): Promise<void>;
+}
+
+export async function fakeParent(options: FakeParentOptions): Promise<FakeParent> {
+  const requests: string[] = [];
+  const commands: ChildCommand[] = [];
+  const raw: Uint8Array[][] = [];
+  const endings: string[] = [];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    const index = endings.length;
+    endings.push("open");
+    const mine: Uint8Array[] = [];
+    raw.push(mine);
+    let head = "";
+    let handshaken = false;
+    const decoder = new ChildStreamDecoder("child under test");
+    socket.on("data", (chunk: Buffer) => {
+      if (!handshaken) {
+        head += chunk.toString("latin1");
+        const end = head.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        handshaken = true;
+        requests.push(head.slice(0, end + 4));
+        if (options.reply !== undefined) socket.write(options.reply);
+        if (options.read === "never") socket.pause();
+        return;
+      }
+      mine.push(new Uint8Array(chunk));
+      if (options.reply?.includes("version=5") || options.read === "never") return;
+      decoder.push(chunk, (command) => {
+        commands.push(command);
+        if (command.kind === "CHART" && (options.replay ?? true)) lastChart = command.id;
+        if (command.kind === "CHART_DEFINITION_END" && (options.replay ?? true)) {
+          socket.write(`REPLAY_CHART "${lastChart}" "true" 0 0\n`);
+        }
+      });
+    });
+    let lastChart = "";
+    socket.on("end", () => {
+      if (endings[index] === "open") endings[index] = "end";
+      socket.end();
+    });
+    socket.on("error", () => endings[index] = "reset");
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (typeof address !== "object" || address === null) throw new Error("no address");
+  let count = 0;
+  server.on("connection", () => count++);
+  return {
+    port: address.port,
+    requests,
+    commands,
+    raw,
+    endings,
+    connections: () => count,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Waits until `probe` returns something other than undefined/false, or fails after `ms`. */
+export async function until<T>(what: string, probe: () => T | undefined | false, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,445 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { join } from "node:path";
+import { parseStreamConf } from "../../src/config/stream_conf.ts";
+import { Host } from "../../src/metrics/host.ts";
+import type { ChildCommand } from "../../src/protocol/commands.ts";
+import { ChildStreamDecoder } from "../../src/protocol/stream_decoder.ts";
+import { Logger } from "../../src/runtime/log.ts";
+import { StreamSender } from "../../src/stream/sender.ts";
+import { SHARED_FIXTURES } from "../_fixtures.ts";
+import { fakeParent, until } from "./_fake_parent.ts";
+
+const KEY = "11111111-2222-3333-4444-555555555555";
+const GUID = "82be38ca-e718-11f1-8984-000000000042";
+
+function streamConfig(destination: string, extra = "") {
+  return parseStreamConf(
+    `[stream]\n    enabled = yes\n    destination = ${destination}\n    api key = ${KEY}\n    reconnect delay seconds = 1\n${extra}`,
+  ).stream;
+}
+
+/** A host with two charts, and a function that collects one iteration of both. */
+function testHost() {
+  const host = new Host({
+    hostname: "rill-test",
+    machineGuid: GUID,
+    os: "linux",
+    timezone: "Etc/UTC",
+    abbrevTimezone: "UTC",
+    utcOffset: 0,
+    tags: "",
+    updateEvery: 1,
+    systemInfo: { NETDATA_SYSTEM_KERNEL_NAME: "Linux" },
+    programName: "rill",
+    programVersion: "vtest",
+  });
+  host.labels.set("_is_parent", { value: "false", source: 1 });
+  const load = host.chart({
+    id: "system.load",
+    title: "System Load Average",
+    units: "load",
+    family: "load",
+    context: "system.load",
+    chartType: "line",
+    priority: 100,
+    updateEvery: 1,
+    plugin: "proc.plugin",
+    module: "/proc/loadavg",
+  });
+  load.label("_collect_plugin", "proc.plugin", 536870913);
+  const load1 = load.dimension({ id: "load1", algorithm: "absolute", multiplier: 1, divisor: 1000 });
+  const cpu = host.chart({
+    id: "system.cpu",
+    title: "Total CPU utilization",
+    units: "percentage",
+    family: "cpu",
+    context: "system.cpu",
+    chartType: "stacked",
+    priority: 100,
+    updateEvery: 1,
+    plugin: "proc.plugin",
+    module: "/proc/stat",
+  });
+  const user = cpu.dimension({ id: "user", algorithm: "percentage-of-incremental-row", multiplier: 1, divisor: 1 });
+  let tick = 0;
+  const collect = () => {
+    tick++;
+    const now = (1_795_423_000 + tick) * 1e6;
+    load1.set(500 + tick);
+    host.collected(load, now);
+    user.set(1000 * tick);
+    host.collected(cpu, now);
+  };
+  return { host, collect };
+}
+
+function logger() {
+  const lines: string[] = [];
+  return { lines, log: new Logger("rill-test", "TEST", (l) => lines.push(l)) };
+}
+
+const kinds = (commands: ChildCommand[]) => commands.map((c) => c.kind);
+
+test("sender: VCAPS handshake, definitions, REPLAY_CHART answered as a database-less 1.37 child, then data", {
+  timeout: 30_000,
+}, async () => {
+  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
+  const { host, collect } = testHost();
+  const { lines, log } = logger();
+  const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log });
+  try {
+    collect();
+    sender.start();
+    await until("a connection", () => sender.connectedTo);
+    for (let i = 0; i < 3; i++) collect();
+    await until("data", () => parent.commands.filter((c) => c.kind === "END").length >= 4);
+
+    assert.match(parent.requests[0], /^STREAM key=11111111-2222-3333-4444-555555555555&hostname=rill-test&/);
+    assert.match(parent.requests[0], /&ver=15352&/);
+    assert.match(parent.requests[0], /User-Agent: rill\/vtest\r\n/);
+    const seq = kinds(parent.commands);
+    assert.deepEqual(seq.slice(0, 3), ["CLAIMED_ID", "LABEL", "OVERWRITE"]);
+    // No data for a chart before its replication round was answered.
+    const firstBegin = seq.indexOf("BEGIN");
+    assert.ok(seq.indexOf("REND") < firstBegin, seq.join(" "));
+    const rend = parent.commands.find((c) => c.kind === "REND");
+    assert.ok(rend?.kind === "REND" && rend.startStreaming && rend.firstEntry === 0, JSON.stringify(rend));
+    const rdstate = parent.commands.find((c) => c.kind === "RDSTATE" && c.dimension === "load1");
+    assert.ok(rdstate?.kind === "RDSTATE" && rdstate.lastCollected === 501, JSON.stringify(rdstate));
+    const chart = parent.commands.find((c) => c.kind === "CHART" && c.id === "system.load");
+    assert.deepEqual(chart, {
+      kind: "CHART",
+      id: "system.load",
+      name: "",
+      title: "System Load Average",
+      units: "load",
+      family: "load",
+      context: "system.load",
+      chartType: "line",
+      priority: 100,
+      updateEvery: 1,
+      options: "   ",
+      plugin: "proc.plugin",
+      module: "/proc/loadavg",
+    });
+    const sets = parent.commands.filter((c) => c.kind === "SET" && c.dimension === "load1").map((c) =>
+      c.kind === "SET" ? c.value : undefined
+    );
+    assert.ok(sets.length >= 3 && sets.every((v, i, all) => i === 0 || Number(v) === Number(all[i - 1]) + 1));
+    const begins = parent.commands.filter((c) => c.kind === "BEGIN");
+    // With REPLICATION the real interval goes out from the first BEGIN on.
+    assert.ok(begins.every((b) => b.kind === "BEGIN" && b.microseconds === 1_000_000), JSON.stringify(begins));
+    assert.ok(lines.some((l) => l.includes("[send to 127.0.0.1:") && l.endsWith("connecting...")));
+    assert.ok(lines.some((l) => l.includes("initializing communication...")));
+    assert.ok(lines.some((l) => l.includes("waiting response from remote netdata...")));
+    assert.ok(lines.some((l) => l.includes("established communication - sending metrics...")));
+  } finally {
+    await sender.stop();
+    await parent.close();
+  }
+});
+
+test("sender: an old parent (version=4) gets chart labels, no replication, and 0 for the first resync iterations", {
+  timeout: 30_000,
+}, async () => {
+  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=4" });
+  const { host, collect } = testHost();
+  const { log } = logger();
+  const sender = new StreamSender({
+    host,
+    config: streamConfig(`127.0.0.1:${parent.port}`, "    initial clock resync iterations = 2\n"),
+    log,
+  });
+  try {
+    collect();
+    sender.start();
+    await until("a connection", () => sender.connectedTo);
+    for (let i = 0; i < 4; i++) collect();
+    await until(
+      "data",
+      () => parent.commands.filter((c) => c.kind === "BEGIN" && c.chart === "system.load").length >= 4,
+    );
+    const seq = kinds(parent.commands);
+    // version=4 means VN + HLABELS + CLAIM + CLABELS: labels and claim id, but no replication.
+    assert.ok(!seq.includes("CHART_DEFINITION_END") && !seq.includes("RBEGIN"), seq.join(" "));
+    assert.ok(seq.includes("CLAIMED_ID") && seq.includes("CLABEL") && seq.includes("LABEL"));
+    const micros = parent.commands.flatMap((c) =>
+      c.kind === "BEGIN" && c.chart === "system.load" ? [c.microseconds] : []
+    );
+    assert.deepEqual(micros.slice(0, 4), [0, 0, 1_000_000, 1_000_000]);
+  } finally {
+    await sender.stop();
+    await parent.close();
+  }
+});
+
+test("sender: the V1 reply gets neither host nor chart labels", { timeout: 30_000 }, async () => {
+  const parent = await fakeParent({ reply: "Hit me baby, push them over..." });
+  const { host, collect } = testHost();
+  const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log: logger().log });
+  try {
+    collect();
+    sender.start();
+    await until("a connection", () => sender.connectedTo);
+    collect();
+    await until("data", () => parent.commands.some((c) => c.kind === "END"));
+    const seq = kinds(parent.commands);
+    assert.ok(!seq.includes("LABEL") && !seq.includes("CLABEL") && !seq.includes("OVERWRITE"), seq.join(" "));
+  } finally {
+    await sender.stop();
+    await parent.close();
+  }
+});
+
+test("sender: send charts matching is evaluated on the id or the name", { timeout: 30_000 }, async () => {
+  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
+  const { host, collect } = testHost();
+  const sender = new StreamSender({
+    host,
+    config: streamConfig(`127.0.0.1:${parent.port}`, "    send charts matching = !system.cpu system.*\n"),
+    log: logger().log,
+  });
+  try {
+    collect();
+    sender.start();
+    await until("a connection", () => sender.connectedTo);
+    collect();
+    collect();
+    await until("data", () => parent.commands.some((c) => c.kind === "END"));
+    const charts = parent.commands.flatMap((c) => c.kind === "CHART" ? [c.id] : []);
+    assert.deepEqual(charts, ["system.load"]);
+    assert.ok(!parent.commands.some((c) => c.kind === "BEGIN" && c.chart === "system.cpu"));
+  } finally {
+    await sender.stop();
+    await parent.close();
+  }
+});
+
+for (
+  const [reply, logged, seconds] of [
+    ["You are not permitted to access this. Check the logs for more info.", "remote server denied access", 60],
+    ["This GUID is already streaming to this server", "is already streamed to it", 120],
+    ["Don't hit me baby, you are trying to stream my localhost back", "is its localhost", 3600],
+    ["The server is too busy now to accept this request. Try later.", "currently busy", 120],
+    ["HTTP/1.1 404 Not Found\r\n\r\n", "server is not replying properly (is it a netdata?).", 60],
+  ] as const
+) {
+  test(
+    `sender: refusal '${reply.slice(0, 30)}…' is logged, that parent is postponed ${seconds} s and the next one used`,
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      const refusing = await fakeParent({ reply });
+      const accepting = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
+      const { host, collect } = testHost();
+      const { lines, log } = logger();
+      const sender = new StreamSender({
+        host,
+        config: streamConfig(`127.0.0.1:${refusing.port} 127.0.0.1:${accepting.port}`),
+        log,
+      });
+      try {
+        collect();
+        sender.start();
+        await until("the second destination", () => sender.connectedTo?.port === accepting.port);
+        assert.ok(
+          lines.some((l) => l.includes(logged) && l.endsWith(`will retry in ${seconds} secs.`)),
+          lines.join("\n"),
+        );
+        assert.equal(refusing.connections(), 1);
+      } finally {
+        await sender.stop();
+        await refusing.close();
+        await accepting.close();
+      }
+    },
+  );
+}
+
+test("sender: failover keeps the working parent, and tries the first again after the second drops", {
+  timeout: 30_000,
+}, async () => {
+  const second = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
+  // A port that is free now and nobody listens on: the first destination is down.
+  const probe = await fakeParent({ reply: undefined });
+  const firstPort = probe.port;
+  await probe.close();
+  const { host, collect } = testHost();
+  const { lines, log } = logger();
+  let first: Awaited<ReturnType<typeof fakeParent>> | undefined;
+  const sender = new StreamSender({
+    host,
+    config: streamConfig(`127.0.0.1:${firstPort} 127.0.0.1:${second.port}`),
+    log,
+  });
+  try {
+    collect();
+    sender.start();
+    await until("the second destination", () => sender.connectedTo?.port === second.port);
+    assert.ok(
+      lines.some((l) =>
+        l.includes(`Failed to connect to '127.0.0.1', port '${firstPort}' (errno 111, Connection refused)`)
+      ),
+      lines.join("\n"),
+    );
+    // The first comes back: the working connection is kept (no preemption)…
+    first = await fakeParent({ reply: "Hit me baby, push them over with the version=15296", port: firstPort });
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(sender.connectedTo?.port, second.port);
+    assert.equal(first.connections(), 0);
+    // …until it breaks; then the list is tried again, the last used one moved to its end.
+    await second.close();
+    await until("the first destination", () => sender.connectedTo?.port === firstPort);
+    assert.equal(first.connections(), 1);
+  } finally {
+    await sender.stop();
+    await second.close();
+    await first?.close();
+  }
+});
+
+test("sender: stop() flushes and closes cleanly, and no reconnection follows", { timeout: 30_000 }, async () => {
+  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
+  const { host, collect } = testHost();
+  const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log: logger().log });
+  collect();
+  sender.start();
+  await until("a connection", () => sender.connectedTo);
+  collect();
+  await sender.stop();
+  await until("the clean close", () => parent.endings[0] === "end");
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(parent.connections(), 1);
+  await parent.close();
+});
+
+test("sender: a parent that never reads cannot grow the buffer past 'buffer size bytes'", {
+  timeout: 30_000,
+}, async () => {
+  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=4", read: "never" });
+  const { host } = testHost();
+  // One wide chart so that each iteration is about 30 kB of SET lines.
+  const wide = host.chart({
+    id: "test.wide",
+    title: "wide",
+    units: "x",
+    family: "x",
+    context: "test.wide",
+    chartType: "line",
+    priority: 1,
+    updateEvery: 1,
+    plugin: "test",
+    module: "",
+  });
+  const dims = Array.from(
+    { length: 1000 },
+    (_, i) => wide.dimension({ id: `dimension_${i}`, algorithm: "absolute", multiplier: 1, divisor: 1 }),
+  );
+  const limit = 1_000_000;
+  const { lines, log } = logger();
+  const sender = new StreamSender({
+    host,
+    config: streamConfig(`127.0.0.1:${parent.port}`, `    buffer size bytes = ${limit}\n`),
+    log,
+  });
+  try {
+    sender.start();
+    await until("a connection", () => sender.connectedTo);
+    let maxPending = 0;
+    for (let i = 0; i < 3000 && !lines.some((l) => l.includes("too many data pending")); i++) {
+      for (const d of dims) d.set(1_000_000_000 + i);
+      host.collected(wide, (1_795_423_000 + i) * 1e6);
+      maxPending = Math.max(maxPending, sender.pendingBytes);
+      await new Promise((r) => setImmediate(r));
+    }
+    const overflow = lines.find((l) => l.includes("too many data pending"));
+    assert.ok(overflow, lines.join("\n"));
+    assert.match(overflow, new RegExp(`buffer is ${limit} bytes long, \\d+ unsent - we have sent \\d+ bytes in total`));
+    assert.match(overflow, /Closing connection to flush the data\.$/);
+    assert.ok(maxPending <= limit, `pending reached ${maxPending}`);
+    // It reconnects after the reconnect delay and starts over.
+    await until("a reconnection", () => parent.connections() >= 2);
+  } finally {
+    await sender.stop();
+    await parent.close();
+  }
+});
+
+test("sender: a parent that takes nothing for 'timeout seconds' is dropped with Netdata's message", {
+  timeout: 30_000,
+}, async () => {
+  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=4", read: "never" });
+  const { host } = testHost();
+  const wide = host.chart({
+    id: "test.wide",
+    title: "wide",
+    units: "x",
+    family: "x",
+    context: "test.wide",
+    chartType: "line",
+    priority: 1,
+    updateEvery: 1,
+    plugin: "test",
+    module: "",
+  });
+  const dims = Array.from(
+    { length: 2000 },
+    (_, i) => wide.dimension({ id: `dimension_${i}`, algorithm: "absolute", multiplier: 1, divisor: 1 }),
+  );
+  const { lines, log } = logger();
+  const sender = new StreamSender({
+    host,
+    config: streamConfig(`127.0.0.1:${parent.port}`, "    timeout seconds = 1\n    buffer size bytes = 200000000\n"),
+    log,
+  });
+  try {
+    sender.start();
+    await until("a connection", () => sender.connectedTo);
+    // Fill the kernel's buffers, so that the socket stops taking data.
+    for (let i = 0; i < 1000 && sender.pendingBytes < 2_000_000; i++) {
+      for (const d of dims) d.set(1_000_000_000 + i);
+      host.collected(wide, (1_795_423_000 + i) * 1e6);
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.ok(sender.pendingBytes > 0, "the socket never stalled");
+    await until("the timeout", () => lines.find((l) => l.includes("could not send metrics for 1 seconds")), 5000);
+  } finally {
+    await sender.stop(100);
+    await parent.close();
+  }
+});
+
+test("sender: a parent that forces compression (version=5) gets valid 1.37 LZ4 frames", {
+  timeout: 30_000,
+  skip: SHARED_FIXTURES === undefined
+    ? "needs ../shared/fixtures/tools/lz4-stream.mjs (an independent decoder)"
+    : false,
+}, async () => {
+  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=5" });
+  const { host, collect } = testHost();
+  const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log: logger().log });
+  try {
+    collect();
+    sender.start();
+    await until("a connection", () => sender.connectedTo);
+    for (let i = 0; i < 3; i++) collect();
+    await until("frames", () => parent.raw[0]?.length > 0 && parent.raw[0].reduce((n, c) => n + c.length, 0) > 600);
+    const tool = join(SHARED_FIXTURES!, "tools", "lz4-stream.mjs");
+    const { Netdata137Deframer } = await import(tool) as {
+      Netdata137Deframer: new () => { push(chunk: Uint8Array): Uint8Array[] };
+    };
+    const deframer = new Netdata137Deframer();
+    const text = parent.raw[0].flatMap((chunk) => deframer.push(Buffer.from(chunk)))
+      .map((b) => new TextDecoder().decode(b)).join("");
+    const commands: ChildCommand[] = [];
+    new ChildStreamDecoder("frames").push(text, (c) => commands.push(c));
+    const seq = kinds(commands);
+    assert.ok(seq.includes("CHART") && seq.includes("BEGIN") && seq.includes("END"), seq.join(" "));
+  } finally {
+    await sender.stop();
+    await parent.close();
+  }
+});
