@@ -13,7 +13,14 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 
-/** How a child ended: an exit code, or the signal that killed it, or the reason it never started. */
+/**
+ * How a child ended: an exit code, or the signal that killed it, or the reason it never started.
+ *
+ * @example
+ * ```ts
+ * const exit: ChildExit = { code: null, signal: "SIGTERM" };
+ * ```
+ */
 export interface ChildExit {
   /** Exit status when it exited by itself; `null` when a signal ended it or it never ran. */
   readonly code: number | null;

@@ -47,7 +47,14 @@ import { type ChildExit, type ChildHandle, spawnProcess } from "../../runtime/sp
 import type { Source } from "../source.ts";
 import { PluginParser } from "./parser.ts";
 
-/** Suffix of the files that are plugins. */
+/**
+ * Suffix of the files that are plugins.
+ *
+ * @example
+ * ```ts
+ * "apps.plugin".endsWith(PLUGIN_SUFFIX); // true
+ * ```
+ */
 export const PLUGIN_SUFFIX = ".plugin";
 
 /**
@@ -157,7 +164,15 @@ export function pluginsRunnerOptions(conf: NetdataConf, host: Host, log: Logger)
   };
 }
 
-/** Where a plugin is in its life. */
+/**
+ * Where a plugin is in its life: running, being stopped by us, waiting to be restarted, disabled by its
+ * own `DISABLE`, or stopped for good (shutdown, or its file is gone).
+ *
+ * @example
+ * ```ts
+ * const waiting = runner.plugins().filter((p) => p.state === "waiting").length;
+ * ```
+ */
 export type PluginState = "running" | "stopping" | "waiting" | "disabled" | "stopped";
 
 /**
@@ -175,7 +190,7 @@ export interface PluginStatus {
   readonly state: PluginState;
   /** The running process, if any. */
   readonly pid: number | undefined;
-  /** Every pid it ran as, oldest first. */
+  /** The pids of its latest runs (up to 32), oldest first. */
   readonly pids: readonly number[];
   /** Times it was started again after an exit. */
   readonly restarts: number;
@@ -187,6 +202,9 @@ const SECOND = 1000;
 const DEFAULT_STOCK_CONFIG = "/usr/lib/netdata/conf.d";
 // Longest stderr line passed on; a plugin that writes endless lines must not grow our memory.
 const MAX_STDERR_LINE = 4096;
+
+// Pids remembered per plugin (a plugin restarted for months must not grow the list forever).
+const MAX_PIDS_KEPT = 32;
 
 // Why a run is being stopped by us, for the exit log line.
 type StopReason = "garbage" | "silent" | "disabled" | "shutdown";
@@ -454,6 +472,7 @@ class PluginWorker {
     });
     this.#child = child;
     if (child.pid !== undefined) {
+      if (this.#pids.length >= MAX_PIDS_KEPT) this.#pids.shift();
       this.#pids.push(child.pid);
       this.#log.info(`connected to '${this.path}' running on pid ${child.pid}`);
     }
