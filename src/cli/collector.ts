@@ -20,7 +20,7 @@ import { formatDiagnostic } from "../config/reader.ts";
 import { Host } from "../metrics/host.ts";
 import { Logger } from "../runtime/log.ts";
 import { CollectionLoop } from "../sources/loop.ts";
-import { localSources } from "../sources/mod.ts";
+import { localSources, PluginsRunner, pluginsRunnerOptions } from "../sources/mod.ts";
 import { machineFacts } from "../sources/system_info.ts";
 import { StreamSender } from "../stream/sender.ts";
 import { RILL_VERSION } from "./_version.ts";
@@ -29,7 +29,7 @@ const PROGRAM = "rill-collector";
 
 const HELP = `Usage: ${PROGRAM} [-c <config dir>]
 
-Collects this machine's metrics and streams them to a Netdata-compatible parent, like a headless Netdata
+Collects this machine's metrics (/proc, /sys, and the external plugins of [directories] plugins) and streams them to a Netdata-compatible parent, like a headless Netdata
 child ([db] mode = none, [web] mode = none). No database, no listening port.
 
 Options:
@@ -122,8 +122,10 @@ function main(argv: string[]): void {
     updateEvery,
     log.child("PLUGIN[proc]"),
   );
+  const plugins = new PluginsRunner(pluginsRunnerOptions(config.netdata, host, log.child("PLUGINSD")));
   sender.start();
   loop.start();
+  plugins.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -131,6 +133,7 @@ function main(argv: string[]): void {
     stopping = true;
     log.info(`${signal} received: closing the stream and exiting`);
     loop.stop();
+    await plugins.stop();
     await sender.stop();
     process.exit(0);
   };

@@ -10,10 +10,13 @@
  * @module
  */
 
+import { cpuMemorySources } from "./proc/cpu_mem.ts";
+import { diskNetworkSources } from "./proc/disk_net.ts";
 import { loadavgSource } from "./proc/loadavg.ts";
 import type { Source, SourceContext } from "./source.ts";
 
 export { CollectionLoop } from "./loop.ts";
+export { PluginsRunner, pluginsRunnerOptions } from "./plugins_d/mod.ts";
 export { type MachineFacts, machineFacts } from "./system_info.ts";
 export { rootPath, type Source, type SourceContext } from "./source.ts";
 
@@ -26,5 +29,5 @@ export { rootPath, type Source, type SourceContext } from "./source.ts";
  * ```
  */
 export function localSources(ctx: SourceContext): Source[] {
-  return [loadavgSource(ctx)];
+  return [...cpuMemorySources(ctx), loadavgSource(ctx), ...diskNetworkSources(ctx)];
 }

@@ -44,10 +44,24 @@ const PLUGINS_OFF = ["apps", "python.d", "charts.d", "cgroups", "tc", "slabinfo"
   .concat(["fping", "ioping", "ebpf", "go.d", "proc", "diskspace", "timex", "idlejitter", "statsd"])
   .map((p) => `    ${p} = no`).join("\n");
 
+/** Extra settings of a real parent. */
+export interface NetdataParentOptions {
+  /** The port to bind (default: a free one). */
+  port?: number;
+  /** TLS on the port: `[web] ssl key`/`ssl certificate` and `^SSL=optional` (plain HTTP keeps working for the API). */
+  tls?: { key: string; certificate: string };
+}
+
+// Netdata reads `^SSL=` only after an access list, so the list of every use is spelled out.
+const ALL_USES_SSL_OPTIONAL = "=dashboard|registry|badges|management|streaming|netdata.conf^SSL=optional";
+
 /** Starts a real Netdata parent with `streamConf` as its `stream.conf`; resolves when its API answers. */
-export async function startNetdataParent(streamConf: string): Promise<RealNetdata> {
+export async function startNetdataParent(streamConf: string, options: NetdataParentOptions = {}): Promise<RealNetdata> {
   if (NETDATA_BINARY === undefined) throw new Error(NETDATA_SKIP_REASON);
-  const port = await freePort();
+  const port = options.port ?? await freePort();
+  const tls = options.tls === undefined ? "" : `${ALL_USES_SSL_OPTIONAL}
+    ssl key = ${options.tls.key}
+    ssl certificate = ${options.tls.certificate}`;
   const dir = mkdtempSync(join(tmpdir(), "rill-netdata-"));
   for (const sub of ["etc", "log", "cache", "lib", "lock", "run"]) mkdirSync(join(dir, sub));
   writeFileSync(join(dir, "etc", ".opt-out-from-anonymous-statistics"), "");
@@ -74,7 +88,7 @@ export async function startNetdataParent(streamConf: string): Promise<RealNetdat
 [db]
     mode = ram
 [web]
-    bind to = 127.0.0.1:${port}
+    bind to = 127.0.0.1:${port}${tls}
 [registry]
     enabled = no
 [health]
