@@ -12,16 +12,25 @@ if [ -n "${CI:-}" ] || [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.b
   # then refuses its own lock file; `npm install` honours the same pinned lock.
   npm install --no-audit --no-fund --loglevel=error || exit 1
 fi
-# Real peers for tests/interop/: Debian's netdata 1.37 (installs in about 15 s; it does not start itself here).
-if ! command -v netdata >/dev/null && [ ! -x /usr/sbin/netdata ]; then
+# Real peers and tools for tests/interop/ and tests/e2e/: Debian's netdata 1.37 (it does not start itself
+# here), qemu-user-static with the arm64 loader for the arm64 binary, openssl for TLS certificates.
+need=()
+command -v netdata >/dev/null || [ -x /usr/sbin/netdata ] || need+=(netdata)
+[ -x /usr/bin/qemu-aarch64-static ] || need+=(qemu-user-static)
+[ -d /usr/aarch64-linux-gnu/lib ] || need+=(libc6-arm64-cross)
+command -v openssl >/dev/null || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "== installing Debian's netdata for the interop tests"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq netdata >/dev/null; } ||
-      echo "!! apt-get could not install netdata: the interop tests will report themselves skipped"
+    echo "== installing ${need[*]} from Debian for the interop and e2e tests"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; } ||
+      echo "!! apt-get could not install ${need[*]}: the tests that need them will report themselves skipped"
   else
-    echo "!! netdata is not installed and this is not root with apt-get: the interop tests will be skipped"
+    echo "!! ${need[*]} missing and this is not root with apt-get: the tests that need them will be skipped"
   fi
 fi
+
+echo "== building the binaries (scripts/build.sh)"
+bash scripts/build.sh || exit 1
 
 deno=node_modules/.bin/deno
 bun=node_modules/.bin/bun

@@ -10,7 +10,24 @@ import { isIP, type Socket } from "node:net";
 import * as net from "node:net";
 import { join } from "node:path";
 import * as tls from "node:tls";
-import type { Destination } from "../protocol/destination.ts";
+
+/**
+ * Where to connect; the protocol core's `Destination` has this shape (runtime imports nothing of rill).
+ *
+ * @example
+ * ```ts
+ * const target: SocketTarget = { protocol: "tcp", host: "127.0.0.1", port: 19999, ssl: false };
+ * ```
+ */
+export interface SocketTarget {
+  readonly protocol: string;
+  /** Host name or IP, or the socket path for `unix`. */
+  readonly host: string;
+  readonly port: number;
+  /** IPv6 scope interface. */
+  readonly interface?: string;
+  readonly ssl: boolean;
+}
 
 /**
  * How to check a parent's certificate.
@@ -91,11 +108,12 @@ function certificatesIn(trust: TlsTrust): string[] | undefined {
  * @example
  * ```ts
  * const trust = { verify: true, caFile: undefined, caPath: undefined };
- * const socket = await connectTo(parseDestination("127.0.0.1:19999", 19999), 5000, trust, AbortSignal.timeout(10_000));
+ * const target = { protocol: "tcp", host: "127.0.0.1", port: 19999, ssl: false };
+ * const socket = await connectTo(target, 5000, trust, AbortSignal.timeout(10_000));
  * ```
  */
 export function connectTo(
-  dest: Destination,
+  dest: SocketTarget,
   timeoutMs: number,
   trust: TlsTrust,
   signal?: AbortSignal,
