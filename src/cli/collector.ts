@@ -11,12 +11,15 @@
  * @module
  */
 
+import { accessSync, constants } from "node:fs";
 import * as os from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { readConfigDir } from "../config/config_dir.ts";
 import { loadOrCreateMachineGuid } from "../config/machine_guid.ts";
 import { formatDiagnostic } from "../config/reader.ts";
+import { parseStreamConf } from "../config/stream_conf.ts";
 import { Host } from "../metrics/host.ts";
 import { Logger } from "../runtime/log.ts";
 import { CollectionLoop } from "../sources/loop.ts";
@@ -33,7 +36,9 @@ Collects this machine's metrics (/proc, /sys, and the external plugins of [direc
 child ([db] mode = none, [web] mode = none). No database, no listening port.
 
 Options:
-  -c, --config <dir>   folder holding netdata.conf and stream.conf (default /etc/netdata)
+  -c, --config <dir>   folder holding netdata.conf and stream.conf (default /etc/netdata; without -c and
+                       without /etc/netdata/stream.conf, an embedded config streams to localhost:19999
+                       with the API key 11111111-2222-3333-4444-555555555555)
       --root <dir>     read /proc and /sys under this folder instead of / (for containers and tests)
   -h, --help           show this help
   -v, --version        show the version
@@ -47,6 +52,27 @@ stream.conf needs at least:
 SIGTERM or SIGINT closes the stream cleanly and exits 0.
 `;
 
+const DEFAULT_CONFIG_DIR = "/etc/netdata";
+
+// Streams to a parent on this machine with the API key of Netdata's own examples; a parent started with
+// rill's embedded config accepts exactly this.
+const EMBEDDED_STREAM_CONF = `[stream]
+    enabled = yes
+    destination = tcp:localhost:19999
+    api key = 11111111-2222-3333-4444-555555555555
+`;
+
+/** The lib folder (machine GUID): the configured one, or a per-user one when the default is not writable. */
+function libDir(configured: string, fromConfig: boolean): string {
+  if (fromConfig) return configured;
+  try {
+    accessSync(configured, constants.W_OK);
+    return configured;
+  } catch {
+    return join(os.homedir(), ".local", "state", "rill");
+  }
+}
+
 function fail(message: string): never {
   process.stderr.write(`${PROGRAM}: ${message}\n`);
   process.exit(1);
@@ -58,7 +84,7 @@ function main(argv: string[]): void {
     args = parseArgs({
       args: argv,
       options: {
-        config: { type: "string", short: "c", default: "/etc/netdata" },
+        config: { type: "string", short: "c" },
         root: { type: "string", default: "/" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
@@ -78,10 +104,14 @@ function main(argv: string[]): void {
     return;
   }
 
-  const config = readConfigDir(args.config);
-  for (const d of config.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
-  if (config.diagnostics.some((d) => d.severity === "error")) fail("fix the errors above and start again");
-  const stream = config.stream.stream;
+  const config = readConfigDir(args.config ?? DEFAULT_CONFIG_DIR);
+  // Without -c and without a stream.conf in the default folder, the embedded config makes it run as is.
+  const embedded = args.config === undefined && !config.found.stream;
+  const streamConf = embedded ? parseStreamConf(EMBEDDED_STREAM_CONF, "<embedded stream.conf>") : config.stream;
+  const diagnostics = [...config.netdata.diagnostics, ...streamConf.diagnostics];
+  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  if (diagnostics.some((d) => d.severity === "error")) fail("fix the errors above and start again");
+  const stream = streamConf.stream;
   if (!stream.enabled) {
     fail(
       `streaming is not enabled in ${config.stream.file}: a collector needs [stream] enabled = yes, a destination and an api key`,
@@ -89,9 +119,14 @@ function main(argv: string[]): void {
   }
 
   const log = new Logger(PROGRAM, "MAIN");
+  if (embedded) {
+    log.info(
+      `no ${config.stream.file}: using the embedded config (stream to ${stream.destinationText}); pass -c <dir> with a stream.conf to change it`,
+    );
+  }
   let guid: string;
   try {
-    guid = loadOrCreateMachineGuid(config.netdata.directories.lib).guid;
+    guid = loadOrCreateMachineGuid(libDir(config.netdata.directories.lib, config.found.netdata)).guid;
   } catch (e) {
     fail(`${e instanceof Error ? e.message : String(e)} (set [directories] lib in ${config.netdata.file})`);
   }
