@@ -12,6 +12,7 @@
 
 import { cpuMemorySources } from "./proc/cpu_mem.ts";
 import { diskNetworkSources } from "./proc/disk_net.ts";
+import { extraSources } from "./proc/extra_net_ipc.ts";
 import { loadavgSource } from "./proc/loadavg.ts";
 import type { Source, SourceContext } from "./source.ts";
 
@@ -29,5 +30,5 @@ export { rootPath, type Source, type SourceContext } from "./source.ts";
  * ```
  */
 export function localSources(ctx: SourceContext): Source[] {
-  return [...cpuMemorySources(ctx), loadavgSource(ctx), ...diskNetworkSources(ctx)];
+  return [...cpuMemorySources(ctx), loadavgSource(ctx), ...diskNetworkSources(ctx), ...extraSources(ctx)];
 }

@@ -1,0 +1,79 @@
+// A parent that accepts the stream and never reads: the compiled collector's memory stays bounded by
+// `buffer size bytes` (it drops the connection with Netdata's "too many data pending" and starts over),
+// while a plugin feeds it about 1 MB/s.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import process from "node:process";
+import { fakeParent } from "../stream/_fake_parent.ts";
+import { eventually, startCollector, X64_SKIP } from "./_collector.ts";
+
+// 20 charts of 250 dimensions (~110 kB of text per round), ten rounds a second.
+const FLOOD_PLUGIN = `#!/bin/sh
+defs="" ; data=""
+for c in $(seq 1 20); do
+  defs="$defs
+CHART flood.c$c '' 'flood' x flood flood.c$c line $((90000 + c)) $1"
+  data="$data
+BEGIN flood.c$c"
+  for d in $(seq 1 250); do
+    defs="$defs
+DIMENSION dimension_number_$d '' absolute 1 1"
+    data="$data
+SET dimension_number_$d = 1234567890$d"
+  done
+  data="$data
+END"
+done
+echo "$defs"
+while true; do echo "$data"; sleep 0.1; done
+`;
+
+function rssKiB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
+}
+
+test("a parent that never reads: the collector's RSS stays bounded while 1 MB/s keeps coming", {
+  skip: X64_SKIP ?? false,
+  timeout: 120_000,
+}, async () => {
+  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=4", read: "never" });
+  const limit = 2 * 1024 * 1024;
+  const collector = startCollector({
+    hostname: `rill-bound-${process.pid}`,
+    streamConf:
+      `[stream]\n    enabled = yes\n    destination = 127.0.0.1:${parent.port}\n    api key = 11111111-2222-3333-4444-555555555555\n    buffer size bytes = ${limit}\n    reconnect delay seconds = 1\n    timeout seconds = 600\n`,
+    plugins: { "flood.plugin": FLOOD_PLUGIN },
+  });
+  try {
+    const pid = collector.process.pid!;
+    await eventually(
+      "the first overflow",
+      () => Promise.resolve(collector.output().includes("too many data pending")),
+      60_000,
+    );
+    // Sample for 40 s: garbage collection makes RSS swing by tens of MB, so compare the two halves' means.
+    const samples: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      samples.push(rssKiB(pid));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const first = mean(samples.slice(0, 20));
+    const second = mean(samples.slice(20));
+    const overflows = collector.output().split("\n").filter((l) => l.includes("too many data pending"));
+    // Each overflow is a full buffer dropped and a new connection: at 1 MB/s, several in 40 s.
+    assert.ok(overflows.length >= 4, collector.output().slice(-2000));
+    assert.match(overflows[0], new RegExp(`buffer is ${limit} bytes long, \\d+ unsent`));
+    // About 20 MB more arrived between the two halves; unbounded, RSS would have grown by as much.
+    assert.ok(second - first < 10 * 1024, `mean RSS ${first.toFixed(0)} kB, then ${second.toFixed(0)} kB`);
+    console.log(
+      `collector RSS under a 1 MB/s flood to a parent that never reads: mean ${first.toFixed(0)} kB, then ${
+        second.toFixed(0)
+      } kB; max ${Math.max(...samples)} kB; ${overflows.length} overflows`,
+    );
+  } finally {
+    await collector.stop();
+    await parent.close();
+  }
+});
