@@ -5,19 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { NETDATA_SKIP_REASON, startNetdataParent } from "../interop/_netdata.ts";
+import { ACCEPTING_STREAM_CONF, NETDATA_SKIP_REASON, startNetdataParent, TEST_API_KEY } from "../interop/_netdata.ts";
 import { ARM64_SKIP, eventually, startCollector, X64_SKIP } from "./_collector.ts";
-
-const KEY = "11111111-2222-3333-4444-555555555555";
-const PARENT_STREAM_CONF = `[stream]
-    enabled = no
-[${KEY}]
-    type = api
-    enabled = yes
-    allow from = *
-    default memory mode = ram
-    health enabled by default = no
-`;
 
 // A plugins.d plugin as a user would write one: definitions once, then one BEGIN/SET/END per interval.
 const EXAMPLE_PLUGIN = `#!/bin/sh
@@ -32,7 +21,7 @@ done
 `;
 
 const childStreamConf = (port: number) =>
-  `[stream]\n    enabled = yes\n    destination = tcp:127.0.0.1:${port}\n    api key = ${KEY}\n    reconnect delay seconds = 1\n`;
+  `[stream]\n    enabled = yes\n    destination = tcp:127.0.0.1:${port}\n    api key = ${TEST_API_KEY}\n    reconnect delay seconds = 1\n`;
 
 interface DataReply {
   labels: string[];
@@ -51,7 +40,7 @@ test(
     timeout: 120_000,
   },
   async () => {
-    const parent = await startNetdataParent(PARENT_STREAM_CONF);
+    const parent = await startNetdataParent(ACCEPTING_STREAM_CONF);
     const collector = startCollector({
       streamConf: childStreamConf(parent.port),
       hostname: `rill-e2e-${process.pid}`,
@@ -132,7 +121,7 @@ test("compiled arm64 collector runs under qemu and streams to a real parent on l
   skip: NETDATA_SKIP_REASON ?? ARM64_SKIP ?? false,
   timeout: 120_000,
 }, async () => {
-  const parent = await startNetdataParent(PARENT_STREAM_CONF);
+  const parent = await startNetdataParent(ACCEPTING_STREAM_CONF);
   const collector = startCollector({
     streamConf: childStreamConf(parent.port),
     hostname: `rill-arm64-${process.pid}`,

@@ -9,6 +9,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 
+/** The API key the test parents accept. */
+export const TEST_API_KEY = "11111111-2222-3333-4444-555555555555";
+
+/** A parent `stream.conf` that accepts {@link TEST_API_KEY} from anywhere, keeps children in RAM, no health. */
+export const ACCEPTING_STREAM_CONF = `[stream]
+    enabled = no
+[${TEST_API_KEY}]
+    type = api
+    enabled = yes
+    allow from = *
+    default memory mode = ram
+    health enabled by default = no
+`;
+
 /** Path of the `netdata` binary, when Debian's package is installed. */
 export const NETDATA_BINARY: string | undefined = ["/usr/sbin/netdata", "/usr/bin/netdata"].find(existsSync);
 

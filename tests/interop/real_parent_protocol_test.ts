@@ -13,18 +13,7 @@ import { buildStreamRequest } from "../../src/protocol/handshake.ts";
 import { readParentReply } from "../../src/protocol/replies.ts";
 import { ParentStreamDecoder } from "../../src/protocol/stream_decoder.ts";
 import { ND_CHILD_REQUEST } from "../protocol/_nd_child.ts";
-import { NETDATA_SKIP_REASON, startNetdataParent } from "./_netdata.ts";
-
-const API_KEY = "11111111-2222-3333-4444-555555555555";
-const STREAM_CONF = `[stream]
-    enabled = no
-[${API_KEY}]
-    type = api
-    enabled = yes
-    allow from = *
-    default memory mode = ram
-    health enabled by default = no
-`;
+import { ACCEPTING_STREAM_CONF, NETDATA_SKIP_REASON, startNetdataParent, TEST_API_KEY } from "./_netdata.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,7 +47,7 @@ test("a real 1.37 parent accepts our handshake, asks for replication and stores 
   skip: NETDATA_SKIP_REASON ?? false,
   timeout: 90_000,
 }, async () => {
-  const parent = await startNetdataParent(STREAM_CONF);
+  const parent = await startNetdataParent(ACCEPTING_STREAM_CONF);
   const socket = connect(parent.port, "127.0.0.1");
   try {
     await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
@@ -67,7 +56,7 @@ test("a real 1.37 parent accepts our handshake, asks for replication and stores 
     // The fixtures' real child, under a fresh identity so runs never collide.
     socket.write(buildStreamRequest({
       ...ND_CHILD_REQUEST,
-      key: API_KEY,
+      key: TEST_API_KEY,
       hostname,
       registryHostname: hostname,
       machineGuid: randomUUID(),

@@ -11,18 +11,14 @@ import { Host } from "../../src/metrics/host.ts";
 import { Logger } from "../../src/runtime/log.ts";
 import { StreamSender } from "../../src/stream/sender.ts";
 import { until } from "../stream/_fake_parent.ts";
-import { freePort, NETDATA_SKIP_REASON, type RealNetdata, startNetdataParent } from "./_netdata.ts";
-
-const KEY = "11111111-2222-3333-4444-555555555555";
-const PARENT_STREAM_CONF = `[stream]
-    enabled = no
-[${KEY}]
-    type = api
-    enabled = yes
-    allow from = *
-    default memory mode = ram
-    health enabled by default = no
-`;
+import {
+  ACCEPTING_STREAM_CONF,
+  freePort,
+  NETDATA_SKIP_REASON,
+  type RealNetdata,
+  startNetdataParent,
+  TEST_API_KEY,
+} from "./_netdata.ts";
 
 function host(name: string): Host {
   const h = new Host({
@@ -57,9 +53,10 @@ function host(name: string): Host {
 
 function sender(h: Host, stream: string) {
   const lines: string[] = [];
-  const config =
-    parseStreamConf(`[stream]\n    enabled = yes\n    api key = ${KEY}\n    reconnect delay seconds = 1\n${stream}`)
-      .stream;
+  const config = parseStreamConf(
+    `[stream]\n    enabled = yes\n    api key = ${TEST_API_KEY}\n    reconnect delay seconds = 1\n${stream}`,
+  )
+    .stream;
   const s = new StreamSender({ host: h, config, log: new Logger("rill-test", "TEST", (l) => lines.push(l)) });
   return { sender: s, lines };
 }
@@ -90,7 +87,7 @@ test("TLS to a real parent: CAfile verifies, a self-signed certificate is refuse
     "-subj",
     "/CN=localhost",
   ], { stdio: "ignore" });
-  const parent = await startNetdataParent(PARENT_STREAM_CONF, { tls: { key, certificate: cert } });
+  const parent = await startNetdataParent(ACCEPTING_STREAM_CONF, { tls: { key, certificate: cert } });
   const destination = `    destination = tcp:127.0.0.1:${parent.port}:SSL\n`;
   try {
     // Trusted through CAfile: the stream is established over TLS.
@@ -129,7 +126,7 @@ test("failover between two real parents: the first down, the second used; kept w
   timeout: 120_000,
 }, async () => {
   const firstPort = await freePort();
-  const second = await startNetdataParent(PARENT_STREAM_CONF);
+  const second = await startNetdataParent(ACCEPTING_STREAM_CONF);
   let first: RealNetdata | undefined;
   const s = sender(host("rill-failover"), `    destination = 127.0.0.1:${firstPort} 127.0.0.1:${second.port}\n`);
   try {
@@ -140,7 +137,7 @@ test("failover between two real parents: the first down, the second used; kept w
       s.lines.join("\n"),
     );
 
-    first = await startNetdataParent(PARENT_STREAM_CONF, { port: firstPort });
+    first = await startNetdataParent(ACCEPTING_STREAM_CONF, { port: firstPort });
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(s.sender.connectedTo?.port, second.port, "a working connection is not dropped for the first");
 
@@ -158,7 +155,7 @@ test("a real parent's refusal of an unknown API key is logged as Netdata logs it
   skip: NETDATA_SKIP_REASON ?? false,
   timeout: 60_000,
 }, async () => {
-  const parent = await startNetdataParent(PARENT_STREAM_CONF);
+  const parent = await startNetdataParent(ACCEPTING_STREAM_CONF);
   const lines: string[] = [];
   const config = parseStreamConf(
     `[stream]\n    enabled = yes\n    destination = 127.0.0.1:${parent.port}\n    api key = 99999999-9999-9999-9999-999999999999\n`,

@@ -75,6 +75,27 @@ function testHost() {
   return { host, collect };
 }
 
+/** A chart of `n` absolute dimensions, to make big iterations. */
+function wideChart(host: Host, n: number) {
+  const wide = host.chart({
+    id: "test.wide",
+    title: "wide",
+    units: "x",
+    family: "x",
+    context: "test.wide",
+    chartType: "line",
+    priority: 1,
+    updateEvery: 1,
+    plugin: "test",
+    module: "",
+  });
+  const dims = Array.from(
+    { length: n },
+    (_, i) => wide.dimension({ id: `dimension_${i}`, algorithm: "absolute", multiplier: 1, divisor: 1 }),
+  );
+  return { wide, dims };
+}
+
 function logger() {
   const lines: string[] = [];
   return { lines, log: new Logger("rill-test", "TEST", (l) => lines.push(l)) };
@@ -322,22 +343,7 @@ test("sender: a parent that never reads cannot grow the buffer past 'buffer size
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=4", read: "never" });
   const { host } = testHost();
   // One wide chart so that each iteration is about 30 kB of SET lines.
-  const wide = host.chart({
-    id: "test.wide",
-    title: "wide",
-    units: "x",
-    family: "x",
-    context: "test.wide",
-    chartType: "line",
-    priority: 1,
-    updateEvery: 1,
-    plugin: "test",
-    module: "",
-  });
-  const dims = Array.from(
-    { length: 1000 },
-    (_, i) => wide.dimension({ id: `dimension_${i}`, algorithm: "absolute", multiplier: 1, divisor: 1 }),
-  );
+  const { wide, dims } = wideChart(host, 1000);
   const limit = 1_000_000;
   const { lines, log } = logger();
   const sender = new StreamSender({
@@ -373,22 +379,7 @@ test("sender: a parent that takes nothing for 'timeout seconds' is dropped with 
 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=4", read: "never" });
   const { host } = testHost();
-  const wide = host.chart({
-    id: "test.wide",
-    title: "wide",
-    units: "x",
-    family: "x",
-    context: "test.wide",
-    chartType: "line",
-    priority: 1,
-    updateEvery: 1,
-    plugin: "test",
-    module: "",
-  });
-  const dims = Array.from(
-    { length: 2000 },
-    (_, i) => wide.dimension({ id: `dimension_${i}`, algorithm: "absolute", multiplier: 1, divisor: 1 }),
-  );
+  const { wide, dims } = wideChart(host, 2000);
   const { lines, log } = logger();
   const sender = new StreamSender({
     host,

@@ -4,13 +4,9 @@
  * @module
  */
 
-import type { Chart } from "../../metrics/chart.ts";
-import { ProcFile } from "../../runtime/proc_file.ts";
-import { rootPath, type Source, type SourceContext } from "../source.ts";
-import { dim, procChart } from "./_chart.ts";
-import { LineScanner } from "./_parse.ts";
-
-const MODULE = "/proc/uptime";
+import type { Source, SourceContext } from "../source.ts";
+import { dim } from "./_chart.ts";
+import { singleValueSource } from "./_single_value.ts";
 
 /**
  * The /proc/uptime source.
@@ -22,39 +18,19 @@ const MODULE = "/proc/uptime";
  * ```
  */
 export function uptimeSource(ctx: SourceContext): Source {
-  const file = new ProcFile(rootPath(ctx.root, MODULE));
-  const s = new LineScanner();
-  let chart: Chart | undefined;
-
-  return {
-    name: MODULE,
-    updateEvery: ctx.updateEvery,
-    collect(nowUs) {
-      const text = file.read();
-      let ms = NaN;
-      if (text !== undefined) {
-        s.reset(text);
-        if (s.nextLine()) ms = Math.round(s.decimal() * 1000);
-      }
-      if (!Number.isFinite(ms) || ms < 0) {
-        if (chart !== undefined) ctx.host.obsolete(chart);
-        chart = undefined;
-        throw new Error(file.lastError ?? `unexpected contents of ${file.path}: '${text?.slice(0, 80)}'`);
-      }
-      chart ??= procChart(ctx.host, MODULE, ctx.updateEvery, {
-        id: "system.uptime",
-        title: "System Uptime",
-        units: "seconds",
-        family: "uptime",
-        context: "system.uptime",
-        chartType: "line",
-        priority: 1000,
-      }, [dim("uptime", "absolute", 1, 1000)]);
-      chart.dimensions[0].set(ms);
-      ctx.host.collected(chart, nowUs);
+  return singleValueSource(
+    ctx,
+    "/proc/uptime",
+    {
+      id: "system.uptime",
+      title: "System Uptime",
+      units: "seconds",
+      family: "uptime",
+      context: "system.uptime",
+      chartType: "line",
+      priority: 1000,
     },
-    close() {
-      file.close();
-    },
-  };
+    dim("uptime", "absolute", 1, 1000),
+    (s) => s.nextLine() ? Math.round(s.decimal() * 1000) : NaN,
+  );
 }
