@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { fakeParent } from "../stream/_fake_parent.ts";
-import { eventually, startCollector, X64_SKIP } from "./_collector.ts";
+import { until } from "../_until.ts";
+import { startCollector, X64_SKIP } from "./_collector.ts";
 
 // 20 charts of 250 dimensions (~110 kB of text per round), ten rounds a second.
 const FLOOD_PLUGIN = `#!/bin/sh
@@ -47,7 +48,7 @@ test("a parent that never reads: the collector's RSS stays bounded while 1 MB/s 
   });
   try {
     const pid = collector.process.pid!;
-    await eventually(
+    await until(
       "the first overflow",
       () => Promise.resolve(collector.output().includes("too many data pending")),
       60_000,

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { ACCEPTING_STREAM_CONF, NETDATA_SKIP_REASON, startNetdataParent, TEST_API_KEY } from "../interop/_netdata.ts";
-import { ARM64_SKIP, eventually, startCollector, X64_SKIP } from "./_collector.ts";
+import { until } from "../_until.ts";
+import { ARM64_SKIP, startCollector, X64_SKIP } from "./_collector.ts";
 
 // A plugins.d plugin as a user would write one: definitions once, then one BEGIN/SET/END per interval.
 const EXAMPLE_PLUGIN = `#!/bin/sh
@@ -48,13 +49,13 @@ test(
     });
     try {
       const host = collector.hostname;
-      await eventually("the collector among the mirrored hosts", async () => {
+      await until("the collector among the mirrored hosts", async () => {
         const entry = hostsOf(await parent.json("/api/v1/info")).find((h) => h.hostname === host);
         return entry?.reachable && entry.hops === 1;
       });
 
       // system.load is collected every 5 s: wait for two points, then compare with the kernel's figures.
-      const load = await eventually("system.load values", async () => {
+      const load = await until("system.load values", async () => {
         const reply = await parent.json(
           `/host/${host}/api/v1/data?chart=system.load&after=-30&format=json`,
         ) as DataReply;
@@ -73,7 +74,7 @@ test(
       }
 
       // idle is a hidden dimension (as on a Netdata child): the API returns it only when asked for by name.
-      const cpu = await eventually("system.cpu values", async () => {
+      const cpu = await until("system.cpu values", async () => {
         const query = `/host/${host}/api/v1/data?chart=system.cpu&after=-10&format=json`;
         const shown = await parent.json(query) as DataReply;
         const idle = await parent.json(`${query}&dimensions=idle`) as DataReply;
@@ -88,7 +89,7 @@ test(
       assert.ok(Math.abs(total - 100) < 1.5, `system.cpu adds up to ${total}: ${JSON.stringify(cpu)}`);
 
       // An external plugin's chart streams like the built-in ones.
-      const fromPlugin = await eventually("the plugin's chart", async () => {
+      const fromPlugin = await until("the plugin's chart", async () => {
         const reply = await parent.json(
           `/host/${host}/api/v1/data?chart=example.random&after=-10&format=json`,
         ) as DataReply;
@@ -104,7 +105,7 @@ test(
 
       // SIGTERM: a clean close (exit 0), after which the parent shows the host as unreachable.
       assert.equal(await collector.stop(), 0);
-      await eventually("the host unreachable", async () => {
+      await until("the host unreachable", async () => {
         const entry = hostsOf(await parent.json("/api/v1/info")).find((h) => h.hostname === host);
         return entry?.reachable === false;
       });
@@ -129,11 +130,11 @@ test("compiled arm64 collector runs under qemu and streams to a real parent on l
   });
   try {
     const host = collector.hostname;
-    await eventually("the arm64 collector among the mirrored hosts", async () => {
+    await until("the arm64 collector among the mirrored hosts", async () => {
       const entry = hostsOf(await parent.json("/api/v1/info")).find((h) => h.hostname === host);
       return entry?.reachable;
     }, 60_000);
-    const data = await eventually("system.cpu values from the arm64 build", async () => {
+    const data = await until("system.cpu values from the arm64 build", async () => {
       const reply = await parent.json(`/host/${host}/api/v1/data?chart=system.cpu&after=-10&format=json`) as DataReply;
       return reply.data.some((row) => row.slice(1).some((v) => v !== null)) ? reply : undefined;
     }, 60_000);

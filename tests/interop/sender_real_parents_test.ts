@@ -10,7 +10,7 @@ import { parseStreamConf } from "../../src/config/stream_conf.ts";
 import { Host } from "../../src/metrics/host.ts";
 import { Logger } from "../../src/runtime/log.ts";
 import { StreamSender } from "../../src/stream/sender.ts";
-import { until } from "../stream/_fake_parent.ts";
+import { until } from "../_until.ts";
 import {
   ACCEPTING_STREAM_CONF,
   freePort,
@@ -174,3 +174,50 @@ test("a real parent's refusal of an unknown API key is logged as Netdata logs it
     await parent.stop();
   }
 });
+
+test(
+  "an old-dialect child (ver=5) is told to compress by a real parent: the literal LZ4 frames are decoded and stored",
+  {
+    skip: NETDATA_SKIP_REASON ?? false,
+    timeout: 60_000,
+  },
+  async () => {
+    const parent = await startNetdataParent(ACCEPTING_STREAM_CONF);
+    const h = host("rill-v5");
+    const chart = h.charts.get("rill.test")!;
+    const lines: string[] = [];
+    const config = parseStreamConf(
+      `[stream]\n    enabled = yes\n    api key = ${TEST_API_KEY}\n    destination = 127.0.0.1:${parent.port}\n`,
+    ).stream;
+    const s = new StreamSender({
+      host: h,
+      config,
+      log: new Logger("rill-test", "TEST", (l) => lines.push(l)),
+      offer: 5,
+    });
+    const timer = setInterval(() => {
+      chart.dimensions[0].set(42);
+      h.collected(chart, Date.now() * 1000);
+    }, 1000);
+    try {
+      s.start();
+      const established = await until("the stream", () => lines.find((l) => l.includes("established communication")));
+      assert.match(established, /COMPRESSION/);
+      const data = await until("values on the parent", async () => {
+        try {
+          const reply = await parent.json("/host/rill-v5/api/v1/data?chart=rill.test&after=-10&format=json") as {
+            data: (number | null)[][];
+          };
+          return reply.data.some((row) => row[1] === 42) ? reply : undefined;
+        } catch {
+          return undefined;
+        }
+      }, 30_000);
+      assert.ok(data);
+    } finally {
+      clearInterval(timer);
+      await s.stop();
+      await parent.stop();
+    }
+  },
+);

@@ -96,14 +96,3 @@ export async function fakeParent(options: FakeParentOptions): Promise<FakeParent
       }),
   };
 }
-
-/** Waits until `probe` returns something other than undefined/false, or fails after `ms`. */
-export async function until<T>(what: string, probe: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

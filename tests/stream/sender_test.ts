@@ -9,7 +9,8 @@ import { ChildStreamDecoder } from "../../src/protocol/stream_decoder.ts";
 import { Logger } from "../../src/runtime/log.ts";
 import { StreamSender } from "../../src/stream/sender.ts";
 import { SHARED_FIXTURES } from "../_fixtures.ts";
-import { fakeParent, until } from "./_fake_parent.ts";
+import { until } from "../_until.ts";
+import { fakeParent } from "./_fake_parent.ts";
 
 const KEY = "11111111-2222-3333-4444-555555555555";
 const GUID = "82be38ca-e718-11f1-8984-000000000042";
