@@ -43,7 +43,7 @@ export interface HostIdentity {
  *
  * @example
  * ```ts
- * const observer: HostObserver = { collected: (chart) => console.log(chart.id), changed: () => {} };
+ * const observer: HostObserver = { collected: (chart) => console.log(chart.id), changed() {}, variableChanged() {} };
  * ```
  */
 export interface HostObserver {
@@ -51,6 +51,8 @@ export interface HostObserver {
   collected(chart: Chart): void;
   /** A chart's definition changed between iterations (it was obsoleted, or labels changed). */
   changed(chart: Chart): void;
+  /** A custom host variable got a new value. */
+  variableChanged(name: string, value: number): void;
 }
 
 /**
@@ -97,6 +99,13 @@ export class Host {
     chart.lastCollectedUs = nowUs;
     for (const observer of this.#observers) observer.collected(chart);
     for (const dim of chart.dimensions) dim.updated = false;
+  }
+
+  /** Sets a custom host variable (`VARIABLE HOST`); observers hear of a new value. */
+  variable(name: string, value: number): void {
+    if (this.variables.get(name) === value) return;
+    this.variables.set(name, value);
+    for (const observer of this.#observers) observer.variableChanged(name, value);
   }
 
   /** Marks a chart obsolete (its source vanished); observers are told so they can announce it. */

@@ -207,6 +207,11 @@ export class StreamSender implements HostObserver {
     }
   }
 
+  /** Host observer: a host variable changed; a 1.37 child sends it at once. */
+  variableChanged(name: string, value: number): void {
+    this.#session?.queue.send(encodeChildCommand({ kind: "VARIABLE", scope: "HOST", name, value }));
+  }
+
   #state(session: Session, chart: Chart): ChartState {
     let state = session.charts.get(chart);
     if (state === undefined) {

@@ -60,6 +60,7 @@ export function fakeMachine(updateEvery = 1): FakeMachine {
     changed(chart: Chart) {
       if (chart.obsolete) obsoleted.push(chart.id);
     },
+    variableChanged() {},
   });
   const log = new Logger("rill-test", "TEST", (line) => logs.push(line));
   return {

@@ -197,6 +197,27 @@ test("sender: an old parent (version=4) gets chart labels, no replication, and 0
   }
 });
 
+test("sender: host variables go out on connect and again whenever they change", { timeout: 30_000 }, async () => {
+  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
+  const { host, collect } = testHost();
+  host.variable("active_processors", 2);
+  const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log: logger().log });
+  try {
+    collect();
+    sender.start();
+    await until("a connection", () => sender.connectedTo);
+    host.variable("active_processors", 2);
+    host.variable("active_processors", 4);
+    const variables = () =>
+      parent.commands.flatMap((c) => c.kind === "VARIABLE" ? [`${c.scope} ${c.name}=${c.value}`] : []);
+    await until("the new value", () => variables().length >= 2);
+    assert.deepEqual(variables(), ["HOST active_processors=2", "HOST active_processors=4"]);
+  } finally {
+    await sender.stop();
+    await parent.close();
+  }
+});
+
 test("sender: the V1 reply gets neither host nor chart labels", { timeout: 30_000 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over..." });
   const { host, collect } = testHost();

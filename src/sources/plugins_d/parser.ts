@@ -312,7 +312,7 @@ export class PluginParser {
     if (chartScope) {
       this.#current(line, "VARIABLE").variable(cmd.name, cmd.value);
     } else {
-      this.host.variables.set(cmd.name, cmd.value);
+      this.host.variable(cmd.name, cmd.value);
     }
   }
 }

@@ -116,8 +116,8 @@ export function ipcSource(ctx: SourceContext): Source {
     scanner.reset(limitsFile.read() ?? "");
     if (!scanner.next() || scanner.count < 4) return;
     const semmns = scanner.int(1), semmni = scanner.int(3);
-    if (semmns === semmns) ctx.host.variables.set("ipc_semaphores_max", semmns);
-    if (semmni === semmni) ctx.host.variables.set("ipc_semaphores_arrays_max", semmni);
+    if (semmns === semmns) ctx.host.variable("ipc_semaphores_max", semmns);
+    if (semmni === semmni) ctx.host.variable("ipc_semaphores_arrays_max", semmni);
   };
 
   /** Semaphore arrays and semaphores; false when the file cannot be read. */

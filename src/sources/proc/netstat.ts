@@ -336,7 +336,7 @@ export function netstatSource(ctx: SourceContext): Source {
       for (const f of files) {
         if (parse(f) === 0) failed(`unexpected contents of ${f.path}: no known counters`);
       }
-      ctx.host.variables.set("tcp_max_connections", values[MAX_CONN_SLOT]);
+      ctx.host.variable("tcp_max_connections", values[MAX_CONN_SLOT]);
 
       for (let i = 0; i < CHARTS.length; i++) {
         const slots = CHART_SLOTS[i];

@@ -155,7 +155,7 @@ export function nfConntrackSource(ctx: SourceContext): Source {
       if (nowUs >= maxDueUs) {
         maxDueUs = nowUs + MAX_EVERY_S * 1e6;
         const max = firstInt(maxFile.read());
-        if (max === max) ctx.host.variables.set("netfilter_conntrack_max", max);
+        if (max === max) ctx.host.variable("netfilter_conntrack_max", max);
       }
 
       const text = file.read();

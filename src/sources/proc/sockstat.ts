@@ -114,12 +114,12 @@ export function sockstatSource(ctx: SourceContext): Source {
 
   const readConstants = (): void => {
     const orphans = Number.parseInt(maxOrphans.read() ?? "", 10);
-    if (Number.isFinite(orphans)) ctx.host.variables.set("tcp_max_orphans", orphans);
+    if (Number.isFinite(orphans)) ctx.host.variable("tcp_max_orphans", orphans);
     const limits = tcpMem.read()?.trim().split(/\s+/).map(Number);
     if (limits !== undefined && limits.length >= 3 && limits.every(Number.isFinite)) {
-      ctx.host.variables.set("tcp_mem_low", limits[0] * PAGE_SIZE / 1024);
-      ctx.host.variables.set("tcp_mem_pressure", limits[1] * PAGE_SIZE / 1024);
-      ctx.host.variables.set("tcp_mem_high", limits[2] * PAGE_SIZE / 1024);
+      ctx.host.variable("tcp_mem_low", limits[0] * PAGE_SIZE / 1024);
+      ctx.host.variable("tcp_mem_pressure", limits[1] * PAGE_SIZE / 1024);
+      ctx.host.variable("tcp_mem_high", limits[2] * PAGE_SIZE / 1024);
     }
   };
 

@@ -235,7 +235,7 @@ export function statSource(ctx: SourceContext): Source {
       host.collected(processes, nowUs);
 
       if (coresFound > 0 && host.variables.get("active_processors") !== coresFound) {
-        host.variables.set("active_processors", coresFound);
+        host.variable("active_processors", coresFound);
       }
 
       if (gone.length > 0) {

@@ -176,6 +176,7 @@ exit 3
     l.m.host.observe({
       collected: (chart) => chart.id === "flaky.c" && obsoleteAtCollection.push(chart.obsolete),
       changed: () => {},
+      variableChanged: () => {},
     });
     const r = l.runner();
     r.start();
