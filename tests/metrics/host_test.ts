@@ -1,0 +1,102 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Chart } from "../../src/metrics/chart.ts";
+import { Host } from "../../src/metrics/host.ts";
+
+function newHost(): Host {
+  return new Host({
+    hostname: "h",
+    machineGuid: "11111111-0000-0000-0000-000000000001",
+    os: "linux",
+    timezone: "Etc/UTC",
+    abbrevTimezone: "UTC",
+    utcOffset: 0,
+    tags: "",
+    updateEvery: 1,
+    systemInfo: {},
+    programName: "rill",
+    programVersion: "test",
+  });
+}
+
+const SPEC = {
+  id: "system.load",
+  title: "System Load Average",
+  units: "load",
+  family: "load",
+  context: "system.load",
+  chartType: "line",
+  priority: 100,
+  updateEvery: 1,
+  plugin: "proc.plugin",
+  module: "/proc/loadavg",
+} as const;
+
+test("chart: the version moves on every change a definition block carries, and only then", () => {
+  const host = newHost();
+  const chart = host.chart(SPEC);
+  const v0 = chart.version;
+  assert.equal(host.chart(SPEC), chart);
+  assert.equal(chart.version, v0, "the same spec again changes nothing");
+  chart.dimension({ id: "load1", algorithm: "absolute", multiplier: 1, divisor: 1000 });
+  assert.equal(chart.version, v0 + 1);
+  chart.dimension({ id: "load1", algorithm: "absolute", multiplier: 1, divisor: 1000 });
+  assert.equal(chart.version, v0 + 1);
+  chart.dimension({ id: "load1", algorithm: "absolute", multiplier: 1, divisor: 100 });
+  assert.equal(chart.version, v0 + 2);
+  host.chart({ ...SPEC, title: "Load" });
+  assert.equal(chart.version, v0 + 3);
+  chart.label("_collect_plugin", "proc.plugin", 1);
+  chart.label("_collect_plugin", "proc.plugin", 1);
+  chart.variable("pidmax", 32768);
+  chart.variable("pidmax", 32768);
+  assert.equal(chart.version, v0 + 5);
+});
+
+test("chart and dimension options are written in 1.37's slots", () => {
+  const chart = newHost().chart({ ...SPEC, detail: true });
+  assert.equal(chart.options(), " detail  ");
+  const idle = chart.dimension({
+    id: "idle",
+    algorithm: "percentage-of-incremental-row",
+    multiplier: 1,
+    divisor: 1,
+    hidden: true,
+  });
+  assert.equal(idle.options(), " hidden ");
+  chart.obsoleteDimension("idle");
+  assert.equal(idle.options(), "obsolete hidden ");
+  const plain = chart.dimension({ id: "user", algorithm: "absolute", multiplier: 0, divisor: 0 });
+  assert.deepEqual([plain.options(), plain.multiplier, plain.divisor], ["  ", 1, 1]);
+});
+
+test("host: an iteration's interval, observers, obsolete charts and variables", () => {
+  const host = newHost();
+  const seen: string[] = [];
+  const stop = host.observe({
+    collected: (c: Chart) =>
+      seen.push(`${c.id} ${c.sinceLastUs} ${c.dimensions.filter((d) => d.updated).map((d) => d.value).join()}`),
+    changed: (c: Chart) => seen.push(`changed ${c.id} obsolete=${c.obsolete}`),
+    variableChanged: (name, value) => seen.push(`variable ${name}=${value}`),
+  });
+  const chart = host.chart(SPEC);
+  const load1 = chart.dimension({ id: "load1", algorithm: "absolute", multiplier: 1, divisor: 1000 });
+  load1.set(520);
+  host.collected(chart, 10_000_000);
+  host.collected(chart, 11_000_000);
+  host.obsolete(chart);
+  host.obsolete(chart);
+  host.variable("active_processors", 2);
+  host.variable("active_processors", 2);
+  stop();
+  load1.set(1);
+  host.collected(chart, 12_000_000);
+  assert.deepEqual(seen, [
+    "system.load 0 520",
+    "system.load 1000000 ",
+    "changed system.load obsolete=true",
+    "variable active_processors=2",
+  ]);
+  host.chart(SPEC);
+  assert.equal(chart.obsolete, false, "redefining brings an obsolete chart back");
+});
