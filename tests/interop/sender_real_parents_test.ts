@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseStreamConf } from "../../src/config/stream_conf.ts";
@@ -65,61 +65,74 @@ const mirrored = async (parent: RealNetdata, name: string) =>
   ((await parent.json("/api/v1/info")) as { mirrored_hosts_status: { hostname: string; reachable: boolean }[] })
     .mirrored_hosts_status.find((h) => h.hostname === name)?.reachable === true;
 
-test("TLS to a real parent: CAfile verifies, a self-signed certificate is refused, skip verification connects", {
-  skip: NETDATA_SKIP_REASON ?? false,
-  timeout: 90_000,
-}, async () => {
-  const certs = mkdtempSync(join(tmpdir(), "rill-tls-"));
-  const key = join(certs, "key.pem");
-  const cert = join(certs, "cert.pem");
-  execFileSync("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    key,
-    "-out",
-    cert,
-    "-days",
-    "2",
-    "-subj",
-    "/CN=localhost",
-  ], { stdio: "ignore" });
-  const parent = await startNetdataParent(ACCEPTING_STREAM_CONF, { tls: { key, certificate: cert } });
-  const destination = `    destination = tcp:127.0.0.1:${parent.port}:SSL\n`;
-  try {
-    // Trusted through CAfile: the stream is established over TLS.
-    const trusted = sender(host("rill-tls-cafile"), `${destination}    CAfile = ${cert}\n`);
-    trusted.sender.start();
-    await until("the TLS stream", () => trusted.sender.connectedTo, 20_000);
-    assert.ok(trusted.lines.some((l) => l.includes("initializing communication (SSL)...")), trusted.lines.join("\n"));
-    await until("the host on the parent", () => mirrored(parent, "rill-tls-cafile").then((ok) => ok || undefined));
-    await trusted.sender.stop();
+test(
+  "TLS to a real parent: CAfile and CApath verify, a self-signed certificate is refused, skip verification connects",
+  {
+    skip: NETDATA_SKIP_REASON ?? false,
+    timeout: 90_000,
+  },
+  async () => {
+    const certs = mkdtempSync(join(tmpdir(), "rill-tls-"));
+    const key = join(certs, "key.pem");
+    const cert = join(certs, "cert.pem");
+    execFileSync("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+    ], { stdio: "ignore" });
+    const caDir = join(certs, "ca");
+    mkdirSync(caDir);
+    copyFileSync(cert, join(caDir, "parent.pem"));
+    const parent = await startNetdataParent(ACCEPTING_STREAM_CONF, { tls: { key, certificate: cert } });
+    const destination = `    destination = tcp:127.0.0.1:${parent.port}:SSL\n`;
+    try {
+      // Trusted through CAfile: the stream is established over TLS.
+      const trusted = sender(host("rill-tls-cafile"), `${destination}    CAfile = ${cert}\n`);
+      trusted.sender.start();
+      await until("the TLS stream", () => trusted.sender.connectedTo, 20_000);
+      assert.ok(trusted.lines.some((l) => l.includes("initializing communication (SSL)...")), trusted.lines.join("\n"));
+      await until("the host on the parent", () => mirrored(parent, "rill-tls-cafile").then((ok) => ok || undefined));
+      await trusted.sender.stop();
 
-    // Not trusted: verification fails and nothing is sent.
-    const refused = sender(host("rill-tls-untrusted"), destination);
-    refused.sender.start();
-    const failure = await until(
-      "the verification failure",
-      () => refused.lines.find((l) => l.includes("Failed to connect") && l.includes("over TLS")),
-      20_000,
-    );
-    assert.match(failure, /self[- ]signed/i);
-    assert.equal(refused.sender.connectedTo, undefined);
-    await refused.sender.stop();
+      // Trusted through CApath: a folder holding the certificate.
+      const byPath = sender(host("rill-tls-capath"), `${destination}    CApath = ${caDir}\n`);
+      byPath.sender.start();
+      await until("the TLS stream trusted by CApath", () => byPath.sender.connectedTo, 20_000);
+      await byPath.sender.stop();
 
-    // Verification skipped: the self-signed certificate is accepted.
-    const skipping = sender(host("rill-tls-skip"), `${destination}    ssl skip certificate verification = yes\n`);
-    skipping.sender.start();
-    await until("the TLS stream without verification", () => skipping.sender.connectedTo, 20_000);
-    await skipping.sender.stop();
-  } finally {
-    await parent.stop();
-    rmSync(certs, { recursive: true, force: true });
-  }
-});
+      // Not trusted: verification fails and nothing is sent.
+      const refused = sender(host("rill-tls-untrusted"), destination);
+      refused.sender.start();
+      const failure = await until(
+        "the verification failure",
+        () => refused.lines.find((l) => l.includes("Failed to connect") && l.includes("over TLS")),
+        20_000,
+      );
+      assert.match(failure, /self[- ]signed/i);
+      assert.equal(refused.sender.connectedTo, undefined);
+      await refused.sender.stop();
+
+      // Verification skipped: the self-signed certificate is accepted.
+      const skipping = sender(host("rill-tls-skip"), `${destination}    ssl skip certificate verification = yes\n`);
+      skipping.sender.start();
+      await until("the TLS stream without verification", () => skipping.sender.connectedTo, 20_000);
+      await skipping.sender.stop();
+    } finally {
+      await parent.stop();
+      rmSync(certs, { recursive: true, force: true });
+    }
+  },
+);
 
 test("failover between two real parents: the first down, the second used; kept when the first returns", {
   skip: NETDATA_SKIP_REASON ?? false,
