@@ -16,6 +16,8 @@ export interface FakeParentOptions {
   replay?: boolean;
   /** Port to listen on (default: one the kernel picks). */
   port?: number;
+  /** Listen on this unix socket path instead of TCP. */
+  path?: string;
 }
 
 export interface FakeParent {
@@ -76,13 +78,17 @@ export async function fakeParent(options: FakeParentOptions): Promise<FakeParent
     socket.on("error", () => endings[index] = "reset");
     socket.on("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) =>
+    options.path === undefined
+      ? server.listen(options.port ?? 0, "127.0.0.1", resolve)
+      : server.listen(options.path, resolve)
+  );
   const address = server.address();
-  if (typeof address !== "object" || address === null) throw new Error("no address");
+  if (address === null) throw new Error("no address");
   let count = 0;
   server.on("connection", () => count++);
   return {
-    port: address.port,
+    port: typeof address === "object" ? address.port : 0,
     requests,
     commands,
     raw,

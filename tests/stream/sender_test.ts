@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseStreamConf } from "../../src/config/stream_conf.ts";
 import { Host } from "../../src/metrics/host.ts";
@@ -341,6 +343,26 @@ test("sender: failover keeps the working parent, and tries the first again after
     await sender.stop();
     await second.close();
     await first?.close();
+  }
+});
+
+test("sender: a unix socket destination", { timeout: 30_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rill-unix-"));
+  const path = join(dir, "parent.sock");
+  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296", path });
+  const { host, collect } = testHost();
+  const sender = new StreamSender({ host, config: streamConfig(`unix:${path}`), log: logger().log });
+  try {
+    collect();
+    sender.start();
+    await until("a connection", () => sender.connectedTo);
+    collect();
+    await until("data", () => parent.commands.some((c) => c.kind === "END"));
+    assert.equal(sender.connectedTo?.protocol, "unix");
+  } finally {
+    await sender.stop();
+    await parent.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
