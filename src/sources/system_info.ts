@@ -6,10 +6,12 @@
  * @module
  */
 
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import * as os from "node:os";
+import process from "node:process";
 import { LABEL_SOURCE } from "../protocol/commands.ts";
 import type { SystemInfo } from "../protocol/handshake.ts";
+import { loadTimeZone, ZONEINFO_DIR } from "../runtime/log.ts";
 import { rootPath } from "./source.ts";
 
 const UNKNOWN = "unknown";
@@ -162,9 +164,51 @@ export function machineFacts(root: string, streamsTo = "", isParent = false): Ma
   label("_is_parent", String(isParent));
   if (streamsTo !== "") label("_streams_to", streamsTo);
 
-  const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-  const utcOffset = 0 - new Date().getTimezoneOffset() * 60 || 0;
-  const abbrevTimezone = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" }).formatToParts(new Date())
-    .find((p) => p.type === "timeZoneName")?.value ?? "UTC";
-  return { systemInfo, labels, timezone: timezone === "UTC" ? "Etc/UTC" : timezone, abbrevTimezone, utcOffset };
+  return { systemInfo, labels, ...timeZoneFacts(root, process.env.TZ, Date.now()) };
+}
+
+/**
+ * The time zone facts of the handshake, found as Netdata 1.37 finds them, without `Intl` (which pages
+ * ICU's time-zone code and data, ≈ 6 MB of a compiled binary's memory, into the process): the name from
+ * `TZ` (unless it starts with `:`), else the first line of `/etc/timezone`, else what the `/etc/localtime`
+ * link points to after `zoneinfo/`; the abbreviation and the offset (seconds east of UTC) at `nowMs` from
+ * the zone `localtime()` uses (`TZ`, else the TZif file `/etc/localtime`: its transitions and footer rule).
+ * Files are read under `root`. Without any of them: `Etc/UTC`, `UTC`, 0.
+ *
+ * @example
+ * ```ts
+ * timeZoneFacts("/", "Europe/Berlin", Date.UTC(2024, 6, 1)); // { timezone: "Europe/Berlin", abbrevTimezone: "CEST", utcOffset: 7200 }
+ * ```
+ */
+export function timeZoneFacts(
+  root: string,
+  tz: string | undefined,
+  nowMs: number,
+): { timezone: string; abbrevTimezone: string; utcOffset: number } {
+  let name = tz !== undefined && tz !== "" && !tz.startsWith(":") ? tz : undefined;
+  name ??= readText(rootPath(root, "/etc/timezone"))?.split("\n")[0].trim() || undefined;
+  if (name === undefined) {
+    try {
+      const target = readlinkSync(rootPath(root, "/etc/localtime"));
+      const at = target.indexOf("zoneinfo/");
+      if (at >= 0 && at + 9 < target.length) name = target.slice(at + 9);
+    } catch {
+      // Not a link (a copied file) or missing: the name stays unknown.
+    }
+  }
+  const zone = loadTimeZone(tz, (path) => {
+    try {
+      return readFileSync(rootPath(root, path));
+    } catch (e) {
+      // A zone named by TZ that the root lacks: the running system's own files.
+      if (path.startsWith(`${ZONEINFO_DIR}/`)) return readFileSync(path);
+      throw e;
+    }
+  });
+  const { abbreviation, offset } = zone.at(Math.floor(nowMs / 1000));
+  return {
+    timezone: name === undefined || name === "UTC" ? "Etc/UTC" : name,
+    abbrevTimezone: abbreviation || "UTC",
+    utcOffset: offset,
+  };
 }
