@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Runs a benchmark of scripts/ on Deno and on Bun in one go: `scripts/bench.sh decode [seconds]`.
+# Runs a benchmark of scripts/ on Deno and on Bun in one go: `scripts/bench.sh decode [seconds]`;
+# `scripts/bench.sh collector [seconds]` (rill's compiled collector next to a real Netdata child) runs once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x node_modules/.bin/deno ] && [ -x node_modules/.bin/bun ] || npm install --no-audit --no-fund --loglevel=error
 name=$1
 shift
+# The collector benchmark measures the compiled binary against a real Netdata: the runtime running the
+# script does not matter, so it runs once (`scripts/bench.sh collector [seconds]`).
+if [ "$name" = collector ]; then
+  exec node_modules/.bin/deno run -A scripts/bench_collector.ts "$@"
+fi
 node_modules/.bin/deno run -A "scripts/bench_$name.ts" "$@"
 node_modules/.bin/bun "scripts/bench_$name.ts" "$@"
