@@ -175,6 +175,11 @@ export class Chart {
   lastCollectedUs = 0;
   /** µs between the last two completed iterations; 0 until there were two. */
   sinceLastUs = 0;
+  /**
+   * µs since the previous iteration as the collector itself measured it (the second word of a received
+   * `BEGIN`), for the iteration being completed; 0 when unknown (then the wall clock is used).
+   */
+  reportedSinceLastUs = 0;
   readonly #byId: Map<string, Dimension> = new Map();
 
   constructor(spec: ChartSpec) {

@@ -10,6 +10,7 @@
 import type { Socket } from "node:net";
 import type { Chart } from "../metrics/chart.ts";
 import type { Host, HostObserver } from "../metrics/host.ts";
+import { gaugeValue } from "../metrics/calculation.ts";
 import {
   CAP_BINARY,
   CAP_CLABELS,
@@ -285,18 +286,26 @@ export class StreamSender implements HostObserver {
     }
     const now = nowSeconds();
     const lines: ChildCommand[] = [{ kind: "RBEGIN", chart: chart.id, range: null }];
+    const rowTotal = chart.dimensions.reduce((sum, d) => d.obsolete ? sum : sum + Number(d.value), 0);
     for (const dim of chart.dimensions) {
       if (dim.obsolete) continue;
+      const calculated = gaugeValue(dim, rowTotal);
       lines.push({
         kind: "RDSTATE",
         dimension: dim.id,
         lastCollectedUs: chart.lastCollectedUs,
         lastCollected: dim.value,
-        lastCalculated: 0,
-        lastStored: 0,
+        lastCalculated: calculated,
+        lastStored: calculated,
       });
     }
-    lines.push({ kind: "RSSTATE", lastCollectedUs: chart.lastCollectedUs, lastUpdatedUs: 0 });
+    // The last point a database-less 1.37 child "stored" is its last collection, floored to the grid.
+    const everyUs = chart.updateEvery * 1e6;
+    lines.push({
+      kind: "RSSTATE",
+      lastCollectedUs: chart.lastCollectedUs,
+      lastUpdatedUs: Math.floor(chart.lastCollectedUs / everyUs) * everyUs,
+    });
     lines.push({
       kind: "REND",
       updateEvery: chart.updateEvery,
