@@ -31,7 +31,7 @@ test("cli: --version and --help", { skip }, () => {
   assert.equal(version.stdout, `rill-collector ${RILL_VERSION}\n`);
   const help = run("-h");
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /^Usage: rill-collector \[-c <config dir>\]/);
+  assert.match(help.stdout, /^Usage: rill-collector \[-c <config dir> \| --embedded\]/);
   assert.match(help.stdout, /-c, --config <dir>/);
 });
 
