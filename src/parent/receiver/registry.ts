@@ -27,6 +27,8 @@ export interface HostStatus {
   peer: string;
   /** The negotiated capability bitmask of the current or last connection; 0 for localhost. */
   capabilities: number;
+  /** The child's Netdata Cloud claim id (`CLAIMED_ID`); `null` when it said it is unclaimed, absent before. */
+  claimId?: string | null;
 }
 
 /**

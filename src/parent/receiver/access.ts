@@ -1,0 +1,253 @@
+/**
+ * The configuration checks a 1.37 parent makes on a stream request, in its order (protocol reference §4,
+ * rows 1–4): `[web] allow streaming from`, the request's own fields, the API key's section, the machine
+ * GUID's section. The checks that depend on other connections (rate limit, already streaming, own GUID)
+ * are the receiver's.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { receiverDefaultsFrom } from "../../config/config_dir.ts";
+import type { NetdataConf } from "../../config/netdata_conf.ts";
+import {
+  type ReceiverDefaults,
+  type ReceiverPolicy,
+  receiverPolicy,
+  type StreamConf,
+} from "../../config/stream_conf.ts";
+import { parseStreamRequest, validateStreamRequest, type ValidStreamRequest } from "../../protocol/handshake.ts";
+import {
+  ACCESS_DENIED_API_KEY_GIVEN_IS_NOT_API_KEY,
+  ACCESS_DENIED_KEY_NOT_ALLOWED_FROM_THIS_IP,
+  ACCESS_DENIED_KEY_NOT_ENABLED,
+  ACCESS_DENIED_MACHINE_GUID_NOT_ALLOWED_FROM_THIS_IP,
+  ACCESS_DENIED_MACHINE_GUID_NOT_ENABLED,
+  forbiddingAccessLogLine,
+  forbidKeyNotAllowed,
+  forbidKeyNotFromThisIp,
+  forbidMachineGuidNotAllowed,
+  forbidMachineGuidNotFromThisIp,
+  REFUSAL_NOT_ALLOWED,
+  REFUSAL_NOT_PERMITTED,
+} from "../../protocol/replies.ts";
+import type { SimplePattern } from "../../protocol/simple_pattern.ts";
+
+/**
+ * Access-log status of a machine-GUID section whose `type` is not `machine` (1.37 has it, the protocol core
+ * does not name it).
+ *
+ * @example
+ * ```ts
+ * ACCESS_DENIED_MACHINE_GUID_NOT_MACHINE_GUID; // "ACCESS DENIED - MACHINE GUID GIVEN IS NOT A MACHINE GUID"
+ * ```
+ */
+export const ACCESS_DENIED_MACHINE_GUID_NOT_MACHINE_GUID = "ACCESS DENIED - MACHINE GUID GIVEN IS NOT A MACHINE GUID";
+
+/**
+ * rill's access-log status for row 1 of the refusal table. A 1.37 parent refuses it in its web server, which
+ * writes only an HTTP 403 to the access log; rill names it like the other stream refusals.
+ *
+ * @example
+ * ```ts
+ * STREAMING_NOT_ALLOWED_FROM_THIS_IP; // "ACCESS DENIED - STREAMING NOT ALLOWED FROM THIS IP"
+ * ```
+ */
+export const STREAMING_NOT_ALLOWED_FROM_THIS_IP = "ACCESS DENIED - STREAMING NOT ALLOWED FROM THIS IP";
+
+/**
+ * rill's access-log status for row 5 (`[web] accept a streaming request every seconds`); 1.37 writes only an
+ * HTTP 503 there.
+ *
+ * @example
+ * ```ts
+ * REJECTED_TOO_BUSY; // "REJECTED - TOO BUSY"
+ * ```
+ */
+export const REJECTED_TOO_BUSY = "REJECTED - TOO BUSY";
+
+/**
+ * rill's access-log status for a head that is not a complete stream request (no ` HTTP/`); the listener
+ * hands over only `STREAM` requests, so this is the one way such a head can fail here.
+ *
+ * @example
+ * ```ts
+ * NOT_A_STREAM_REQUEST; // "ACCESS DENIED - NOT A STREAM REQUEST"
+ * ```
+ */
+export const NOT_A_STREAM_REQUEST = "ACCESS DENIED - NOT A STREAM REQUEST";
+
+/**
+ * The netdata.conf settings the receiver applies.
+ *
+ * @example
+ * ```ts
+ * const s: ReceiverSettings = { allowStreamingFrom: SimplePattern.parse("*"), acceptStreamingRequestEverySeconds: 0, defaultUpdateEvery: 1, defaults: {} };
+ * ```
+ */
+export interface ReceiverSettings {
+  /** `[web] allow streaming from`. */
+  readonly allowStreamingFrom: SimplePattern;
+  /** `[web] accept a streaming request every seconds` (0 = no limit). */
+  readonly acceptStreamingRequestEverySeconds: number;
+  /** `[db] update every`: a child's interval when its request has none. */
+  readonly defaultUpdateEvery: number;
+  /** The parent's own `[db]` values per-host settings fall back to (`receiverDefaultsFrom(netdataConf)`). */
+  readonly defaults: Partial<ReceiverDefaults>;
+}
+
+/**
+ * The receiver's settings from a parsed `netdata.conf`.
+ *
+ * @example
+ * ```ts
+ * const settings = receiverSettingsFrom(readConfigDir("/etc/netdata").netdata);
+ * ```
+ */
+export function receiverSettingsFrom(netdata: NetdataConf): ReceiverSettings {
+  return {
+    allowStreamingFrom: netdata.web.allowStreamingFrom,
+    acceptStreamingRequestEverySeconds: netdata.web.acceptStreamingRequestEverySeconds,
+    defaultUpdateEvery: netdata.db.updateEvery,
+    defaults: receiverDefaultsFrom(netdata),
+  };
+}
+
+/**
+ * Who asked, for log lines: the values of the request as far as it has them.
+ *
+ * @example
+ * ```ts
+ * const who: Requester = { ip: "127.0.0.1", port: 40000, hostname: "edge-1", key: "", machineGuid: "" };
+ * ```
+ */
+export interface Requester {
+  readonly ip: string;
+  readonly port: number;
+  readonly hostname: string;
+  readonly key: string;
+  readonly machineGuid: string;
+}
+
+/**
+ * A refused request: the bare string the child gets, the access-log status, and the whole error-log line,
+ * if the refusal writes one.
+ *
+ * @example
+ * ```ts
+ * const r: Refusal = {
+ *   reply: REFUSAL_NOT_PERMITTED, status: "ACCESS DENIED - NO KEY",
+ *   errorLog: "STREAM [receive from [127.0.0.1]:40000]: request without an API key. Forbidding access.",
+ * };
+ * ```
+ */
+export interface Refusal {
+  readonly reply: string;
+  readonly status: string;
+  readonly errorLog: string | undefined;
+}
+
+/**
+ * Outcome of {@link checkAccess}.
+ *
+ * @example
+ * ```ts
+ * const a: AccessCheck = checkAccess(head, who, conf, settings);
+ * if (!a.ok) socket.end(a.refusal.reply);
+ * ```
+ */
+export type AccessCheck =
+  | {
+    readonly ok: true;
+    readonly request: ValidStreamRequest;
+    readonly policy: ReceiverPolicy;
+    readonly who: Requester;
+  }
+  | { readonly ok: false; readonly refusal: Refusal; readonly who: Requester };
+
+/**
+ * Checks rows 1–4 of the refusal table for the request `head` from `ip:port`.
+ *
+ * @example
+ * ```ts
+ * const a = checkAccess("STREAM hostname=h HTTP/1.1\r\n", "127.0.0.1", 40000, conf, settings);
+ * a.ok; // false: ACCESS DENIED - NO KEY
+ * ```
+ */
+export function checkAccess(
+  head: string,
+  ip: string,
+  port: number,
+  conf: StreamConf,
+  settings: ReceiverSettings,
+): AccessCheck {
+  const parsed = parseStreamRequest(head, { defaultUpdateEvery: settings.defaultUpdateEvery });
+  const raw = parsed.ok ? parsed.request : undefined;
+  const who: Requester = {
+    ip,
+    port,
+    hostname: raw?.hostname ?? "",
+    key: raw?.key ?? "",
+    machineGuid: raw?.machineGuid ?? "",
+  };
+  const refuse = (reply: string, status: string, message: string | undefined): AccessCheck => ({
+    ok: false,
+    refusal: { reply, status, errorLog: message && forbiddingAccessLogLine(ip, String(port), message) },
+    who,
+  });
+
+  if (!settings.allowStreamingFrom.matches(ip)) {
+    return refuse(REFUSAL_NOT_ALLOWED, STREAMING_NOT_ALLOWED_FROM_THIS_IP, undefined);
+  }
+  if (!parsed.ok) return refuse(REFUSAL_NOT_PERMITTED, NOT_A_STREAM_REQUEST, parsed.error.message);
+  const valid = validateStreamRequest(parsed.request);
+  if (!valid.ok) return refuse(valid.reply, valid.accessLog, valid.message);
+
+  const request = valid.request;
+  const policy = receiverPolicy(conf, request.key, request.machineGuid, { clientIp: ip, defaults: settings.defaults });
+  if (policy.access.allowed) return { ok: true, request, policy, who };
+  const denial = sectionDenial(policy, policy.access.reason);
+  return refuse(REFUSAL_NOT_PERMITTED, denial.status, denial.message);
+}
+
+// receiverPolicy() words its reasons for people; the logs need 1.37's status and message for each.
+function sectionDenial(policy: ReceiverPolicy, reason: string): { status: string; message: string } {
+  const { apiKey: key, machineGuid: guid } = policy;
+  switch (reason) {
+    case "API key is a machine GUID":
+      return {
+        status: ACCESS_DENIED_API_KEY_GIVEN_IS_NOT_API_KEY,
+        message: `API key '${key}' is a ${policy.keySection?.declaredType} GUID`,
+      };
+    case "API key is not allowed from this IP":
+      return { status: ACCESS_DENIED_KEY_NOT_ALLOWED_FROM_THIS_IP, message: forbidKeyNotFromThisIp(key) };
+    case "machine GUID is an API key":
+      return {
+        status: ACCESS_DENIED_MACHINE_GUID_NOT_MACHINE_GUID,
+        message: `machine GUID '${guid}' is a ${policy.machineSection?.declaredType} GUID`,
+      };
+    case "machine GUID is not enabled":
+      return { status: ACCESS_DENIED_MACHINE_GUID_NOT_ENABLED, message: forbidMachineGuidNotAllowed(guid) };
+    case "machine GUID is not allowed from this IP":
+      return {
+        status: ACCESS_DENIED_MACHINE_GUID_NOT_ALLOWED_FROM_THIS_IP,
+        message: forbidMachineGuidNotFromThisIp(guid),
+      };
+    default: // "API key is not enabled" (section missing or enabled = no)
+      return { status: ACCESS_DENIED_KEY_NOT_ENABLED, message: forbidKeyNotAllowed(key) };
+  }
+}
+
+/**
+ * A line of the parent's access log for a stream connection, as 1.37 writes it (the number is the process
+ * id here, the thread id there).
+ *
+ * @example
+ * ```ts
+ * accessLogLine(who, "CONNECTED");
+ * // "STREAM: 4242 '[127.0.0.1]:40000' 'CONNECTED' host 'edge-1' api key '1111…' machine guid '82be…'"
+ * ```
+ */
+export function accessLogLine(who: Requester, status: string): string {
+  return `STREAM: ${process.pid} '[${who.ip}]:${who.port}' '${status}' host '${who.hostname}' api key '${who.key}' machine guid '${who.machineGuid}'`;
+}

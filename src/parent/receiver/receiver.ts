@@ -1,0 +1,407 @@
+/**
+ * The parent's receiving side: takes the streaming connections the web listener hands over, answers the
+ * handshake as a 1.37 parent does (refusals in the order of protocol reference §4), finds or creates the
+ * child's host with its store, and feeds the child's lines to it until the child leaves or breaks the
+ * protocol. A bad line cuts off that child only.
+ *
+ * @module
+ */
+
+import type { Socket } from "node:net";
+import type { ReceiverPolicy, StreamConf } from "../../config/stream_conf.ts";
+import { Host, type HostIdentity } from "../../metrics/host.ts";
+import { CAP_COMPRESSION, type Capabilities, capabilityNames, CAPS_1_37_ALL } from "../../protocol/capabilities.ts";
+import { ProtocolError } from "../../protocol/errors.ts";
+import type { ValidStreamRequest } from "../../protocol/handshake.ts";
+import {
+  DENIED_MACHINE_GUID_IDENTICAL_TO_PARENT,
+  negotiateAsParent,
+  REFUSAL_ALREADY_STREAMING,
+  REFUSAL_BUSY,
+  REFUSAL_SAME_LOCALHOST,
+  REJECTED_ALREADY_CONNECTED,
+} from "../../protocol/replies.ts";
+import { ChildStreamDecoder } from "../../protocol/stream_decoder.ts";
+import type { Logger, LogSink } from "../../runtime/log.ts";
+import {
+  accessLogLine,
+  checkAccess,
+  type ReceiverSettings,
+  type Refusal,
+  REJECTED_TOO_BUSY,
+  type Requester,
+} from "./access.ts";
+import type { IncomingStream } from "./incoming.ts";
+import type { HostRegistry, ParentHost } from "./registry.ts";
+import { ChildSession, StreamRefused } from "./session.ts";
+import type { CreateStore, ReceiverStore } from "./store.ts";
+
+/** What rill can take from a child: everything 1.37 speaks except LZ4, which it cannot decode yet. */
+const OUR_CAPABILITIES: Capabilities = (CAPS_1_37_ALL & ~CAP_COMPRESSION) >>> 0;
+
+/** A receiver that got data this recently is alive: a second connection for its GUID is refused. */
+const ALIVE_WINDOW_MS = 30_000;
+
+/** How long a refused or closing socket may linger before it is destroyed. */
+const LINGER_MS = 5_000;
+
+/**
+ * Options of {@link Receiver}.
+ *
+ * @example
+ * ```ts
+ * const options: ReceiverOptions = {
+ *   registry, streamConf: cfg.stream, settings: receiverSettingsFrom(cfg.netdata), log,
+ *   createStore: (policy, identity) => new HostStore({ mode: policy.memoryMode, history: policy.history, log }),
+ * };
+ * ```
+ */
+export interface ReceiverOptions {
+  /** The parent's hosts; its `localhost` GUID is the one children may not use. */
+  readonly registry: HostRegistry;
+  readonly streamConf: StreamConf;
+  /** The netdata.conf side (`receiverSettingsFrom(netdataConf)`). */
+  readonly settings: ReceiverSettings;
+  /** The error log; each connection logs under the tag `STREAM_RECEIVER[<host>,[<ip>]:<port>]`. */
+  readonly log: Logger;
+  /** The access log (one line per connect, refusal and disconnect); default: none. */
+  readonly accessLog?: LogSink;
+  /** Makes the store of a child seen for the first time. */
+  readonly createStore: CreateStore;
+  /** Seconds without data after which a child is cut off; default 600, as 1.37. */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * A connected child, as tests and the API may look at it.
+ *
+ * @example
+ * ```ts
+ * for (const c of receiver.connections()) console.log(c.entry.host.identity.hostname, c.session.updates);
+ * ```
+ */
+export interface ReceiverConnection {
+  readonly entry: ParentHost;
+  /** `ip:port` of the child. */
+  readonly peer: string;
+  /** The negotiated capabilities. */
+  readonly caps: Capabilities;
+  /** What the child's stream did so far (iterations, replication requests and answers). */
+  readonly session: ChildSession;
+  /** When data last arrived (epoch ms). */
+  readonly lastDataMs: number;
+}
+
+interface Connection extends ReceiverConnection {
+  readonly socket: Socket;
+  readonly who: Requester;
+  readonly log: Logger;
+  /** `STREAM <host> [receive from [<ip>]:<port>]` */
+  readonly prefix: string;
+  readonly closed: Promise<void>;
+  lastDataMs: number;
+}
+
+/**
+ * Receives children's streams. {@link handle} is the listener's `StreamHandler`.
+ *
+ * @example
+ * ```ts
+ * const receiver = new Receiver({ registry, streamConf, settings, log, createStore });
+ * const listener = startListener({ onStream: receiver.handle });
+ * // … on shutdown:
+ * await receiver.close();
+ * ```
+ */
+export class Receiver {
+  readonly #options: ReceiverOptions;
+  readonly #ownGuid: string;
+  readonly #timeoutMs: number;
+  readonly #byGuid = new Map<string, Connection>();
+  readonly #stores = new Map<string, ReceiverStore>();
+  /** Sockets being refused or closed, so {@link close} can finish them. */
+  readonly #lingering = new Set<Socket>();
+  #lastAcceptedMs: number | undefined;
+  #closing = false;
+
+  constructor(options: ReceiverOptions) {
+    this.#options = options;
+    this.#ownGuid = options.registry.localhost.host.identity.machineGuid;
+    this.#timeoutMs = (options.timeoutSeconds ?? 600) * 1000;
+  }
+
+  /** The children streaming now. */
+  connections(): ReceiverConnection[] {
+    return [...this.#byGuid.values()];
+  }
+
+  /** Takes over a streaming connection (the listener's `StreamHandler`). */
+  readonly handle = (stream: IncomingStream): void => {
+    const { socket } = stream;
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    const access = checkAccess(
+      stream.head,
+      stream.remoteIp,
+      stream.remotePort,
+      this.#options.streamConf,
+      this.#options.settings,
+    );
+    if (!access.ok) return this.#refuse(socket, access.who, access.refusal);
+    const { request, policy, who } = access;
+    const hostPrefix = `STREAM ${request.hostname} [receive from [${who.ip}]:${who.port}]`;
+
+    const now = Date.now();
+    const everyMs = this.#options.settings.acceptStreamingRequestEverySeconds * 1000;
+    if (everyMs > 0 && this.#lastAcceptedMs !== undefined && now - this.#lastAcceptedMs < everyMs) {
+      const waitS = Math.ceil((this.#lastAcceptedMs + everyMs - now) / 1000);
+      return this.#refuse(socket, who, {
+        reply: REFUSAL_BUSY,
+        status: REJECTED_TOO_BUSY,
+        errorLog:
+          `STREAM [receive from [${who.ip}]:${who.port}]: too busy to accept new streaming request. Will be allowed in ${waitS} secs.`,
+      });
+    }
+    this.#lastAcceptedMs = now;
+
+    const existing = this.#byGuid.get(request.machineGuid);
+    if (existing !== undefined) {
+      const silentS = Math.floor((now - existing.lastDataMs) / 1000);
+      if (now - existing.lastDataMs <= ALIVE_WINDOW_MS) {
+        return this.#refuse(socket, who, {
+          reply: REFUSAL_ALREADY_STREAMING,
+          status: REJECTED_ALREADY_CONNECTED,
+          errorLog:
+            `${hostPrefix}: multiple connections for same host detected - existing connection is active (within last ${silentS} sec), rejecting new connection.`,
+        });
+      }
+      this.#options.log.info(
+        `${hostPrefix}: multiple connections for same host detected - existing connection is dead (${silentS} sec), accepting new connection.`,
+      );
+      this.#byGuid.delete(request.machineGuid);
+      existing.socket.destroy();
+    }
+
+    if (request.machineGuid === this.#ownGuid) {
+      return this.#refuse(socket, who, {
+        reply: REFUSAL_SAME_LOCALHOST,
+        status: DENIED_MACHINE_GUID_IDENTICAL_TO_PARENT,
+        errorLog:
+          `STREAM ${request.hostname} [receive from ${who.ip}:${who.port}]: denied to receive metrics, machine GUID [${request.machineGuid}] is my own. Did you copy the parent/proxy machine GUID to a child, or is this an inter-agent loop?`,
+      });
+    }
+    this.#accept(stream, request, policy, who, hostPrefix);
+  };
+
+  /**
+   * Ends every child connection with a FIN and waits until they are closed (destroying those that do not
+   * close within `graceMs`); new connections are refused from now on.
+   */
+  async close(graceMs = 2000): Promise<void> {
+    this.#closing = true;
+    const pending: Promise<void>[] = [];
+    for (const conn of this.#byGuid.values()) {
+      conn.socket.end();
+      pending.push(conn.closed);
+    }
+    for (const socket of this.#lingering) {
+      pending.push(new Promise((resolve) => socket.once("close", () => resolve())));
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+    await Promise.race([Promise.all(pending), late]);
+    clearTimeout(timer);
+    for (const conn of this.#byGuid.values()) conn.socket.destroy();
+    for (const socket of this.#lingering) socket.destroy();
+    await Promise.all(pending);
+  }
+
+  #access(who: Requester, status: string): void {
+    this.#options.accessLog?.(accessLogLine(who, status));
+  }
+
+  /** One write of the bare refusal, then a FIN; whatever the child still sends is read and dropped. */
+  #refuse(socket: Socket, who: Requester, refusal: Refusal): void {
+    this.#access(who, refusal.status);
+    if (refusal.errorLog !== undefined) this.#options.log.error(refusal.errorLog);
+    this.#linger(socket);
+    socket.end(refusal.reply);
+  }
+
+  #linger(socket: Socket): void {
+    this.#lingering.add(socket);
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    socket.on("error", () => socket.destroy());
+    socket.once("close", () => {
+      clearTimeout(timer);
+      this.#lingering.delete(socket);
+    });
+    socket.resume();
+  }
+
+  #accept(
+    stream: IncomingStream,
+    request: ValidStreamRequest,
+    policy: ReceiverPolicy,
+    who: Requester,
+    prefix: string,
+  ): void {
+    const { socket } = stream;
+    const entry = this.#entry(request, policy);
+    const store = this.#stores.get(request.machineGuid)!;
+    const log = this.#options.log.child(`STREAM_RECEIVER[${request.hostname},[${who.ip}]:${who.port}]`);
+    const { caps, reply } = negotiateAsParent({
+      childVer: request.ver,
+      hasProtocolVersionParam: request.hasProtocolVersionParam,
+      ours: OUR_CAPABILITIES,
+      compressionAllowed: false,
+    });
+
+    const identity = entry.host.identity;
+    const health = policy.healthEnabled === "auto" ? "auto" : policy.healthEnabled ? "enabled" : "disabled";
+    log.info(
+      `${prefix}: client willing to stream metrics for host '${identity.hostname}' with machine_guid '${identity.machineGuid}': update every = ${identity.updateEvery}, history = ${policy.history}, memory mode = ${policy.memoryMode}, health ${health},${
+        stream.tls ? " SSL," : ""
+      } tags '${identity.tags}'`,
+    );
+    log.info(`${prefix}: initializing communication...`);
+
+    let markClosed!: () => void;
+    const closed = new Promise<void>((resolve) => markClosed = resolve);
+    const session: ChildSession = new ChildSession({
+      host: entry.host,
+      store,
+      policy,
+      caps,
+      log,
+      send: (line) => this.#send(conn, line),
+      claimed: (claimId) => entry.status.claimId = claimId,
+    });
+    const conn: Connection = {
+      entry,
+      peer: `${who.ip}:${who.port}`,
+      caps,
+      session,
+      lastDataMs: Date.now(),
+      socket,
+      who,
+      log,
+      prefix,
+      closed,
+    };
+    this.#byGuid.set(request.machineGuid, conn);
+    Object.assign(entry.status, {
+      reachable: true,
+      hops: request.hops,
+      sinceS: Math.floor(Date.now() / 1000),
+      peer: conn.peer,
+      capabilities: caps,
+    });
+    this.#access(who, "CONNECTED");
+
+    socket.write(reply);
+    log.info(`${prefix}: established link with negotiated capabilities: ${capabilityNames(caps)}`);
+    log.info(`${prefix}: receiving metrics...`);
+
+    const decoder = new ChildStreamDecoder(`${request.hostname} [${who.ip}]:${who.port}`);
+    let reason: string | undefined;
+    const cutOff = (why: string) => {
+      reason ??= why;
+      socket.destroy();
+    };
+    const onData = (chunk: Uint8Array) => {
+      conn.lastDataMs = Date.now();
+      try {
+        decoder.push(chunk, session.apply);
+      } catch (e) {
+        log.error(refusalMessage(e, request.hostname, prefix));
+        cutOff("protocol");
+      }
+    };
+    socket.on("data", onData);
+    socket.setTimeout(this.#timeoutMs, () => {
+      log.error(`${prefix}: read failed: no data for ${this.#timeoutMs / 1000} seconds.`);
+      cutOff("timeout");
+    });
+    socket.on("end", () => {
+      if (reason === undefined && !this.#closing) log.error("read failed: end of file");
+      reason ??= "end of file";
+      socket.end();
+    });
+    socket.on("error", (e) => {
+      if (reason === undefined) log.error(`read failed: ${e.message}`);
+      cutOff("error");
+    });
+    socket.once("close", () => {
+      log.info(`${prefix}: disconnected (completed ${session.updates} updates).`);
+      this.#access(who, "DISCONNECTED");
+      if (this.#byGuid.get(request.machineGuid) === conn) {
+        this.#byGuid.delete(request.machineGuid);
+        entry.status.reachable = false;
+        entry.status.sinceS = Math.floor(Date.now() / 1000);
+      }
+      markClosed();
+    });
+    if (stream.extra.length > 0) onData(stream.extra);
+    socket.resume();
+  }
+
+  /** Writes a parent → child line; while the socket's buffer is full the child's input waits. */
+  #send(conn: Connection, line: string): void {
+    const { socket } = conn;
+    if (socket.destroyed || socket.write(line)) return;
+    if (socket.isPaused()) return;
+    socket.pause();
+    socket.once("drain", () => socket.resume());
+  }
+
+  /** The child's registry entry: the known one (charts and stored data kept), or a new one with its store. */
+  #entry(request: ValidStreamRequest, policy: ReceiverPolicy): ParentHost {
+    const registry = this.#options.registry;
+    const known = registry.byGuid(request.machineGuid);
+    const store = this.#stores.get(request.machineGuid);
+    if (known !== undefined && store !== undefined) return known;
+    const host = known?.host ?? new Host(identityOf(request, policy));
+    const created = this.#options.createStore(policy, host.identity);
+    host.observe(created);
+    this.#stores.set(request.machineGuid, created);
+    const entry: ParentHost = {
+      host,
+      series: created,
+      local: false,
+      status: known?.status ?? { reachable: false, hops: request.hops, sinceS: 0, peer: "", capabilities: 0 },
+    };
+    registry.add(entry);
+    return entry;
+  }
+}
+
+function identityOf(request: ValidStreamRequest, policy: ReceiverPolicy): HostIdentity {
+  const updateEvery = policy.updateEvery ?? request.updateEvery;
+  return {
+    hostname: request.hostname,
+    registryHostname: request.registryHostname,
+    machineGuid: request.machineGuid,
+    os: request.os,
+    timezone: request.timezone,
+    abbrevTimezone: request.abbrevTimezone,
+    utcOffset: request.utcOffset,
+    tags: request.tags ?? "",
+    updateEvery: updateEvery > 0 ? updateEvery : 1,
+    systemInfo: request.systemInfo,
+    programName: request.userAgent?.programName ?? "unknown",
+    programVersion: request.userAgent?.programVersion ?? "unknown",
+  };
+}
+
+/** The error-log line for a stream that broke off: Netdata's wording where it has one. */
+function refusalMessage(e: unknown, hostname: string, prefix: string): string {
+  if (e instanceof StreamRefused) return e.message;
+  if (e instanceof ProtocolError && e.code === "unknown-keyword") {
+    return `sent command '${e.keyword}' which is not known by netdata, for host '${hostname}'. Disabling it.`;
+  }
+  if (e instanceof ProtocolError) return `${prefix}: ${e.message}. Disabling it.`;
+  return `${prefix}: ${e instanceof Error ? e.message : String(e)}. Disabling it.`;
+}

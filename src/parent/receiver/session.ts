@@ -1,0 +1,352 @@
+/**
+ * One child's stream applied to its host model, command by command, as a 1.37 parent's parser does:
+ * definitions, labels and variables update the model, `END` completes an iteration (storage observes
+ * it), replication answers go to the store at their own timestamps, and every line 1.37 would refuse
+ * throws a {@link StreamRefused} carrying the error-log message, so the receiver cuts that child off.
+ *
+ * @module
+ */
+
+import type { ReceiverPolicy } from "../../config/stream_conf.ts";
+import type { Chart, ChartSpec, Label } from "../../metrics/chart.ts";
+import type { Host } from "../../metrics/host.ts";
+import { CAP_REPLICATION, type Capabilities } from "../../protocol/capabilities.ts";
+import type {
+  ChartCommand,
+  ChildCommand,
+  DimensionCommand,
+  ReplayBeginCommand,
+  ReplayEndCommand,
+  ReplaySetCommand,
+  VariableCommand,
+} from "../../protocol/commands.ts";
+import { encodeParentCommand } from "../../protocol/encode.ts";
+import type { Logger } from "../../runtime/log.ts";
+import { replicationRequest } from "./replication.ts";
+import type { ReceiverStore } from "./store.ts";
+
+/**
+ * A line the parent does not accept; the message is what the error log gets before the child is cut off.
+ *
+ * @example
+ * ```ts
+ * throw new StreamRefused("PLUGINSD: plugin called DISABLE. Disabling it.");
+ * ```
+ */
+export class StreamRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StreamRefused";
+  }
+}
+
+/**
+ * What a session needs from its connection.
+ *
+ * @example
+ * ```ts
+ * const ctx: SessionContext = { host, store, policy, caps: 15296, log, send: (line) => socket.write(line), claimed() {} };
+ * ```
+ */
+export interface SessionContext {
+  readonly host: Host;
+  readonly store: ReceiverStore;
+  readonly policy: ReceiverPolicy;
+  /** The negotiated capabilities. */
+  readonly caps: Capabilities;
+  /** The connection's error log (tagged `STREAM_RECEIVER[…]`). */
+  readonly log: Logger;
+  /** Writes one parent → child line. */
+  send(line: string): void;
+  /** The child announced its claim id (`CLAIMED_ID`, `null` when unclaimed). */
+  claimed(claimId: string | null): void;
+}
+
+// Slot end of an RBEGIN that has no point open yet, and of one whose timestamps were refused.
+const NO_POINT = 0;
+const REFUSED_POINT = -1;
+
+function hasOption(options: string, option: string): boolean {
+  return options !== "" && options.split(" ").includes(option);
+}
+
+/**
+ * Applies one child's commands to its host. {@link apply} is bound once, to be handed to the decoder.
+ *
+ * @example
+ * ```ts
+ * const session = new ChildSession(ctx);
+ * decoder.push(chunk, session.apply);
+ * session.updates; // completed BEGIN…END iterations
+ * ```
+ */
+export class ChildSession {
+  /** Completed `BEGIN`…`END` iterations. */
+  updates = 0;
+  /** Charts a `REPLAY_CHART` was sent for. */
+  readonly replayRequested: Set<string> = new Set();
+  /** Charts whose replication ended with `REND … true` (live data follows). */
+  readonly replayFinished: Set<string> = new Set();
+  readonly #ctx: SessionContext;
+  readonly #hostname: string;
+  /** The chart of the last `CHART` or `BEGIN` (definitions, labels and variables go there). */
+  #chart: Chart | undefined;
+  /** The chart between `BEGIN` and `END`. */
+  #collecting: Chart | undefined;
+  /** The chart of the open replication answer, and the slot its `RSET`s go to. */
+  #replaying: Chart | undefined;
+  #replayEndS = NO_POINT;
+  #hostLabels: [string, Label][] = [];
+  #chartLabels: [string, Label][] = [];
+
+  constructor(ctx: SessionContext) {
+    this.#ctx = ctx;
+    this.#hostname = ctx.host.identity.hostname;
+  }
+
+  /** Applies one decoded command; throws {@link StreamRefused} for a line 1.37 refuses. */
+  readonly apply = (cmd: ChildCommand): void => {
+    switch (cmd.kind) {
+      case "SET": {
+        const chart = this.#collecting ?? this.#refuse(requires("SET", "CHART"));
+        const dim = chart.find(cmd.dimension) ??
+          this.#refuse(
+            `requested a SET on chart '${chart.id}' of host '${this.#hostname}', without a dimension. Disabling it.`,
+          );
+        if (cmd.value !== null) dim.set(cmd.value);
+        return;
+      }
+      case "BEGIN": {
+        const chart = this.#find(cmd.chart, "BEGIN");
+        chart.reportedSinceLastUs = cmd.microseconds;
+        this.#chart = this.#collecting = chart;
+        return;
+      }
+      case "END": {
+        const chart = this.#collecting ?? this.#refuse(requires("END", "BEGIN"));
+        this.#ctx.host.collected(chart, Date.now() * 1000);
+        this.#collecting = undefined;
+        this.updates++;
+        return;
+      }
+      case "RSET":
+        return this.#replaySet(cmd);
+      case "RBEGIN":
+        return this.#replayBegin(cmd);
+      case "RDSTATE": {
+        const chart = this.#replaying ?? this.#refuse(requires("RDSTATE", "RBEGIN"));
+        const dim = this.#dimension(chart, cmd.dimension, "RDSTATE");
+        this.#ctx.store.restoreDimension(chart.id, dim.id, cmd.lastCollectedUs, cmd.lastCollected, cmd.lastStored);
+        return;
+      }
+      case "RSSTATE": {
+        const chart = this.#replaying ?? this.#refuse(requires("RSSTATE", "RBEGIN"));
+        chart.lastCollectedUs = cmd.lastCollectedUs;
+        return;
+      }
+      case "REND":
+        return this.#replayEnd(cmd);
+      case "CHART":
+        return this.#defineChart(cmd);
+      case "DIMENSION":
+        return this.#defineDimension(cmd);
+      case "CLABEL":
+        this.#chartLabels.push([cmd.name, { value: cmd.value, source: cmd.source }]);
+        return;
+      case "CLABEL_COMMIT":
+        return this.#commitChartLabels();
+      case "LABEL":
+        this.#hostLabels.push([cmd.name, { value: cmd.value, source: cmd.source }]);
+        return;
+      case "OVERWRITE": {
+        const labels = this.#ctx.host.labels;
+        labels.clear();
+        for (const [name, label] of this.#hostLabels) labels.set(name, label);
+        this.#hostLabels = [];
+        return;
+      }
+      case "CLAIMED_ID":
+        // 1.37 ignores a claim for another host.
+        if (cmd.machineGuid === this.#ctx.host.identity.machineGuid) this.#ctx.claimed(cmd.claimId);
+        return;
+      case "VARIABLE":
+        return this.#variable(cmd);
+      case "CHART_DEFINITION_END": {
+        const chart = this.#chart ?? this.#refuse(requires("CHART_DEFINITION_END", "CHART"));
+        this.#requestReplay(chart, cmd.firstEntry, cmd.lastEntry, 0, 0);
+        return;
+      }
+      case "FLUSH":
+        this.#chart = this.#collecting = undefined;
+        return;
+      case "DISABLE":
+        this.#refuse("PLUGINSD: plugin called DISABLE. Disabling it.");
+        return;
+      case "FUNCTION":
+      case "FUNCTION_RESULT":
+        // Functions are called only through Netdata Cloud in 1.37; definitions and results are not kept.
+        return;
+    }
+  };
+
+  #refuse(message: string): never {
+    throw new StreamRefused(message);
+  }
+
+  #find(id: string, keyword: string): Chart {
+    return this.#ctx.host.charts.get(id) ??
+      this.#refuse(`PLUGINSD: 'host:${this.#hostname}/chart:${id}' got a ${keyword} but chart does not exist.`);
+  }
+
+  #dimension(chart: Chart, id: string, keyword: string) {
+    return chart.find(id) ??
+      this.#refuse(
+        `PLUGINSD: 'host:${this.#hostname}/chart:${chart.id}/dim:${id}' got a ${keyword} but dimension does not exist.`,
+      );
+  }
+
+  #defineChart(cmd: ChartCommand): void {
+    const dot = cmd.id.indexOf(".");
+    const spec: ChartSpec = {
+      id: cmd.id,
+      name: cmd.name === "" ? cmd.id : `${cmd.id.slice(0, dot)}.${cmd.name}`,
+      title: cmd.title,
+      units: cmd.units,
+      family: cmd.family,
+      context: cmd.context,
+      chartType: cmd.chartType,
+      priority: cmd.priority,
+      updateEvery: cmd.updateEvery > 0 ? cmd.updateEvery : this.#ctx.host.identity.updateEvery,
+      plugin: cmd.plugin,
+      module: cmd.module,
+      detail: hasOption(cmd.options, "detail"),
+      hidden: hasOption(cmd.options, "hidden"),
+      storeFirst: hasOption(cmd.options, "store_first"),
+    };
+    const chart = this.#ctx.host.chart(spec);
+    if (hasOption(cmd.options, "obsolete")) this.#ctx.host.obsolete(chart);
+    this.#chart = chart;
+    this.#collecting = undefined;
+    this.#chartLabels = [];
+  }
+
+  #defineDimension(cmd: DimensionCommand): void {
+    const chart = this.#chart ?? this.#refuse(requires("DIMENSION", "CHART"));
+    chart.dimension({
+      id: cmd.id,
+      name: cmd.name === "" ? cmd.id : cmd.name,
+      algorithm: cmd.algorithm,
+      multiplier: cmd.multiplier,
+      divisor: cmd.divisor,
+      hidden: hasOption(cmd.options, "hidden"),
+      noreset: hasOption(cmd.options, "noreset"),
+      nooverflow: hasOption(cmd.options, "nooverflow"),
+    });
+    if (hasOption(cmd.options, "obsolete")) chart.obsoleteDimension(cmd.id);
+  }
+
+  #commitChartLabels(): void {
+    const chart = this.#chart;
+    if (chart === undefined) {
+      this.#ctx.log.error(
+        `PLUGINSD: 'host:${this.#hostname}' got CLABEL_COMMIT, without a CHART or BEGIN. Ignoring it.`,
+      );
+      return;
+    }
+    const keep = new Set(this.#chartLabels.map(([name]) => name));
+    for (const name of chart.labels.keys()) {
+      if (keep.has(name)) continue;
+      chart.labels.delete(name);
+      chart.version++;
+    }
+    for (const [name, label] of this.#chartLabels) chart.label(name, label.value, label.source);
+    this.#chartLabels = [];
+  }
+
+  #variable(cmd: VariableCommand): void {
+    const chartScope = cmd.scope === "CHART" || cmd.scope === "LOCAL" ||
+      (cmd.scope === "" && this.#chart !== undefined);
+    if (!chartScope) {
+      this.#ctx.host.variable(cmd.name, cmd.value);
+    } else if (this.#chart !== undefined) {
+      this.#chart.variable(cmd.name, cmd.value);
+    } else {
+      this.#ctx.log.error(
+        `PLUGINSD: 'host:${this.#hostname}/chart:' cannot update CHART VARIABLE '${cmd.name}' without a chart`,
+      );
+    }
+  }
+
+  #requestReplay(chart: Chart, childFirstS: number, childLastS: number, afterS: number, beforeS: number): void {
+    const { replication } = this.#ctx.policy;
+    // Without REPLICATION a child neither expects nor understands REPLAY_CHART.
+    if (!(this.#ctx.caps & CAP_REPLICATION)) return;
+    const request = replicationRequest({
+      chart: chart.id,
+      enabled: replication.enabled,
+      secondsToReplicate: replication.seconds,
+      stepSeconds: replication.stepSeconds,
+      nowS: Math.floor(Date.now() / 1000),
+      dimensions: chart.dimensions.length,
+      localLastS: this.#ctx.store.series(chart.id)?.lastTimeS() ?? 0,
+      childFirstS,
+      childLastS,
+      previousAfterS: afterS,
+      previousBeforeS: beforeS,
+    });
+    this.replayRequested.add(chart.id);
+    this.#ctx.send(encodeParentCommand(request));
+  }
+
+  #replayBegin(cmd: ReplayBeginCommand): void {
+    if (cmd.chart !== "") {
+      this.#replaying = this.#find(cmd.chart, "RBEGIN");
+    } else if (this.#replaying === undefined) {
+      this.#refuse(`PLUGINSD: 'host:${this.#hostname}' got a RBEGIN without a chart id.`);
+    }
+    const chart = this.#replaying!;
+    const range = cmd.range;
+    if (range === null) {
+      this.#replayEndS = NO_POINT;
+      return;
+    }
+    const nowS = range.childNow !== 0 ? range.childNow : Math.floor(Date.now() / 1000);
+    const tolerance = chart.updateEvery + 1;
+    if (range.start < range.end && range.start < nowS + tolerance && range.end < nowS + tolerance) {
+      this.#replayEndS = range.end;
+      return;
+    }
+    this.#replayEndS = REFUSED_POINT;
+    this.#ctx.log.error(
+      `PLUGINSD REPLAY ERROR: 'host:${this.#hostname}/chart:${chart.id}' got a RBEGIN from ${range.start} to ${range.end}, but timestamps are invalid (now is ${nowS} [${
+        range.childNow !== 0 ? "child wall clock" : "parent wall clock"
+      }], tolerance ${tolerance}). Ignoring RSET`,
+    );
+  }
+
+  #replaySet(cmd: ReplaySetCommand): void {
+    const chart = this.#replaying ?? this.#refuse(requires("RSET", "RBEGIN"));
+    const dim = this.#dimension(chart, cmd.dimension, "RSET");
+    if (this.#replayEndS === REFUSED_POINT) return;
+    if (this.#replayEndS === NO_POINT) {
+      this.#refuse(
+        `PLUGINSD: 'host:${this.#hostname}/chart:${chart.id}/dim:${dim.id}' got a RSET with invalid timestamps 0 to 0 from a RBEGIN. Disabling it.`,
+      );
+    }
+    const empty = cmd.flags.includes("E");
+    this.#ctx.store.storeReplayed(chart.id, this.#replayEndS, dim.id, empty ? NaN : cmd.value, cmd.flags.includes("R"));
+  }
+
+  #replayEnd(cmd: ReplayEndCommand): void {
+    const chart = this.#replaying ?? this.#refuse(requires("REND", "RBEGIN"));
+    this.#replaying = undefined;
+    this.#replayEndS = NO_POINT;
+    this.#ctx.store.replicationEnded(chart.id, cmd.startStreaming);
+    if (cmd.startStreaming) this.replayFinished.add(chart.id);
+    else this.#requestReplay(chart, cmd.firstEntry, cmd.lastEntry, cmd.after, cmd.before);
+  }
+}
+
+function requires(keyword: string, definedBy: string): string {
+  return `PLUGINSD: command ${keyword} requires a chart defined via command ${definedBy}, but is not set.`;
+}
