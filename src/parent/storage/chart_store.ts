@@ -1,0 +1,194 @@
+/**
+ * The stored points of one chart: a ring of `history` slots on the chart's `update_every` grid, one column
+ * of `storage_number` words per dimension (see ./storage_number.ts for why words and not doubles).
+ *
+ * @module
+ */
+
+import type { Chart } from "../../metrics/chart.ts";
+import type { ChartSeries, PointWindow } from "./series.ts";
+import { EMPTY_SLOT, packStorageNumber, storageNumberReset, unpackStorageNumber } from "./storage_number.ts";
+
+/**
+ * A chart's stored words, oldest slot first: what a saved file holds.
+ *
+ * @example
+ * ```ts
+ * const snapshot: ChartSnapshot = { updateEvery: 1, newestS: 1795420060, count: 2, dimensions: ["a"], columns: [new Uint32Array(2)] };
+ * ```
+ */
+export interface ChartSnapshot {
+  readonly updateEvery: number;
+  /** End time of the newest slot, epoch seconds. */
+  readonly newestS: number;
+  /** Slots held, ending at {@link newestS}. */
+  readonly count: number;
+  /** Dimension ids, in the order of {@link columns}. */
+  readonly dimensions: readonly string[];
+  /** Per dimension, `count` words, oldest first. */
+  readonly columns: readonly Uint32Array[];
+}
+
+/**
+ * One chart's ring of stored points.
+ *
+ * @example
+ * ```ts
+ * const store = new ChartStore(chart, 3600);
+ * store.append(1795420001, Float64Array.of(0.52), false);
+ * store.read(["load1"], 1795420000, 1795420001).columns[0][0]; // 0.52
+ * ```
+ */
+export class ChartStore implements ChartSeries {
+  readonly chart: Chart;
+  readonly updateEvery: number;
+  /** Slots the ring holds; 0 stores nothing (memory mode `none`). */
+  readonly history: number;
+  #columns: Uint32Array[] = [];
+  /** Ring index of the newest slot. */
+  #head = 0;
+  /** Slots in use, ending at the newest. */
+  #count = 0;
+  #newestS = 0;
+
+  constructor(chart: Chart, history: number) {
+    this.chart = chart;
+    this.updateEvery = chart.updateEvery;
+    this.history = history;
+    this.syncDimensions();
+  }
+
+  firstTimeS(): number {
+    return this.#count === 0 ? 0 : this.#newestS - (this.#count - 1) * this.updateEvery;
+  }
+
+  lastTimeS(): number {
+    return this.#newestS;
+  }
+
+  /** Adds empty columns for dimensions the chart gained. */
+  syncDimensions(): void {
+    while (this.#columns.length < this.chart.dimensions.length) this.#columns.push(new Uint32Array(this.history));
+  }
+
+  /**
+   * Stores one slot for every dimension by position (a {@link PointSink}); `NaN` values are gaps and the
+   * reset flag goes on the values that exist.
+   */
+  readonly append = (endS: number, values: Float64Array, reset: boolean): void => {
+    const slot = this.#slot(endS);
+    if (slot < 0) return;
+    const columns = this.#columns;
+    const n = Math.min(values.length, columns.length);
+    for (let i = 0; i < n; i++) columns[i][slot] = packStorageNumber(values[i], reset);
+  };
+
+  /** Stores one value of one dimension (by position) at its own slot, as a replayed point is. */
+  storeOne(endS: number, index: number, value: number, reset: boolean): void {
+    this.syncDimensions();
+    const slot = this.#slot(endS);
+    if (slot >= 0) this.#columns[index][slot] = packStorageNumber(value, reset);
+  }
+
+  read(dimensionIds: readonly string[], afterS: number, beforeS: number): PointWindow {
+    const ue = this.updateEvery;
+    const newest = this.#newestS;
+    // Slots back from the newest: the oldest and the newest wanted.
+    const fromBack = Math.min(this.#count - 1, Math.floor((newest - afterS) / ue));
+    const toBack = Math.max(0, Math.ceil((newest - beforeS) / ue));
+    const length = this.#count === 0 ? 0 : Math.max(0, fromBack - toBack + 1);
+    const times: number[] = [];
+    for (let j = 0; j < length; j++) times.push(newest - (fromBack - j) * ue);
+    const dims = this.chart.dimensions;
+    const columns: Float64Array[] = [];
+    const resets: Uint8Array[] = [];
+    for (const id of dimensionIds) {
+      const values = new Float64Array(length).fill(NaN);
+      const flags = new Uint8Array(length);
+      const words = this.#columns[dims.findIndex((d) => d.id === id)];
+      for (let j = 0; words !== undefined && j < length; j++) {
+        const word = words[(this.#head - (fromBack - j) + this.history) % this.history];
+        values[j] = unpackStorageNumber(word);
+        flags[j] = storageNumberReset(word) ? 1 : 0;
+      }
+      columns.push(values);
+      resets.push(flags);
+    }
+    return { times, columns, resets };
+  }
+
+  /** The stored words, oldest first, for saving. */
+  snapshot(): ChartSnapshot {
+    const columns = this.#columns.map((words) => {
+      const out = new Uint32Array(this.#count);
+      for (let j = 0; j < this.#count; j++) {
+        out[j] = words[(this.#head - (this.#count - 1 - j) + this.history) % this.history];
+      }
+      return out;
+    });
+    return {
+      updateEvery: this.updateEvery,
+      newestS: this.#newestS,
+      count: this.#count,
+      dimensions: this.chart.dimensions.slice(0, columns.length).map((d) => d.id),
+      columns,
+    };
+  }
+
+  /** Takes over a saved snapshot whose dimensions are this chart's, keeping its newest `history` slots. */
+  restore(snapshot: ChartSnapshot): void {
+    this.syncDimensions();
+    const count = Math.min(snapshot.count, this.history);
+    const skip = snapshot.count - count;
+    for (let i = 0; i < snapshot.columns.length; i++) {
+      const words = this.#columns[i];
+      words.fill(EMPTY_SLOT);
+      words.set(snapshot.columns[i].subarray(skip));
+    }
+    this.#count = count;
+    this.#head = count - 1;
+    this.#newestS = snapshot.newestS;
+  }
+
+  /**
+   * The ring index of the slot ending at `endS`: a later slot advances the ring (the slots it skips become
+   * gaps); an earlier one is found, or is -1 when it fell out of the ring.
+   */
+  #slot(endS: number): number {
+    const history = this.history;
+    if (history === 0) return -1;
+    if (this.#count === 0) {
+      this.#head = 0;
+      this.#count = 1;
+      this.#newestS = endS;
+      return 0;
+    }
+    const ahead = Math.round((endS - this.#newestS) / this.updateEvery);
+    if (ahead > 0) {
+      this.#advance(ahead);
+      return this.#head;
+    }
+    const back = -ahead;
+    if (back >= history) return -1;
+    // Slots between the oldest and this one are still empty: never written, or cleared on the way.
+    if (back >= this.#count) this.#count = back + 1;
+    return (this.#head - back + history) % history;
+  }
+
+  #advance(steps: number): void {
+    const history = this.history;
+    const columns = this.#columns;
+    if (steps >= history) {
+      for (const words of columns) words.fill(EMPTY_SLOT);
+      this.#count = 1;
+    } else {
+      for (let s = 1; s <= steps; s++) {
+        const slot = (this.#head + s) % history;
+        for (let i = 0; i < columns.length; i++) columns[i][slot] = EMPTY_SLOT;
+      }
+      this.#count = Math.min(history, this.#count + steps);
+    }
+    this.#head = (this.#head + steps) % history;
+    this.#newestS += steps * this.updateEvery;
+  }
+}

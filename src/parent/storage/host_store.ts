@@ -1,0 +1,251 @@
+/**
+ * Per-host storage: it observes a host's model, runs Netdata's collection math for every chart at the end
+ * of each iteration and keeps the points in per-chart rings, and takes the points and states a child
+ * replays. Memory modes: `none` keeps nothing, `ram` (and `alloc`) keep the rings, `save` also writes them
+ * to files on {@link HostStore.save} and reads them back when a chart comes back after a restart; `map` and
+ * `dbengine` are served as `save`.
+ *
+ * @module
+ */
+
+import { readFileSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Chart } from "../../metrics/chart.ts";
+import { ChartCollection } from "../../metrics/collection.ts";
+import type { Host, HostObserver } from "../../metrics/host.ts";
+import type { CollectedNumber } from "../../protocol/numbers.ts";
+import type { Logger } from "../../runtime/log.ts";
+import { decodeChartFile, encodeChartFile } from "./chart_file.ts";
+import { ChartStore } from "./chart_store.ts";
+import type { HostSeries } from "./series.ts";
+
+/**
+ * The memory modes Netdata knows (`[db] mode`), as the config reader gives them.
+ *
+ * @example
+ * ```ts
+ * const mode: StorageMode = "save";
+ * ```
+ */
+export type StorageMode = "dbengine" | "ram" | "save" | "map" | "none" | "alloc";
+
+/**
+ * How a {@link HostStore} stores.
+ *
+ * @example
+ * ```ts
+ * const options: HostStoreOptions = { mode: "save", history: 3600, directory: "/var/cache/rill", log };
+ * ```
+ */
+export interface HostStoreOptions {
+  readonly mode: StorageMode;
+  /** Slots kept per chart (`[db] history`, seconds at `update every = 1`). */
+  readonly history: number;
+  /** Where `save` keeps its files: one folder per machine GUID, one file per chart. */
+  readonly directory?: string;
+  readonly log: Logger;
+  /** `[db] gap when lost iterations above`; 1 when left out. */
+  readonly gapWhenLostIterationsAbove?: number;
+  /** The wall clock, epoch µs; `Date.now() * 1000` when left out. */
+  readonly nowUs?: () => number;
+}
+
+interface Entry {
+  readonly store: ChartStore;
+  readonly collection: ChartCollection;
+  /** A saved file may still be waiting for the chart's dimensions to be defined. */
+  loadPending: boolean;
+}
+
+/**
+ * The stored charts of one host.
+ *
+ * @example
+ * ```ts
+ * const store = new HostStore(host, { mode: "ram", history: 3600, log });
+ * host.observe(store);
+ * // ... after a few iterations:
+ * store.series("system.load")?.read(["load1"], 0, Infinity);
+ * ```
+ */
+export class HostStore implements HostSeries, HostObserver {
+  readonly host: Host;
+  /** The mode in effect, after falling back from the unsupported ones. */
+  readonly mode: "none" | "ram" | "save";
+  readonly #history: number;
+  readonly #directory: string;
+  readonly #log: Logger;
+  readonly #gapWhenLostIterationsAbove: number;
+  readonly #nowUs: () => number;
+  readonly #entries: Map<string, Entry> = new Map();
+
+  constructor(host: Host, options: HostStoreOptions) {
+    this.host = host;
+    this.#log = options.log;
+    const mode = options.mode;
+    if (mode === "map" || mode === "dbengine") {
+      this.#log.error(`memory mode '${mode}' is not supported, using 'save' instead`);
+    }
+    this.mode = mode === "none" ? "none" : mode === "ram" || mode === "alloc" ? "ram" : "save";
+    if (this.mode === "save" && options.directory === undefined) {
+      throw new Error(`memory mode '${mode}' needs a directory to save to`);
+    }
+    this.#directory = options.directory ?? "";
+    this.#history = this.mode === "none" ? 0 : options.history;
+    this.#gapWhenLostIterationsAbove = options.gapWhenLostIterationsAbove ?? 1;
+    this.#nowUs = options.nowUs ?? (() => Date.now() * 1000);
+  }
+
+  series(chartId: string): ChartStore | undefined {
+    const chart = this.host.charts.get(chartId);
+    return chart === undefined ? undefined : this.#entry(chart).store;
+  }
+
+  /** The collection state of a chart (what `RDSTATE`/`RSSTATE` answers carry), when the chart is known. */
+  collection(chartId: string): ChartCollection | undefined {
+    const chart = this.host.charts.get(chartId);
+    return chart === undefined ? undefined : this.#entry(chart).collection;
+  }
+
+  firstTimeS(): number {
+    let first = 0;
+    for (const { store } of this.#entries.values()) {
+      const t = store.firstTimeS();
+      if (t > 0 && (first === 0 || t < first)) first = t;
+    }
+    return first;
+  }
+
+  lastTimeS(): number {
+    let last = 0;
+    for (const { store } of this.#entries.values()) last = Math.max(last, store.lastTimeS());
+    return last;
+  }
+
+  collected(chart: Chart): void {
+    if (this.mode === "none") return;
+    const entry = this.#entry(chart);
+    entry.store.syncDimensions();
+    entry.collection.collect(this.#nowUs(), entry.store.append);
+  }
+
+  changed(chart: Chart): void {
+    if (this.#entries.has(chart.id)) this.#entry(chart).store.syncDimensions();
+  }
+
+  variableChanged(): void {}
+
+  /** `RBEGIN` with times; false when the chart is unknown or the times are invalid. */
+  replayBegin(chartId: string, startS: number, endS: number): boolean {
+    return this.collection(chartId)?.replayBegin(startS, endS) ?? false;
+  }
+
+  /** `RSET`: one replayed point at its own slot; false when the chart or dimension is unknown. */
+  storeReplayed(chartId: string, endS: number, dimensionId: string, value: number, reset: boolean): boolean {
+    const chart = this.host.charts.get(chartId);
+    const index = chart?.dimensions.findIndex((d) => d.id === dimensionId) ?? -1;
+    if (chart === undefined || index < 0) return false;
+    const entry = this.#entry(chart);
+    entry.collection.replayed(index, endS);
+    entry.store.storeOne(endS, index, value, reset);
+    return true;
+  }
+
+  /** `RDSTATE`; false when the chart or dimension is unknown. */
+  restoreDimension(
+    chartId: string,
+    dimensionId: string,
+    lastCollectedUs: number,
+    lastCollected: CollectedNumber,
+    lastCalculated: number,
+    lastStored: number,
+  ): boolean {
+    return this.collection(chartId)?.restoreDimension(
+      dimensionId,
+      lastCollectedUs,
+      lastCollected,
+      lastCalculated,
+      lastStored,
+    ) ?? false;
+  }
+
+  /** `RSSTATE`; false when the chart is unknown. */
+  restoreChart(chartId: string, lastCollectedUs: number, lastUpdatedUs: number): boolean {
+    const collection = this.collection(chartId);
+    collection?.restoreChart(lastCollectedUs, lastUpdatedUs);
+    return collection !== undefined;
+  }
+
+  /** `REND`; false when the chart is unknown. */
+  replicationEnded(chartId: string, startStreaming: boolean): boolean {
+    const collection = this.collection(chartId);
+    collection?.replicationEnded(startStreaming);
+    return collection !== undefined;
+  }
+
+  /** In mode `save`, writes every chart holding points to its file (temporary file, then rename). */
+  async save(): Promise<void> {
+    if (this.mode !== "save") return;
+    const folder = join(this.#directory, this.host.identity.machineGuid);
+    await mkdir(folder, { recursive: true });
+    for (const [chartId, { store }] of this.#entries) {
+      if (store.lastTimeS() === 0) continue;
+      const path = this.#path(chartId);
+      await writeFile(`${path}.tmp`, encodeChartFile(chartId, store.snapshot()));
+      await rename(`${path}.tmp`, path);
+    }
+  }
+
+  #path(chartId: string): string {
+    return join(this.#directory, this.host.identity.machineGuid, `${encodeURIComponent(chartId)}.rill`);
+  }
+
+  /** The chart's entry, made afresh when the chart is new or its `update_every` changed. */
+  #entry(chart: Chart): Entry {
+    let entry = this.#entries.get(chart.id);
+    if (entry === undefined || entry.store.chart !== chart || entry.store.updateEvery !== chart.updateEvery) {
+      const prefix = `host '${this.host.identity.hostname}', `;
+      entry = {
+        store: new ChartStore(chart, this.#history),
+        collection: new ChartCollection(chart, {
+          entries: Math.max(this.#history, 5),
+          gapWhenLostIterationsAbove: this.#gapWhenLostIterationsAbove,
+          log: (message) => this.#log.info(prefix + message),
+        }),
+        loadPending: this.mode === "save",
+      };
+      this.#entries.set(chart.id, entry);
+    }
+    if (entry.loadPending && chart.dimensions.length > 0) {
+      entry.loadPending = false;
+      this.#load(entry);
+    }
+    return entry;
+  }
+
+  /** Takes over the chart's saved file when it still fits the chart's definition. */
+  #load(entry: Entry): void {
+    const chart = entry.store.chart;
+    const path = this.#path(chart.id);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      return;
+    }
+    const snapshot = decodeChartFile(chart.id, bytes);
+    const ids = chart.dimensions.map((d) => d.id);
+    if (snapshot === undefined) {
+      this.#log.error(`File '${path}' is not a saved chart '${chart.id}'. Ignoring it.`);
+    } else if (snapshot.updateEvery !== chart.updateEvery) {
+      this.#log.error(`File '${path}' does not have the desired granularity. Ignoring it.`);
+    } else if (snapshot.dimensions.join("\n") !== ids.join("\n")) {
+      this.#log.error(`File '${path}' does not have the dimensions of chart '${chart.id}'. Ignoring it.`);
+    } else if (snapshot.newestS * 1e6 > this.#nowUs() + chart.updateEvery * 1e6) {
+      this.#log.error(`File '${path}' refers to the future. Ignoring it.`);
+    } else {
+      entry.store.restore(snapshot);
+    }
+  }
+}
