@@ -1,0 +1,110 @@
+/**
+ * What every API endpoint reads: the parent's hosts, its `netdata.conf`, the clock, and the request's
+ * query parameters with the checks all endpoints share.
+ *
+ * @module
+ */
+
+import type { NetdataConf } from "../../../config/netdata_conf.ts";
+import type { Chart } from "../../../metrics/chart.ts";
+import type { HostRegistry, ParentHost } from "../../receiver/registry.ts";
+import { HttpError } from "../http.ts";
+
+/**
+ * The parent state the API answers from.
+ *
+ * @example
+ * ```ts
+ * const ctx: ApiContext = { registry, conf: parseNetdataConf(""), nowMs: Date.now };
+ * ```
+ */
+export interface ApiContext {
+  readonly registry: HostRegistry;
+  readonly conf: NetdataConf;
+  /** The wall clock, epoch ms (tests pin it). */
+  readonly nowMs: () => number;
+}
+
+/**
+ * One API call: the host it is about, its query parameters and who asked.
+ *
+ * @example
+ * ```ts
+ * const req: ApiRequest = { entry: registry.localhost, params: new URLSearchParams("chart=system.cpu"), remoteIp: "localhost" };
+ * ```
+ */
+export interface ApiRequest {
+  readonly entry: ParentHost;
+  readonly params: URLSearchParams;
+  readonly remoteIp: string;
+}
+
+/**
+ * The charts of a host a viewer sees (obsolete ones are gone for the API, as in Netdata), in creation order.
+ *
+ * @example
+ * ```ts
+ * for (const chart of viewableCharts(entry)) console.log(chart.id);
+ * ```
+ */
+export function* viewableCharts(entry: ParentHost): Generator<Chart> {
+  for (const chart of entry.host.charts.values()) if (!chart.obsolete) yield chart;
+}
+
+/**
+ * The chart named by the `chart` parameter (by id, else by name). Throws 400 when the parameter is missing
+ * and 404 when there is no such chart, with Netdata's messages.
+ *
+ * @example
+ * ```ts
+ * const chart = requireChart(req); // HttpError 404 "Chart is not found: nope" for chart=nope
+ * ```
+ */
+export function requireChart(req: ApiRequest): Chart {
+  const wanted = req.params.get("chart") ?? "";
+  if (wanted.length === 0) throw new HttpError(400, "No chart id is given at the request.");
+  const host = req.entry.host;
+  let chart = host.charts.get(wanted);
+  if (chart === undefined) {
+    for (const c of host.charts.values()) {
+      if (c.name === wanted) {
+        chart = c;
+        break;
+      }
+    }
+  }
+  if (chart === undefined || chart.obsolete) throw new HttpError(404, `Chart is not found: ${wanted}`);
+  return chart;
+}
+
+/**
+ * The integer value of parameter `name`, or `fallback` when absent or empty; throws 400 for anything else.
+ *
+ * @example
+ * ```ts
+ * integerParam(new URLSearchParams("after=-600"), "after", 0); // -600
+ * ```
+ */
+export function integerParam(params: URLSearchParams, name: string, fallback: number): number {
+  const text = params.get(name);
+  if (text === null || text.length === 0) return fallback;
+  if (!/^[+-]?[0-9]{1,15}$/.test(text)) {
+    throw new HttpError(
+      400,
+      `Invalid value of parameter '${name}': expected an integer, found '${text.slice(0, 100)}'`,
+    );
+  }
+  return Number(text);
+}
+
+/**
+ * The list words of a parameter (`options=a|b,c d`, `dimensions=x|y`), empty ones dropped.
+ *
+ * @example
+ * ```ts
+ * listParam(new URLSearchParams("options=jsonwrap|ms"), "options"); // ["jsonwrap", "ms"]
+ * ```
+ */
+export function listParam(params: URLSearchParams, name: string, separators: RegExp = /[|, ]/): string[] {
+  return (params.get(name) ?? "").split(separators).filter((w) => w.length > 0);
+}

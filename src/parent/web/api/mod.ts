@@ -1,0 +1,101 @@
+/**
+ * The parent's HTTP API: routes `/api/v1/<command>` for the parent itself and
+ * `/host/<hostname or machine GUID>/api/v1/<command>` for any host it holds, and turns every failure into a
+ * plain-text reply with Netdata's words.
+ *
+ * @module
+ */
+
+import type { NetdataConf } from "../../../config/netdata_conf.ts";
+import type { HostRegistry } from "../../receiver/registry.ts";
+import { HttpError, type HttpResponse, textResponse } from "../http.ts";
+import { AllMetrics } from "./allmetrics.ts";
+import { chartReply, chartsReply } from "./charts.ts";
+import type { ApiContext, ApiRequest } from "./context.ts";
+import { dataReply } from "./data.ts";
+import { infoReply } from "./info.ts";
+
+/**
+ * What the API needs.
+ *
+ * @example
+ * ```ts
+ * const options: WebApiOptions = { registry, conf: parseNetdataConf("") };
+ * ```
+ */
+export interface WebApiOptions {
+  readonly registry: HostRegistry;
+  readonly conf: NetdataConf;
+  /** The wall clock, epoch ms; `Date.now` by default (tests pin it). */
+  readonly nowMs?: () => number;
+}
+
+function jsonReply(value: unknown): HttpResponse {
+  return { status: 200, contentType: "application/json; charset=utf-8", body: JSON.stringify(value, null, "\t") };
+}
+
+/**
+ * Answers `GET` requests.
+ *
+ * @example
+ * ```ts
+ * const api = new WebApi({ registry, conf });
+ * api.handle("/host/edge-1/api/v1/data?chart=system.load&after=-5", "localhost").body;
+ * ```
+ */
+export class WebApi {
+  readonly #ctx: ApiContext;
+  readonly #allmetrics = new AllMetrics();
+
+  constructor(options: WebApiOptions) {
+    this.#ctx = { registry: options.registry, conf: options.conf, nowMs: options.nowMs ?? Date.now };
+  }
+
+  /** The reply to `GET <target>` from `remoteIp`; never throws. */
+  handle(target: string, remoteIp: string): HttpResponse {
+    try {
+      return this.#route(target, remoteIp);
+    } catch (e) {
+      if (e instanceof HttpError) return textResponse(e.status, e.message);
+      return textResponse(500, `Internal error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  #route(target: string, remoteIp: string): HttpResponse {
+    const q = target.indexOf("?");
+    const rawPath = q < 0 ? target : target.slice(0, q);
+    let segments: string[];
+    try {
+      segments = rawPath.split("/").filter((s) => s.length > 0).map(decodeURIComponent);
+    } catch {
+      throw new HttpError(400, `Bad URL encoding in '${rawPath.slice(0, 200)}'`);
+    }
+    let entry = this.#ctx.registry.localhost;
+    if (segments[0] === "host" && segments.length >= 2) {
+      const found = this.#ctx.registry.find(segments[1]);
+      if (found === undefined) {
+        throw new HttpError(404, `This netdata does not maintain a database for host: ${segments[1]}`);
+      }
+      entry = found;
+      segments = segments.slice(2);
+    }
+    if (segments.length !== 3 || segments[0] !== "api" || segments[1] !== "v1") {
+      throw new HttpError(404, `File does not exist, or is not accessible: ${rawPath.slice(0, 200)}`);
+    }
+    const req: ApiRequest = { entry, params: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)), remoteIp };
+    switch (segments[2]) {
+      case "info":
+        return jsonReply(infoReply(this.#ctx, req));
+      case "charts":
+        return jsonReply(chartsReply(this.#ctx, req));
+      case "chart":
+        return jsonReply(chartReply(req));
+      case "data":
+        return dataReply(this.#ctx, req);
+      case "allmetrics":
+        return this.#allmetrics.reply(this.#ctx, req);
+      default:
+        throw new HttpError(404, `Unsupported v1 API command: ${segments[2]}`);
+    }
+  }
+}
