@@ -21,12 +21,11 @@ const MIN_NORMAL = 2.2250738585072014e-308;
 /** The empty slot: what a gap is stored as. */
 export const EMPTY_SLOT = 0;
 
-const SCALE = new Float64Array(32);
+/** 10ⁿ and 100ⁿ, n = 0…7: the scales a word can carry. */
+const POWERS = new Float64Array(16);
 for (let i = 0; i < 8; i++) {
-  SCALE[i] = 1 / 10 ** i;
-  SCALE[8 + i] = 10 ** i;
-  SCALE[16 + i] = 1 / 100 ** i;
-  SCALE[24 + i] = 100 ** i;
+  POWERS[i] = 10 ** i;
+  POWERS[8 + i] = 100 ** i;
 }
 
 /** C's `lrint` in the default rounding mode: to nearest, ties to even. */
@@ -89,14 +88,16 @@ export function packStorageNumber(value: number, reset: boolean): number {
  *
  * @example
  * ```ts
- * unpackStorageNumber(packStorageNumber(123456789, false)); // 123456800
+ * unpackStorageNumber(packStorageNumber(123456789, false)); // 123456790
  * ```
  */
 export function unpackStorageNumber(word: number): number {
   if (word === EMPTY_SLOT) return NaN;
-  const sign = word >= NEGATIVE ? -1 : 1;
-  const scale = ((word >>> 26) & 1) * 16 + ((word >>> 30) & 1) * 8 + ((word >>> 27) & 7);
-  return sign * SCALE[scale] * (word & MANTISSA);
+  const mantissa = word >= NEGATIVE ? -(word & MANTISSA) : word & MANTISSA;
+  const power = POWERS[((word >>> 26) & 1) * 8 + ((word >>> 27) & 7)];
+  // Netdata multiplies by a table of 1/10ⁿ, which is off by an ulp for values like 100 (1e7 × 1e-5);
+  // dividing gives the nearest double, the same number once printed with Netdata's 7 decimals.
+  return (word & MULTIPLY) !== 0 ? mantissa * power : mantissa / power;
 }
 
 /**
