@@ -364,7 +364,7 @@ export class Receiver {
     const store = this.#stores.get(request.machineGuid);
     if (known !== undefined && store !== undefined) return known;
     const host = known?.host ?? new Host(identityOf(request, policy));
-    const created = this.#options.createStore(policy, host.identity);
+    const created = this.#options.createStore(policy, host);
     host.observe(created);
     this.#stores.set(request.machineGuid, created);
     const entry: ParentHost = {

@@ -136,12 +136,14 @@ export class ChildSession {
       case "RDSTATE": {
         const chart = this.#replaying ?? this.#refuse(requires("RDSTATE", "RBEGIN"));
         const dim = this.#dimension(chart, cmd.dimension, "RDSTATE");
-        this.#ctx.store.restoreDimension(chart.id, dim.id, cmd.lastCollectedUs, cmd.lastCollected, cmd.lastStored);
+        const { lastCollectedUs, lastCollected, lastCalculated, lastStored } = cmd;
+        this.#ctx.store.restoreDimension(chart.id, dim.id, lastCollectedUs, lastCollected, lastCalculated, lastStored);
         return;
       }
       case "RSSTATE": {
         const chart = this.#replaying ?? this.#refuse(requires("RSSTATE", "RBEGIN"));
         chart.lastCollectedUs = cmd.lastCollectedUs;
+        this.#ctx.store.restoreChart(chart.id, cmd.lastCollectedUs, cmd.lastUpdatedUs);
         return;
       }
       case "REND":
@@ -314,6 +316,7 @@ export class ChildSession {
     const tolerance = chart.updateEvery + 1;
     if (range.start < range.end && range.start < nowS + tolerance && range.end < nowS + tolerance) {
       this.#replayEndS = range.end;
+      this.#ctx.store.replayBegin(chart.id, range.start, range.end);
       return;
     }
     this.#replayEndS = REFUSED_POINT;

@@ -27,16 +27,17 @@ export const ACCEPTING = `[${KEY}]\n    enabled = yes\n    default memory mode =
 /** A store that records what the receiver asks of it; `lastTimeS` per chart can be preset. */
 export class RecordingStore implements ReceiverStore {
   readonly policy: ReceiverPolicy;
-  readonly identity: HostIdentity;
+  readonly host: Host;
   readonly collections: string[] = [];
+  readonly begun: [chart: string, startS: number, endS: number][] = [];
   readonly replayed: [chart: string, endS: number, dim: string, value: number, reset: boolean][] = [];
   readonly restored: [chart: string, dim: string, lastCollected: CollectedNumber][] = [];
   readonly ended: [chart: string, startStreaming: boolean][] = [];
   readonly lastTimes: Map<string, number> = new Map();
 
-  constructor(policy: ReceiverPolicy, identity: HostIdentity) {
+  constructor(policy: ReceiverPolicy, host: Host) {
     this.policy = policy;
-    this.identity = identity;
+    this.host = host;
   }
 
   collected(chart: Chart): void {
@@ -44,12 +45,16 @@ export class RecordingStore implements ReceiverStore {
   }
   changed(): void {}
   variableChanged(): void {}
+  replayBegin(chartId: string, startS: number, endS: number): void {
+    this.begun.push([chartId, startS, endS]);
+  }
   storeReplayed(chartId: string, endS: number, dimensionId: string, value: number, reset: boolean): void {
     this.replayed.push([chartId, endS, dimensionId, value, reset]);
   }
   restoreDimension(chartId: string, dimensionId: string, _us: number, lastCollected: CollectedNumber): void {
     this.restored.push([chartId, dimensionId, lastCollected]);
   }
+  restoreChart(): void {}
   replicationEnded(chartId: string, startStreaming: boolean): void {
     this.ended.push([chartId, startStreaming]);
   }
@@ -126,9 +131,9 @@ export async function startParent(options: TestParentOptions = {}): Promise<Test
     },
     log: new Logger("rill-parent", "MAIN", (line) => log.push(line)),
     accessLog: (line) => access.push(line),
-    createStore: (policy, id) => {
-      const store = new RecordingStore(policy, id);
-      stores.set(id.machineGuid, store);
+    createStore: (policy, host) => {
+      const store = new RecordingStore(policy, host);
+      stores.set(host.identity.machineGuid, store);
       return store;
     },
     ...options.receiver,

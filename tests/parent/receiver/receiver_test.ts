@@ -6,6 +6,7 @@ import { parseStreamConf } from "../../../src/config/stream_conf.ts";
 import { Host } from "../../../src/metrics/host.ts";
 import { CAP_COMPRESSION, CAP_REPLICATION, CAP_VCAPS } from "../../../src/protocol/capabilities.ts";
 import { Logger } from "../../../src/runtime/log.ts";
+import { HostStore } from "../../../src/parent/storage/host_store.ts";
 import { StreamSender } from "../../../src/stream/sender.ts";
 import { fixtureBytes, fixtureText } from "../../_fixtures.ts";
 import { until } from "../../_until.ts";
@@ -264,6 +265,7 @@ test("replication with history: RSETs stored at their slots, REND false asks aga
     child.write(`RBEGIN "test.x"\nRDSTATE "a" ${last}000000 10 10.0 10.0\nREND 1 ${first} ${last} true 0 0 ${now}\n`);
     const store = parent.stores.get(CHILD_GUID)!;
     await until("the end of replication", () => store.ended.length === 2);
+    assert.deepEqual(store.begun, [["test.x", last - 1, last]]);
     assert.equal(store.replayed.length, 2);
     assert.deepEqual(store.replayed[0], ["test.x", last, "a", 10, false]);
     assert.deepEqual(store.replayed[1].slice(0, 3), ["test.x", last, "b"]);
@@ -290,5 +292,32 @@ test("a silent child is cut off after the receive timeout; close() ends the othe
     await parent.receiver.close();
     await other.closed;
     assert.equal(ended, true);
+  });
+});
+
+test("with the real HostStore: replayed and live points land in the child's series", { timeout: 30_000 }, async () => {
+  const log = new Logger("rill-parent", "STORE", () => {});
+  const createStore = (policy: { history: number }, host: Host) =>
+    new HostStore(host, { mode: "ram", history: policy.history, log });
+  await withParent({ receiver: { createStore } }, async (parent) => {
+    const child = await rawChild(parent.port, request());
+    const now = Math.floor(Date.now() / 1000);
+    child.write(`${DEFINITION}CHART_DEFINITION_END ${now - 3} ${now - 1} ${now}\n`);
+    await until("the request", () => child.received().endsWith(`REPLAY_CHART "test.x" "true" ${now - 3} ${now - 1}\n`));
+    let replay = 'RBEGIN "test.x"\n';
+    for (let t = now - 3; t < now; t++) {
+      replay += `RBEGIN '' ${t - 1} ${t} ${now}\nRSET "a" ${t % 100} ""\nRSET "b" 0 ""\n`;
+    }
+    child.write(`${replay}RSSTATE ${now - 1}000000 ${now - 1}000000\nREND 1 ${now - 3} ${now - 1} true 0 0 ${now}\n`);
+    const series = await until("the series", () => parent.registry.byGuid(CHILD_GUID)?.series.series("test.x"));
+    await until("the replayed points", () => series.lastTimeS() === now - 1);
+    const window = series.read(["a"], now - 3, now - 1);
+    assert.deepEqual([...window.columns[0]], [(now - 3) % 100, (now - 2) % 100, (now - 1) % 100]);
+    for (let i = 0; i < 3; i++) {
+      child.write(`BEGIN "test.x" 1000000\nSET "a" = 5\nSET "b" = ${i}\nEND\n`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    await until("a live point", () => series.lastTimeS() >= now + 1, 5_000);
+    child.socket.destroy();
   });
 });
