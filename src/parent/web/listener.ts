@@ -134,7 +134,7 @@ interface Shared {
 
 /**
  * Starts listening on every `[web] bind to` entry (none with `[web] mode = none`). Rejects when a port
- * cannot be bound or the TLS files cannot be read.
+ * cannot be bound.
  *
  * @example
  * ```ts
@@ -148,9 +148,7 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
     log.info("web server is disabled ([web] mode = none): no API and no streaming port");
     return { ports: [], close: () => Promise.resolve() };
   }
-  const secure = web.sslCertificate.length > 0 && web.sslKey.length > 0
-    ? tls.createSecureContext({ key: readFileSync(web.sslKey), cert: readFileSync(web.sslCertificate) })
-    : undefined;
+  const secure = serverTls(web.sslKey, web.sslCertificate, log);
   const identity = options.registry.localhost.host.identity;
   const shared: Shared = {
     options,
@@ -188,6 +186,24 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
       return Promise.resolve();
     },
   };
+}
+
+/**
+ * The TLS context of `ssl key`/`ssl certificate`; without them (the defaults point to files a plain
+ * install does not have) the ports serve plain connections only, as 1.37 then does.
+ */
+function serverTls(keyFile: string, certFile: string, log: Logger): tls.SecureContext | undefined {
+  if (keyFile.length === 0 || certFile.length === 0) return undefined;
+  try {
+    return tls.createSecureContext({ key: readFileSync(keyFile), cert: readFileSync(certFile) });
+  } catch (e) {
+    log.info(
+      `no TLS on the web port: cannot use ssl key '${keyFile}' / ssl certificate '${certFile}': ${
+        e instanceof Error ? e.message : String(e)
+      }`,
+    );
+    return undefined;
+  }
 }
 
 function listen(server: net.Server, bind: BindAddress): Promise<number> {
