@@ -1,0 +1,239 @@
+// The web listener on real sockets: keep-alive, limits, CORS, other methods, the STREAM handover, and
+// TLS on optional and force ports with a self-signed certificate made by openssl.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tls from "node:tls";
+import type { BindAddress, NetdataConf } from "../../../src/config/netdata_conf.ts";
+import type { IncomingStream } from "../../../src/parent/receiver/incoming.ts";
+import { clientAddress, startWebListener, type WebListener } from "../../../src/parent/web/listener.ts";
+import { until } from "../../_until.ts";
+import { conf, makeRegistry, NOW_MS, silent } from "./_hosts.ts";
+
+function bind(ssl: BindAddress["ssl"] = "none"): BindAddress {
+  return { protocol: "tcp", host: "127.0.0.1", port: 0, acl: [], ssl, text: `127.0.0.1:0^SSL=${ssl}` };
+}
+
+function withWeb(binds: BindAddress[], extra: Partial<NetdataConf["web"]> = {}): NetdataConf {
+  return { ...conf, web: { ...conf.web, bindTo: binds, ...extra } };
+}
+
+async function start(
+  binds: BindAddress[],
+  extra: Partial<NetdataConf["web"]> = {},
+  streams: IncomingStream[] = [],
+  limits = {},
+) {
+  return await startWebListener({
+    conf: withWeb(binds, extra),
+    registry: makeRegistry(),
+    onStream: (s) => streams.push(s),
+    log: silent,
+    limits,
+    nowMs: () => NOW_MS,
+  });
+}
+
+/** Everything the peer sends until it closes (or `ms` pass). */
+function readAll(socket: Socket, ms = 3000): Promise<string> {
+  return new Promise((resolve) => {
+    let text = "";
+    const done = () => resolve(text);
+    socket.on("data", (c) => (text += c.toString()));
+    socket.on("close", done);
+    socket.on("error", done);
+    setTimeout(done, ms).unref();
+  });
+}
+
+function plain(web: WebListener, i = 0): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(web.ports[i].port, "127.0.0.1", () => resolve(s));
+    s.on("error", reject);
+  });
+}
+
+test("two requests on one keep-alive connection, then Connection: close ends it", async () => {
+  const web = await start([bind()]);
+  try {
+    const s = await plain(web);
+    const all = readAll(s);
+    s.write("GET /api/v1/info HTTP/1.1\r\nHost: x\r\n\r\n");
+    s.write("GET /host/nd-child/api/v1/chart?chart=system.load HTTP/1.1\r\nConnection: close\r\n\r\n");
+    const text = await all;
+    const responses = text.split(/(?=HTTP\/1\.1 )/);
+    assert.equal(responses.length, 2);
+    assert.match(responses[0], /^HTTP\/1\.1 200 OK\r\nConnection: keep-alive\r\n/);
+    assert.match(responses[0], /\r\nAccess-Control-Allow-Origin: \*\r\n/);
+    assert.match(responses[0], /"uid": "16323fac-e719-11f1-a295-02fc00000001"/);
+    assert.match(responses[1], /^HTTP\/1\.1 200 OK\r\nConnection: close\r\n/);
+    const body = responses[1].slice(responses[1].indexOf("\r\n\r\n") + 4);
+    assert.equal(JSON.parse(body).id, "system.load");
+    assert.equal(Number(/Content-Length: (\d+)/.exec(responses[1])![1]), Buffer.byteLength(body));
+  } finally {
+    await web.close();
+  }
+});
+
+test("OPTIONS gets the CORS answer; POST is 405; an oversized head is 431; garbage is 400", async () => {
+  const web = await start([bind()], {}, [], { headBytes: 1024 });
+  try {
+    const ask = async (bytes: string) => {
+      const s = await plain(web);
+      const all = readAll(s);
+      s.write(bytes);
+      return await all;
+    };
+    const options = await ask("OPTIONS /api/v1/data HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert.match(options, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(options, /\r\nAccess-Control-Allow-Methods: GET, OPTIONS\r\n/);
+    assert.match(
+      await ask("POST /api/v1/info HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi"),
+      /^HTTP\/1\.1 405 [^]*Method POST is not supported/,
+    );
+    assert.match(await ask(`GET /${"a".repeat(2000)} HTTP/1.1\r\n`), /^HTTP\/1\.1 431 /);
+    assert.match(await ask("hello there\r\n\r\n"), /^HTTP\/1\.1 400 [^]*Bad request line/);
+    assert.match(
+      await ask("GET /api/v1/data?chart=nope HTTP/1.1\r\nConnection: close\r\n\r\n"),
+      /^HTTP\/1\.1 404 [^]*Chart is not found: nope$/,
+    );
+  } finally {
+    await web.close();
+  }
+});
+
+test("too many requests per second on one connection are answered 429 and the connection closed", async () => {
+  const web = await start([bind()], {}, [], { requestsPerSecond: 3 });
+  try {
+    const s = await plain(web);
+    const all = readAll(s);
+    s.write("GET /api/v1/info HTTP/1.1\r\n\r\n".repeat(5));
+    const statuses = [...(await all).matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]);
+    assert.deepEqual(statuses, ["200", "200", "200", "429"]);
+  } finally {
+    await web.close();
+  }
+});
+
+test("STREAM is handed over paused with its head (no blank line), extra bytes and localhost as remoteIp", async () => {
+  const streams: IncomingStream[] = [];
+  const web = await start([bind()], {}, streams);
+  try {
+    const s = await plain(web);
+    const head =
+      "STREAM key=k&hostname=h&os_name=Debian GNU/Linux&ver=15352 HTTP/1.1\r\nUser-Agent: netdata/v1.37.1\r\n";
+    s.write(`${head}\r\nCHART x`);
+    const stream = await until("the handover", () => streams[0]);
+    assert.equal(stream.head, head);
+    assert.equal(Buffer.from(stream.extra).toString(), "CHART x");
+    assert.equal(stream.remoteIp, "localhost");
+    assert.equal(stream.tls, false);
+    assert.equal(stream.socket.listenerCount("data"), 0);
+    assert.equal(stream.socket.isPaused(), true);
+    // The receiver owns it now: close() leaves it open.
+    await web.close();
+    assert.equal(stream.socket.destroyed, false);
+    const got = readAll(s, 1000);
+    stream.socket.end("Hit me baby");
+    assert.equal(await got, "Hit me baby");
+  } finally {
+    await web.close();
+  }
+});
+
+test("a port without the streaming ACL closes STREAM requests; [web] mode = none listens nowhere", async () => {
+  const streams: IncomingStream[] = [];
+  const web = await start([{ ...bind(), acl: ["dashboard"] }], {}, streams);
+  try {
+    const s = await plain(web);
+    const all = readAll(s);
+    s.write("STREAM key=k HTTP/1.1\r\n\r\n");
+    assert.equal(await all, "");
+    assert.equal(streams.length, 0);
+  } finally {
+    await web.close();
+  }
+  const none = await start([bind()], { mode: "none" });
+  assert.deepEqual(none.ports, []);
+});
+
+test("clientAddress maps loopback to localhost and strips the IPv4-mapped prefix", () => {
+  assert.equal(clientAddress("127.0.0.1"), "localhost");
+  assert.equal(clientAddress("::1"), "localhost");
+  assert.equal(clientAddress("::ffff:127.0.0.1"), "localhost");
+  assert.equal(clientAddress("::ffff:10.1.2.3"), "10.1.2.3");
+  assert.equal(clientAddress("fe80::1"), "fe80::1");
+});
+
+test("TLS: an optional port takes TLS and plain, a force port refuses plain; STREAM over TLS is handed over as TLS", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rill-web-tls-"));
+  const key = join(dir, "key.pem");
+  const cert = join(dir, "cert.pem");
+  execFileSync("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    key,
+    "-out",
+    cert,
+    "-days",
+    "2",
+    "-subj",
+    "/CN=localhost",
+  ], { stdio: "ignore" });
+  const streams: IncomingStream[] = [];
+  const web = await start([bind("optional"), bind("force"), bind()], { sslKey: key, sslCertificate: cert }, streams);
+  const secure = (i: number) =>
+    new Promise<tls.TLSSocket>((resolve, reject) => {
+      const s = tls.connect(
+        { port: web.ports[i].port, host: "127.0.0.1", rejectUnauthorized: false },
+        () => resolve(s),
+      );
+      s.on("error", reject);
+    });
+  const request = "GET /api/v1/info HTTP/1.1\r\nConnection: close\r\n\r\n";
+  try {
+    for (const i of [0, 1, 2]) {
+      const s = await secure(i);
+      const all = readAll(s);
+      s.write(request);
+      assert.match(await all, /^HTTP\/1\.1 200 OK/, `TLS on port #${i}`);
+    }
+    for (const [i, expected] of [[0, /^HTTP\/1\.1 200 OK/], [1, /^$/], [2, /^HTTP\/1\.1 200 OK/]] as const) {
+      const s = await plain(web, i);
+      const all = readAll(s);
+      s.write(request);
+      assert.match(await all, expected, `plain on port #${i}`);
+    }
+    const s = await secure(1);
+    s.write("STREAM key=k HTTP/1.1\r\n\r\n");
+    const stream = await until("the TLS handover", () => streams[0]);
+    assert.equal(stream.tls, true);
+    assert.ok(stream.socket instanceof tls.TLSSocket);
+    const got = readAll(s, 1000);
+    stream.socket.end("Hit me baby");
+    assert.equal(await got, "Hit me baby");
+  } finally {
+    await web.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("close() ends idle keep-alive connections", async () => {
+  const web = await start([bind()]);
+  const s = await plain(web);
+  const all = readAll(s);
+  s.write("GET /api/v1/info HTTP/1.1\r\n\r\n");
+  await until("the first response", () => s.bytesRead > 0);
+  await web.close();
+  assert.match(await all, /^HTTP\/1\.1 200 OK/);
+  assert.equal(s.readableEnded || s.destroyed, true);
+});
