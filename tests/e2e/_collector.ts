@@ -2,42 +2,26 @@
  * Runs the compiled `rill-collector` (built by scripts/build.sh into dist/) with a private config folder,
  * optionally under qemu for the arm64 build, and stops it by its own PID.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { binaryPath, binarySkip, runBinary, type RunningBinary } from "./_binaries.ts";
 
-const dist = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist");
+export { ARM64_SYSROOT, QEMU_AARCH64 } from "./_binaries.ts";
 
 /** The compiled binaries. */
-export const COLLECTOR_X64 = join(dist, "rill-collector-linux-x64");
-export const COLLECTOR_ARM64 = join(dist, "rill-collector-linux-arm64");
-export const QEMU_AARCH64 = ["/usr/bin/qemu-aarch64-static", "/usr/bin/qemu-aarch64"].find(existsSync);
-export const ARM64_SYSROOT = "/usr/aarch64-linux-gnu";
+export const COLLECTOR_X64 = binaryPath("collector");
+export const COLLECTOR_ARM64 = binaryPath("collector", "arm64");
 
 /** Why the x64 binary cannot be run, or `undefined`. */
-export const X64_SKIP: string | undefined = existsSync(COLLECTOR_X64)
-  ? undefined
-  : `${COLLECTOR_X64} is missing: run scripts/build.sh (the test command does)`;
+export const X64_SKIP: string | undefined = binarySkip("collector");
 
 /** Why the arm64 binary cannot be run, or `undefined`. */
-export const ARM64_SKIP: string | undefined = !existsSync(COLLECTOR_ARM64)
-  ? `${COLLECTOR_ARM64} is missing: run scripts/build.sh (the test command does)`
-  : QEMU_AARCH64 === undefined || !existsSync(ARM64_SYSROOT)
-  ? "qemu-user-static and libc6-arm64-cross are not installed (the test command installs them as root)"
-  : undefined;
+export const ARM64_SKIP: string | undefined = binarySkip("collector", "arm64");
 
 /** A running collector. */
-export interface RunningCollector {
-  readonly process: ChildProcess;
-  readonly dir: string;
+export interface RunningCollector extends RunningBinary {
   readonly hostname: string;
-  /** Everything it wrote to stderr and stdout so far. */
-  output(): string;
-  /** SIGTERM, wait for the exit; resolves with the exit code (SIGKILL after 10 s gives null). */
-  stop(): Promise<number | null>;
 }
 
 export interface CollectorOptions {
@@ -69,27 +53,5 @@ export function startCollector(options: CollectorOptions): RunningCollector {
       options.netdataConf ?? ""
     }`,
   );
-  const [command, args] = options.arm64
-    ? [QEMU_AARCH64!, ["-L", ARM64_SYSROOT, COLLECTOR_ARM64, "-c", dir]]
-    : [COLLECTOR_X64, ["-c", dir]];
-  const child = spawn(command, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (c: Buffer) => output += c.toString());
-  child.stderr!.on("data", (c: Buffer) => output += c.toString());
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return {
-    process: child,
-    dir,
-    hostname: options.hostname,
-    output: () => output,
-    async stop() {
-      // process.kill, not child.kill: after child.kill Deno reports the signal even when the child exits 0.
-      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, "SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      const code = await exited;
-      clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
-      return code;
-    },
-  };
+  return { ...runBinary("collector", dir, ["-c", dir], options.arm64 ? "arm64" : "x64"), hostname: options.hostname };
 }

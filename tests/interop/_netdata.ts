@@ -3,7 +3,7 @@
  * the system temp dir, bound to 127.0.0.1 on a port picked here, stopped by its own PID only.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,21 +69,14 @@ export interface NetdataParentOptions {
 // Netdata reads `^SSL=` only after an access list, so the list of every use is spelled out.
 const ALL_USES_SSL_OPTIONAL = "=dashboard|registry|badges|management|streaming|netdata.conf^SSL=optional";
 
-/** Starts a real Netdata parent with `streamConf` as its `stream.conf`; resolves when its API answers. */
-export async function startNetdataParent(streamConf: string, options: NetdataParentOptions = {}): Promise<RealNetdata> {
-  if (NETDATA_BINARY === undefined) throw new Error(NETDATA_SKIP_REASON);
-  const port = options.port ?? await freePort();
-  const tls = options.tls === undefined ? "" : `${ALL_USES_SSL_OPTIONAL}
-    ssl key = ${options.tls.key}
-    ssl certificate = ${options.tls.certificate}`;
+/** The private folders and the `[global]`…`[logs]` sections every test Netdata gets. */
+function privateNetdata(hostname: string): { dir: string; common: string } {
   const dir = mkdtempSync(join(tmpdir(), "rill-netdata-"));
   for (const sub of ["etc", "log", "cache", "lib", "lock", "run"]) mkdirSync(join(dir, sub));
   writeFileSync(join(dir, "etc", ".opt-out-from-anonymous-statistics"), "");
-  writeFileSync(
-    join(dir, "etc", "netdata.conf"),
-    `[global]
+  const common = `[global]
     run as user = root
-    hostname = nd-parent-under-test
+    hostname = ${hostname}
     OOM score = keep
     process scheduling policy = keep
 [directories]
@@ -99,15 +92,118 @@ export async function startNetdataParent(streamConf: string, options: NetdataPar
     error = ${dir}/log/error.log
     access = ${dir}/log/access.log
     health = ${dir}/log/health.log
-[db]
+[registry]
+    enabled = no
+[ml]
+    enabled = no
+`;
+  return { dir, common };
+}
+
+/** Runs `netdata -D` on the config in `dir`; `stop()` ends it by its own PID and removes `dir`. */
+function spawnNetdata(dir: string): { child: ChildProcess; stop(): Promise<void> } {
+  const child: ChildProcess = spawn(
+    NETDATA_BINARY!,
+    ["-c", join(dir, "etc", "netdata.conf"), "-D", "-P", join(dir, "run", "netdata.pid")],
+    { env: { ...process.env, DO_NOT_TRACK: "1" }, stdio: "ignore" },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A running real Netdata child. */
+export interface RealNetdataChild {
+  readonly dir: string;
+  /** Its error.log so far. */
+  log(): string;
+  /** Stops it and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/** Settings of a real child. */
+export interface NetdataChildOptions {
+  /** The parent's port on 127.0.0.1. */
+  port: number;
+  hostname?: string;
+  /** `[db] mode`: `ram` (default) keeps history a parent can ask for; `none` is the headless child. */
+  dbMode?: "ram" | "none" | "dbengine";
+  /** Append `:SSL` to the destination. */
+  tls?: boolean;
+  /** `ssl skip certificate verification`. */
+  skipCertificateVerification?: boolean;
+}
+
+// Plugins that only slow a child down here; proc, diskspace and the internal charts stay.
+const CHILD_PLUGINS_OFF = ["apps", "python.d", "charts.d", "go.d", "ebpf", "cgroups", "tc", "slabinfo", "perf"]
+  .concat(["nfacct", "cups", "fping", "ioping", "freeipmi", "statsd"])
+  .map((p) => `    ${p} = no`).join("\n");
+
+/** Starts a headless real Netdata 1.37 child that streams to 127.0.0.1:`port` with {@link TEST_API_KEY}. */
+export function startNetdataChild(options: NetdataChildOptions): RealNetdataChild {
+  if (NETDATA_BINARY === undefined) throw new Error(NETDATA_SKIP_REASON);
+  const { dir, common } = privateNetdata(options.hostname ?? "nd-real-child");
+  writeFileSync(
+    join(dir, "etc", "netdata.conf"),
+    `${common}[db]
+    mode = ${options.dbMode ?? "ram"}
+[web]
+    mode = none
+[health]
+    enabled = no
+[plugins]
+${CHILD_PLUGINS_OFF}
+`,
+  );
+  writeFileSync(
+    join(dir, "etc", "stream.conf"),
+    `[stream]
+    enabled = yes
+    destination = tcp:127.0.0.1:${options.port}${options.tls ? ":SSL" : ""}
+    api key = ${TEST_API_KEY}
+    reconnect delay seconds = 1
+    ssl skip certificate verification = ${options.skipCertificateVerification ? "yes" : "no"}
+`,
+  );
+  const running = spawnNetdata(dir);
+  return {
+    dir,
+    log: () => {
+      try {
+        return readFileSync(join(dir, "log", "error.log"), "utf8");
+      } catch {
+        return "";
+      }
+    },
+    stop: running.stop,
+  };
+}
+
+/** Starts a real Netdata parent with `streamConf` as its `stream.conf`; resolves when its API answers. */
+export async function startNetdataParent(streamConf: string, options: NetdataParentOptions = {}): Promise<RealNetdata> {
+  if (NETDATA_BINARY === undefined) throw new Error(NETDATA_SKIP_REASON);
+  const port = options.port ?? await freePort();
+  const tls = options.tls === undefined ? "" : `${ALL_USES_SSL_OPTIONAL}
+    ssl key = ${options.tls.key}
+    ssl certificate = ${options.tls.certificate}`;
+  const { dir, common } = privateNetdata("nd-parent-under-test");
+  writeFileSync(
+    join(dir, "etc", "netdata.conf"),
+    `${common}[db]
     mode = ram
 [web]
     bind to = 127.0.0.1:${port}${tls}
-[registry]
-    enabled = no
 [health]
-    enabled = no
-[ml]
     enabled = no
 [statsd]
     enabled = no
@@ -116,12 +212,7 @@ ${PLUGINS_OFF}
 `,
   );
   writeFileSync(join(dir, "etc", "stream.conf"), streamConf);
-  const child: ChildProcess = spawn(
-    NETDATA_BINARY,
-    ["-c", join(dir, "etc", "netdata.conf"), "-D", "-P", join(dir, "run", "netdata.pid")],
-    { env: { ...process.env, DO_NOT_TRACK: "1" }, stdio: "ignore" },
-  );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const { child, stop } = spawnNetdata(dir);
   const base = `http://127.0.0.1:${port}`;
   const parent: RealNetdata = {
     port,
@@ -131,15 +222,7 @@ ${PLUGINS_OFF}
       if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
       return response.json();
     },
-    async stop(): Promise<void> {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {

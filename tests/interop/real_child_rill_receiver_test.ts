@@ -3,96 +3,17 @@
 // flows, and it never reconnects.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import process from "node:process";
 import { CAP_COMPRESSION, CAP_REPLICATION, CAP_VCAPS } from "../../src/protocol/capabilities.ts";
 import { until } from "../_until.ts";
 import { startParent } from "../parent/receiver/_harness.ts";
-import { NETDATA_BINARY, NETDATA_SKIP_REASON, TEST_API_KEY } from "./_netdata.ts";
-
-// Plugins that only slow the child down here; proc, diskspace and the internal charts stay.
-const PLUGINS_OFF = ["apps", "python.d", "charts.d", "go.d", "ebpf", "cgroups", "tc", "slabinfo", "perf", "nfacct"]
-  .concat(["cups", "fping", "ioping", "freeipmi", "statsd"])
-  .map((p) => `    ${p} = no`).join("\n");
-
-/** A headless real child streaming to 127.0.0.1:`port`; stopped by its own PID. */
-function startChild(port: number): { stop(): Promise<void>; log(): string } {
-  const dir = mkdtempSync(join(tmpdir(), "rill-nd-child-"));
-  for (const sub of ["etc", "log", "cache", "lib", "lock", "run"]) mkdirSync(join(dir, sub));
-  writeFileSync(join(dir, "etc", ".opt-out-from-anonymous-statistics"), "");
-  writeFileSync(
-    join(dir, "etc", "netdata.conf"),
-    `[global]
-    run as user = root
-    hostname = nd-real-child
-    OOM score = keep
-    process scheduling policy = keep
-[directories]
-    config = ${dir}/etc
-    log = ${dir}/log
-    cache = ${dir}/cache
-    lib = ${dir}/lib
-    lock = ${dir}/lock
-    home = ${dir}
-    registry = ${dir}/lib/registry
-[logs]
-    debug = ${dir}/log/debug.log
-    error = ${dir}/log/error.log
-    access = ${dir}/log/access.log
-    health = ${dir}/log/health.log
-[db]
-    mode = ram
-[web]
-    mode = none
-[registry]
-    enabled = no
-[health]
-    enabled = no
-[ml]
-    enabled = no
-[plugins]
-${PLUGINS_OFF}
-`,
-  );
-  writeFileSync(
-    join(dir, "etc", "stream.conf"),
-    `[stream]\n    enabled = yes\n    destination = tcp:127.0.0.1:${port}\n    api key = ${TEST_API_KEY}\n`,
-  );
-  const child: ChildProcess = spawn(
-    NETDATA_BINARY!,
-    ["-c", join(dir, "etc", "netdata.conf"), "-D", "-P", join(dir, "run", "netdata.pid")],
-    { env: { ...process.env, DO_NOT_TRACK: "1" }, stdio: "ignore" },
-  );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return {
-    log: () => {
-      try {
-        return readFileSync(join(dir, "log", "error.log"), "utf8");
-      } catch {
-        return "";
-      }
-    },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+import { NETDATA_SKIP_REASON, startNetdataChild } from "./_netdata.ts";
 
 test("a real 1.37 child: VCAPS with REPLICATION, every chart replicated (REND true), data, no reconnect", {
   skip: NETDATA_SKIP_REASON ?? false,
   timeout: 120_000,
 }, async () => {
   const parent = await startParent();
-  const child = startChild(parent.port);
+  const child = startNetdataChild({ port: parent.port });
   try {
     const conn = await until("the real child connects", () => parent.receiver.connections()[0], 60_000);
     assert.ok(conn.caps & CAP_VCAPS, `caps ${conn.caps}`);
