@@ -11,14 +11,20 @@ export interface TeeRelay {
   readonly port: number;
   /** What the secondary parent sent back, per connection (its replies are not forwarded). */
   readonly secondaryReplies: string[];
+  /** What the child sent, per connection (latin1 text). */
+  readonly childStreams: string[];
   /** Closes the listener and every connection. */
   stop(): Promise<void>;
 }
 
-/** Starts a tee in front of a primary and a secondary parent, both on 127.0.0.1. */
-export function startTeeRelay(primaryPort: number, secondaryPort: number): Promise<TeeRelay> {
+/**
+ * Starts a tee in front of a primary and (optionally) a secondary parent, both on 127.0.0.1; without a
+ * secondary it only records what the child sends.
+ */
+export function startTeeRelay(primaryPort: number, secondaryPort?: number): Promise<TeeRelay> {
   const sockets = new Set<Socket>();
   const secondaryReplies: string[] = [];
+  const childStreams: string[] = [];
   const track = (s: Socket) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
@@ -28,18 +34,20 @@ export function startTeeRelay(primaryPort: number, secondaryPort: number): Promi
   const server: Server = createServer((child) => {
     track(child);
     const primary = track(connect(primaryPort, "127.0.0.1"));
-    const secondary = track(connect(secondaryPort, "127.0.0.1"));
-    const reply = secondaryReplies.push("") - 1;
+    const secondary = secondaryPort === undefined ? undefined : track(connect(secondaryPort, "127.0.0.1"));
+    const index = secondaryReplies.push("") - 1;
+    childStreams.push("");
     child.on("data", (chunk) => {
+      childStreams[index] += chunk.toString("latin1");
       primary.write(chunk);
-      if (!secondary.destroyed) secondary.write(chunk);
+      if (secondary !== undefined && !secondary.destroyed) secondary.write(chunk);
     });
     primary.on("data", (chunk) => child.write(chunk));
-    secondary.on("data", (chunk) => secondaryReplies[reply] += chunk.toString("latin1"));
+    secondary?.on("data", (chunk) => secondaryReplies[index] += chunk.toString("latin1"));
     // The child's session is the primary's: when either of them goes, the whole tee connection goes.
     child.on("close", () => {
       primary.destroy();
-      secondary.destroy();
+      secondary?.destroy();
     });
     primary.on("close", () => child.destroy());
   });
@@ -51,6 +59,7 @@ export function startTeeRelay(primaryPort: number, secondaryPort: number): Promi
       resolve({
         port: address.port,
         secondaryReplies,
+        childStreams,
         stop: () =>
           new Promise<void>((done) => {
             for (const s of sockets) s.destroy();
