@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs a benchmark of scripts/ on Deno and on Bun in one go: `scripts/bench.sh decode [seconds]`;
-# `scripts/bench.sh collector [seconds]` (rill's compiled collector next to a real Netdata child) runs once.
+# `scripts/bench.sh collector [seconds]` (rill's compiled collector next to a real Netdata child) and
+# `scripts/bench.sh parent [--children N] [--seconds S] …` (N simulated children into a real Netdata parent, then
+# into rill-parent) run once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x node_modules/.bin/deno ] && [ -x node_modules/.bin/bun ] || npm install --no-audit --no-fund --loglevel=error
@@ -10,6 +12,10 @@ shift
 # script does not matter, so it runs once (`scripts/bench.sh collector [seconds]`).
 if [ "$name" = collector ]; then
   exec node_modules/.bin/deno run -A scripts/bench_collector.ts "$@"
+fi
+# The parent benchmark measures the parents' CPU; the simulated children run in the script, on Bun (the lighter load).
+if [ "$name" = parent ]; then
+  exec node_modules/.bin/bun scripts/bench_parent.ts "$@"
 fi
 node_modules/.bin/deno run -A "scripts/bench_$name.ts" "$@"
 node_modules/.bin/bun "scripts/bench_$name.ts" "$@"

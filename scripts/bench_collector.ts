@@ -27,7 +27,7 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -41,7 +41,8 @@ import {
   startNetdataParent,
   TEST_API_KEY,
 } from "../tests/interop/_netdata.ts";
-import { clockTicksPerSecond, descendants, treeRssKb, vmRssKb } from "./rss.ts";
+import { ownAndReapedCpu, processNames, sleep, treeCpu } from "./_bench_common.ts";
+import { treeRssKb, vmRssKb } from "./rss.ts";
 
 const seconds = Number(process.argv[2] ?? 60);
 if (!Number.isFinite(seconds) || seconds < 1) {
@@ -53,33 +54,6 @@ if (NETDATA_SKIP_REASON !== undefined) throw new Error(NETDATA_SKIP_REASON);
 
 const RILL_HOST = "rill-bench-child";
 const NETDATA_HOST = "netdata-bench-child";
-
-/** utime + stime + cutime + cstime of one process in seconds (so reaped children count), 0 when gone. */
-function ownAndReapedCpu(pid: number): number {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = text.slice(text.lastIndexOf(")") + 2).trim().split(" ");
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / clockTicksPerSecond();
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds of a process tree: every living process, plus what their reaped children used. */
-function treeCpu(pid: number): number {
-  return [pid, ...descendants(pid)].reduce((sum, p) => sum + ownAndReapedCpu(p), 0);
-}
-
-function processNames(pid: number): string {
-  const names = [pid, ...descendants(pid)].map((p) => {
-    try {
-      return readFileSync(`/proc/${p}/comm`, "utf8").trim();
-    } catch {
-      return undefined;
-    }
-  }).filter((n) => n !== undefined);
-  return `${names.length} (${[...new Set(names)].join(", ")})`;
-}
 
 interface RunningNetdataChild {
   readonly pid: number;
@@ -168,7 +142,6 @@ async function chartsOf(parent: RealNetdata, host: string): Promise<string> {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 const mib = (kb: number | undefined) => kb === undefined ? "gone" : (kb / 1024).toFixed(1);
 
 const parent = await startNetdataParent(ACCEPTING_STREAM_CONF);

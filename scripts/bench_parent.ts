@@ -1,0 +1,859 @@
+/**
+ * Parent ingestion benchmark (issue 4): N simulated children stream the charts of a real Netdata 1.37 child
+ * into a parent as fast as the parent reads them; first into a real Netdata 1.37 parent, then into
+ * rill-parent, with the same load, one parent after the other, all on 127.0.0.1.
+ *
+ * Run it with `bash scripts/bench.sh parent [options]`, `node_modules/.bin/bun scripts/bench_parent.ts` or
+ * `node_modules/.bin/deno run -A scripts/bench_parent.ts`. Options:
+ *
+ * - `--children N` (50) simulated children, each a TCP connection with its own hostname and machine GUID;
+ * - `--seconds S` (20) measured seconds per parent, after `--warmup W` (5) seconds of streaming;
+ * - `--rate R` (0 = unlimited) total samples/s to aim at instead of "as fast as the parent reads";
+ * - `--parents netdata,rill` which parents to run, in that order;
+ * - `--netdata-db ram|dbengine` (ram) the real parent's database;
+ * - `--rill "<command>"` how to start rill-parent (default `dist/rill-parent-linux-x64` when built, else
+ *   `bun src/cli/parent.ts` when it exists); it gets `-c <dir>` with a netdata.conf and a stream.conf.
+ *
+ * What a simulated child does: it sends the 1.37 handshake (`ver=15352`, no compression) built by the protocol
+ * core, the chart definitions parsed from `netdata-1.37-child-stream.txt` (308 charts, all their
+ * dimensions) with `CHART_DEFINITION_END 0 0 <now>`, answers every `REPLAY_CHART` with `RBEGIN` + `REND … true`
+ * as a database-less child does, and once every chart was answered sends iterations: `BEGIN "<chart>" 1000000`,
+ * one `SET` per dimension, `END`, for every chart. Time is compressed: each iteration is one collected second
+ * for the parent, and iterations follow each other as fast as the socket drains (each write waits for
+ * `drain`), so what is measured is what the parent consumes. Incremental dimensions get 13-digit counters
+ * that grow by a random step, the others a random 6-digit value: every iteration has the same length, so
+ * bytes convert exactly to samples.
+ *
+ * How the figures are read:
+ *
+ * - `samples` counts the `SET` lines the parent read from its sockets during the measured window: bytes the
+ *   children handed to the kernel (write callbacks) minus the bytes still queued in the kernel on both ends
+ *   of each connection (`tx_queue` of the child's socket + `rx_queue` of the parent's, `/proc/net/tcp`),
+ *   taken at the start and at the end of the window. What a parent buffers in its own memory after reading
+ *   counts as read.
+ * - `CPU s` is user + system time of the parent over the window, from `/proc/<pid>/stat`, summed over the
+ *   process and all its descendants (Netdata's spawn server; rill-parent is one process).
+ * - `samples per CPU-second` is the efficiency to compare; `samples/s` is capped by the machine (the
+ *   children run in this process on the same cores: their own CPU is printed as `load CPU s`).
+ * - After the window the script asks the parent for
+ *   `/host/bench-child-0/api/v1/data?chart=system.cpu&after=-10` and prints the rows holding a value.
+ *   Time being compressed, a parent stamps points ahead of its clock; the last 10 s of the chart's own
+ *   retention (`first_entry`/`last_entry` of `/api/v1/chart`) are queried too.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import * as os from "node:os";
+import { dirname, join, resolve } from "node:path";
+import process from "node:process";
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import {
+  buildStreamRequest,
+  CAP_REPLICATION,
+  type ChartCommand,
+  type ChartLabelCommand,
+  type ChildCommand,
+  ChildStreamDecoder,
+  type DimensionCommand,
+  encodeChildCommand,
+  type ParentCommand,
+  ParentStreamDecoder,
+  quote,
+  readParentReply,
+  STREAMING_PROTOCOL_VERSION,
+} from "../mod.ts";
+import { freePort, NETDATA_BINARY, NETDATA_SKIP_REASON, TEST_API_KEY } from "../tests/interop/_netdata.ts";
+import { processNames, sleep, treeCpu } from "./_bench_common.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const FIXTURE = "/work/shared/fixtures/netdata-1.37-child-stream.txt";
+// A 1.37 child with compression disabled offers this; no LZ4, so bytes on the wire are the text we count.
+const OFFERED_CAPS = 15352;
+// Fixed widths make every iteration the same length (see the module comment).
+const COUNTER_DIGITS = 13;
+const GAUGE_DIGITS = 6;
+
+// ---------------------------------------------------------------------------------------------- options
+
+interface Options {
+  children: number;
+  seconds: number;
+  warmup: number;
+  rate: number;
+  parents: string[];
+  netdataDb: "ram" | "dbengine";
+  rill: string[] | undefined;
+  fixture: string;
+}
+
+function usage(problem: string): never {
+  console.error(`bench_parent.ts: ${problem}
+usage: bench_parent.ts [--children 50] [--seconds 20] [--warmup 5] [--rate 0] [--parents netdata,rill]
+                       [--netdata-db ram|dbengine] [--rill "<command>"] [--fixture <child stream .txt>]`);
+  process.exit(2);
+}
+
+function defaultRillCommand(): string[] | undefined {
+  const binary = join(ROOT, "dist", "rill-parent-linux-x64");
+  if (existsSync(binary)) return [binary];
+  const entry = join(ROOT, "src", "cli", "parent.ts");
+  if (existsSync(entry)) return [join(ROOT, "node_modules", ".bin", "bun"), entry];
+  return undefined;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const o: Options = {
+    children: 50,
+    seconds: 20,
+    warmup: 5,
+    rate: 0,
+    parents: ["netdata", "rill"],
+    netdataDb: "ram",
+    rill: undefined,
+    fixture: FIXTURE,
+  };
+  let rillGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].includes("=") ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) usage(`${flag} needs a value`);
+      return v;
+    };
+    const num = (min: number): number => {
+      const v = Number(value());
+      if (!Number.isFinite(v) || v < min) usage(`${flag} must be a number ≥ ${min}`);
+      return v;
+    };
+    switch (flag) {
+      case "--children":
+        o.children = Math.trunc(num(1));
+        break;
+      case "--seconds":
+        o.seconds = num(1);
+        break;
+      case "--warmup":
+        o.warmup = num(0);
+        break;
+      case "--rate":
+        o.rate = num(0);
+        break;
+      case "--parents":
+        o.parents = value().split(",").map((p) => p.trim()).filter((p) => p !== "");
+        if (o.parents.some((p) => p !== "netdata" && p !== "rill")) usage("--parents takes netdata and/or rill");
+        break;
+      case "--netdata-db": {
+        const db = value();
+        if (db !== "ram" && db !== "dbengine") usage("--netdata-db is ram or dbengine");
+        o.netdataDb = db;
+        break;
+      }
+      case "--rill":
+        // The parent runs in its config folder: paths given relative to here are made absolute.
+        o.rill = value().split(" ").filter((w) => w !== "").map((w) =>
+          !w.startsWith("-") && existsSync(w) ? resolve(w) : w
+        );
+        rillGiven = true;
+        break;
+      case "--fixture":
+        o.fixture = value();
+        break;
+      case "-h":
+      case "--help":
+        usage("help");
+        break;
+      default:
+        usage(`unknown option ${argv[i]}`);
+    }
+  }
+  if (!rillGiven) o.rill = defaultRillCommand();
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------- the load
+
+interface BenchChart {
+  readonly id: string;
+  /** CHART, CLABELs, CLABEL_COMMIT and DIMENSIONs, each line with its `\n`; `CHART_DEFINITION_END` is added when sent. */
+  readonly definition: string;
+  readonly dimensions: readonly DimensionCommand[];
+}
+
+/**
+ * The charts of a real child's stream: every chart's last definition, with the dimensions of all its
+ * definitions (a re-sent block may add some), obsolete charts and dimensions left out.
+ */
+function loadCharts(path: string): BenchChart[] {
+  const bytes = readFileSync(path);
+  const headEnd = bytes.indexOf("\r\n\r\n");
+  if (headEnd < 0) throw new Error(`${path}: no handshake head`);
+  interface Building {
+    chart: ChartCommand;
+    labels: ChartLabelCommand[];
+    dimensions: Map<string, DimensionCommand>;
+  }
+  const charts = new Map<string, Building>();
+  let current: Building | undefined;
+  new ChildStreamDecoder(path).push(bytes.subarray(headEnd + 4), (cmd: ChildCommand) => {
+    switch (cmd.kind) {
+      case "CHART": {
+        const known = charts.get(cmd.id);
+        current = { chart: cmd, labels: [], dimensions: known?.dimensions ?? new Map() };
+        charts.set(cmd.id, current);
+        break;
+      }
+      case "CLABEL":
+        current?.labels.push(cmd);
+        break;
+      case "DIMENSION":
+        current?.dimensions.set(cmd.id, cmd);
+        break;
+      case "CHART_DEFINITION_END":
+      case "BEGIN":
+      case "RBEGIN":
+        current = undefined;
+        break;
+    }
+  });
+  const out: BenchChart[] = [];
+  for (const { chart, labels, dimensions } of charts.values()) {
+    if (/\bobsolete\b/.test(chart.options)) continue;
+    const dims = [...dimensions.values()].filter((d) => !/\bobsolete\b/.test(d.options));
+    if (dims.length === 0) continue;
+    // Every chart is collected once per iteration, and an iteration is one second for the parent.
+    const head = encodeChildCommand({ ...chart, updateEvery: 1 });
+    const labelLines = labels.map(encodeChildCommand).join("") + (labels.length > 0 ? "CLABEL_COMMIT\n" : "");
+    out.push({ id: chart.id, definition: head + labelLines + dims.map(encodeChildCommand).join(""), dimensions: dims });
+  }
+  return out;
+}
+
+/**
+ * One iteration's bytes with blanks where the values go: every child copies it and writes its own digits,
+ * which costs far less than formatting ~1200 lines of text per iteration.
+ */
+class IterationTemplate {
+  readonly bytes: Buffer;
+  /** End offset (exclusive) of each value's digits, in dimension order. */
+  readonly valueEnds: Int32Array;
+  /** 1 where the value is a growing counter (13 digits), 0 for a varying value (6 digits). */
+  readonly counter: Uint8Array;
+  readonly samples: number;
+
+  constructor(charts: readonly BenchChart[]) {
+    const pieces: Buffer[] = [];
+    const ends: number[] = [];
+    const counter: number[] = [];
+    let length = 0;
+    const add = (text: string) => {
+      const b = Buffer.from(text, "utf8");
+      pieces.push(b);
+      length += b.length;
+    };
+    for (const chart of charts) {
+      add(`BEGIN ${quote(chart.id)} 1000000\n`);
+      for (const dim of chart.dimensions) {
+        const isCounter = dim.algorithm === "incremental" || dim.algorithm === "percentage-of-incremental-row";
+        const digits = isCounter ? COUNTER_DIGITS : GAUGE_DIGITS;
+        add(`SET ${quote(dim.id)} = ${"0".repeat(digits)}`);
+        ends.push(length);
+        counter.push(isCounter ? 1 : 0);
+        add("\n");
+      }
+      add("END\n");
+    }
+    this.bytes = Buffer.concat(pieces, length);
+    this.valueEnds = Int32Array.from(ends);
+    this.counter = Uint8Array.from(counter);
+    this.samples = ends.length;
+  }
+}
+
+/** Writes `value` as exactly `digits` decimal digits ending before `end` (it always fits, see the widths). */
+function writeDigits(buf: Buffer, end: number, digits: number, value: number): void {
+  for (let i = end - 1; i >= end - digits; i--) {
+    const q = Math.floor(value / 10);
+    buf[i] = 48 + value - q * 10;
+    value = q;
+  }
+}
+
+/** One simulated child: its connection, its values and what it managed to hand to the kernel. */
+class SimulatedChild {
+  readonly hostname: string;
+  readonly guid = randomUUID();
+  socket: Socket | undefined;
+  /** Why it stopped, when it did. */
+  failure: string | undefined;
+  caps = 0;
+  streaming = false;
+  /** Data bytes (iterations) whose write completed, i.e. that reached the kernel. */
+  flushedDataBytes = 0;
+  iterations = 0;
+  readonly #values: Float64Array;
+  readonly #template: IterationTemplate;
+  readonly #charts: readonly BenchChart[];
+  #answered = new Set<string>();
+  #stopped = false;
+  #onStreaming: () => void = () => {};
+
+  constructor(index: number, template: IterationTemplate, charts: readonly BenchChart[]) {
+    this.hostname = `bench-child-${index}`;
+    this.#template = template;
+    this.#charts = charts;
+    this.#values = new Float64Array(template.samples);
+    for (let i = 0; i < template.samples; i++) {
+      this.#values[i] = template.counter[i] ? 1e12 + Math.floor(Math.random() * 1e11) : 0;
+    }
+  }
+
+  /** Connects, does the handshake and the replication round; resolves once data may flow (or it failed). */
+  start(port: number): Promise<void> {
+    const ready = new Promise<void>((resolve) => this.#onStreaming = resolve);
+    const socket = connect({ host: "127.0.0.1", port });
+    this.socket = socket;
+    const fail = (why: string) => {
+      if (this.failure === undefined && !this.#stopped) this.failure = why;
+      this.#onStreaming();
+    };
+    socket.on("error", (e) => fail(e.message));
+    socket.on("close", () => fail(this.streaming ? "the parent closed the connection" : "closed before streaming"));
+    socket.once("connect", () => {
+      socket.write(buildStreamRequest({
+        key: TEST_API_KEY,
+        hostname: this.hostname,
+        registryHostname: this.hostname,
+        machineGuid: this.guid,
+        updateEvery: 1,
+        os: "linux",
+        timezone: "Etc/UTC",
+        abbrevTimezone: "UTC",
+        utcOffset: 0,
+        hops: 1,
+        mlCapable: 0,
+        mlEnabled: 0,
+        mcVersion: 1,
+        tags: "",
+        ver: OFFERED_CAPS,
+        systemInfo: { NETDATA_SYSTEM_KERNEL_NAME: "Linux", NETDATA_SYSTEM_ARCHITECTURE: "x86_64" },
+        protocolVersion: STREAMING_PROTOCOL_VERSION,
+        userAgent: { programName: "rill-bench", programVersion: "0.1.0" },
+      }));
+    });
+    const decoder = new ParentStreamDecoder(`parent of ${this.hostname}`);
+    let handshaken = false;
+    socket.on("data", (chunk: Buffer) => {
+      if (!handshaken) {
+        // The parent answers in one write and says nothing more until it has our definitions (§1).
+        handshaken = true;
+        const reply = readParentReply(chunk.toString("utf8"), OFFERED_CAPS);
+        if (reply.kind !== "accepted") {
+          fail(`handshake: ${reply.kind} '${chunk.toString("utf8").slice(0, 80)}'`);
+          socket.destroy();
+          return;
+        }
+        this.caps = reply.caps;
+        const now = Math.floor(Date.now() / 1000);
+        const replication = (this.caps & CAP_REPLICATION) !== 0;
+        socket.write(
+          this.#charts.map((c) => c.definition + (replication ? `CHART_DEFINITION_END 0 0 ${now}\n` : "")).join(""),
+        );
+        if (!replication) this.#startStreaming();
+        return;
+      }
+      let answers = "";
+      try {
+        decoder.push(chunk, (cmd: ParentCommand) => {
+          if (cmd.kind !== "REPLAY_CHART") return;
+          // A database-less child's answer: nothing to replay, start streaming now (§6.4, §14).
+          answers += `RBEGIN ${quote(cmd.chart)}\nREND 1 0 0 true 0 0 ${Math.floor(Date.now() / 1000)}\n`;
+          this.#answered.add(cmd.chart);
+        });
+      } catch (e) {
+        fail(`parent sent: ${e instanceof Error ? e.message : e}`);
+      }
+      if (answers !== "") socket.write(answers);
+      if (!this.streaming && this.#answered.size >= this.#charts.length) this.#startStreaming();
+    });
+    return ready;
+  }
+
+  #startStreaming(): void {
+    this.streaming = true;
+    this.#onStreaming();
+  }
+
+  /** Sends iterations until {@link stop}, waiting for `drain` after each write; `perSecond` > 0 paces them. */
+  async pump(perSecond: number): Promise<void> {
+    const socket = this.socket!;
+    const t = this.#template;
+    const started = Date.now();
+    while (!this.#stopped && this.failure === undefined) {
+      if (perSecond > 0) await sleep(started + (this.iterations / perSecond) * 1000 - Date.now());
+      const buf = Buffer.allocUnsafe(t.bytes.length);
+      t.bytes.copy(buf);
+      const values = this.#values;
+      for (let i = 0; i < t.samples; i++) {
+        if (t.counter[i]) {
+          values[i] += Math.floor(Math.random() * 100_000);
+          writeDigits(buf, t.valueEnds[i], COUNTER_DIGITS, values[i]);
+        } else {
+          writeDigits(buf, t.valueEnds[i], GAUGE_DIGITS, 100_000 + Math.floor(Math.random() * 900_000));
+        }
+      }
+      this.iterations++;
+      const flushed = socket.write(buf, (error) => {
+        if (!error) this.flushedDataBytes += buf.length;
+      });
+      if (!flushed) await this.#drained(socket);
+      // Yield even when the write did not fill the buffer, so the other children and the timers get their turn.
+      else await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  #drained(socket: Socket): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off("drain", done);
+        socket.off("close", done);
+        resolve();
+      };
+      socket.on("drain", done);
+      socket.on("close", done);
+    });
+  }
+
+  /** Stops sending; `close` also ends the connection. */
+  stop(close: boolean): void {
+    this.#stopped = true;
+    if (close) this.socket?.destroy();
+  }
+}
+
+/** Bytes queued in the kernel per local port of our sockets: `tx_queue` of ours plus `rx_queue` of the peer's. */
+function kernelQueues(children: readonly SimulatedChild[], parentPort: number): Map<number, number> {
+  const byPort = new Map<number, number>();
+  for (const c of children) if (c.socket?.localPort !== undefined) byPort.set(c.socket.localPort, 0);
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 5) continue;
+      const localPort = parseInt(f[1].slice(f[1].lastIndexOf(":") + 1), 16);
+      const remotePort = parseInt(f[2].slice(f[2].lastIndexOf(":") + 1), 16);
+      const [tx, rx] = f[4].split(":").map((h) => parseInt(h, 16));
+      if (remotePort === parentPort && byPort.has(localPort)) {
+        byPort.set(localPort, byPort.get(localPort)! + tx);
+      } else if (localPort === parentPort && byPort.has(remotePort)) {
+        byPort.set(remotePort, byPort.get(remotePort)! + rx);
+      }
+    }
+  }
+  return byPort;
+}
+
+/** Data bytes the parent has read from all children's sockets so far. */
+function bytesRead(children: readonly SimulatedChild[], parentPort: number): number {
+  const queued = kernelQueues(children, parentPort);
+  let total = 0;
+  for (const c of children) {
+    const port = c.socket?.localPort;
+    total += Math.max(0, c.flushedDataBytes - (port === undefined ? 0 : queued.get(port) ?? 0));
+  }
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------- parents
+
+interface RunningParent {
+  readonly label: string;
+  readonly pid: number;
+  readonly port: number;
+  /** The last lines it printed, for error messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const ACCEPTING_STREAM_CONF = (memoryMode: string) =>
+  `[stream]
+    enabled = no
+[${TEST_API_KEY}]
+    type = api
+    enabled = yes
+    allow from = *
+    default memory mode = ${memoryMode}
+    default history = 3600
+    health enabled by default = no
+`;
+
+// Every plugin off, so the real parent only ingests (and the spawn server stays idle).
+const PLUGINS_OFF = ["apps", "python.d", "charts.d", "cgroups", "tc", "slabinfo", "perf", "nfacct", "cups"]
+  .concat(["fping", "ioping", "ebpf", "go.d", "proc", "diskspace", "timex", "idlejitter", "statsd"])
+  .map((p) => `    ${p} = no`).join("\n");
+
+function spawnParent(label: string, command: string, args: string[], port: number, dir: string): RunningParent {
+  const child: ChildProcess = spawn(command, args, {
+    cwd: dir,
+    env: { ...process.env, DO_NOT_TRACK: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (c: Buffer) => output = (output + c.toString()).slice(-4000);
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  child.on("error", (e) => output += `\nspawn ${command}: ${e.message}`);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    label,
+    pid: child.pid ?? -1,
+    port,
+    output: () => output.trim().split("\n").slice(-8).join("\n"),
+    async stop() {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startNetdata(db: "ram" | "dbengine"): Promise<RunningParent> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(os.tmpdir(), "rill-bench-netdata-parent-"));
+  for (const sub of ["etc", "log", "cache", "lib", "lock", "run"]) mkdirSync(join(dir, sub));
+  writeFileSync(join(dir, "etc", ".opt-out-from-anonymous-statistics"), "");
+  writeFileSync(
+    join(dir, "etc", "netdata.conf"),
+    `[global]
+    run as user = root
+    hostname = nd-bench-parent
+    OOM score = keep
+    process scheduling policy = keep
+[directories]
+    config = ${dir}/etc
+    log = ${dir}/log
+    cache = ${dir}/cache
+    lib = ${dir}/lib
+    lock = ${dir}/lock
+    home = ${dir}
+    registry = ${dir}/lib/registry
+[logs]
+    debug = ${dir}/log/debug.log
+    error = ${dir}/log/error.log
+    access = none
+    health = ${dir}/log/health.log
+[db]
+    mode = ${db}
+    retention = 3600
+    dbengine multihost disk space MB = 1024
+[web]
+    bind to = 127.0.0.1:${port}
+    allow connections from = localhost
+    allow streaming from = localhost
+    accept a streaming request every seconds = 0
+[registry]
+    enabled = no
+[health]
+    enabled = no
+[ml]
+    enabled = no
+[statsd]
+    enabled = no
+[plugins]
+    enable running new plugins = no
+${PLUGINS_OFF}
+`,
+  );
+  writeFileSync(join(dir, "etc", "stream.conf"), ACCEPTING_STREAM_CONF(db));
+  const parent = spawnParent(
+    `netdata 1.37 (${db})`,
+    NETDATA_BINARY!,
+    ["-c", join(dir, "etc", "netdata.conf"), "-D", "-P", join(dir, "run", "netdata.pid")],
+    port,
+    dir,
+  );
+  await waitForHttp(parent);
+  return parent;
+}
+
+async function startRill(command: readonly string[]): Promise<RunningParent> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(os.tmpdir(), "rill-bench-rill-parent-"));
+  mkdirSync(join(dir, "lib"));
+  writeFileSync(
+    join(dir, "netdata.conf"),
+    `[global]\n    hostname = rill-bench-parent\n[directories]\n    lib = ${dir}/lib\n[db]\n    mode = ram\n[web]\n    bind to = 127.0.0.1:${port}\n`,
+  );
+  writeFileSync(join(dir, "stream.conf"), ACCEPTING_STREAM_CONF("ram"));
+  const parent = spawnParent(
+    `rill-parent (${command.map((w) => w.slice(w.lastIndexOf("/") + 1)).join(" ")})`,
+    command[0],
+    [...command.slice(1), "-c", dir],
+    port,
+    dir,
+  );
+  await waitForHttp(parent);
+  return parent;
+}
+
+/** Resolves when the parent answers HTTP at all (any status), or throws after 30 s with its last output. */
+async function waitForHttp(parent: RunningParent): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      await (await fetch(`http://127.0.0.1:${parent.port}/api/v1/info`)).arrayBuffer();
+      return;
+    } catch {
+      try {
+        process.kill(parent.pid, 0);
+      } catch {
+        break; // it exited
+      }
+      await sleep(200);
+    }
+  }
+  const output = parent.output();
+  await parent.stop();
+  throw new Error(`${parent.label} did not answer HTTP on 127.0.0.1:${parent.port}${output ? `:\n${output}` : ""}`);
+}
+
+interface DataReply {
+  labels?: string[];
+  data?: (number | null)[][];
+}
+
+interface ChartReply {
+  first_entry?: number;
+  last_entry?: number;
+}
+
+/** How many rows of a data query hold at least one value, or why that could not be read. */
+async function rowsWithValues(port: number, path: string): Promise<string> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`);
+    const body = await response.text();
+    if (!response.ok) return `HTTP ${response.status} ${body.slice(0, 80).trim()}`;
+    const reply = JSON.parse(body) as DataReply;
+    const rows = reply.data ?? [];
+    const filled = rows.filter((row) => row.slice(1).some((v) => v !== null)).length;
+    return `${filled} of ${rows.length} rows with values${filled === 0 ? " — NO DATA STORED" : ""}`;
+  } catch (e) {
+    return `failed: ${e instanceof Error ? e.message : e}`;
+  }
+}
+
+/** Checks that the parent stored what bench-child-0 sent (see the module comment). */
+async function verify(port: number): Promise<string[]> {
+  const host = "bench-child-0";
+  const chart = "system.cpu";
+  const lines = [
+    `/host/${host}/api/v1/data?chart=${chart}&after=-10: ${await rowsWithValues(
+      port,
+      `/host/${host}/api/v1/data?chart=${chart}&after=-10&format=json`,
+    )}`,
+  ];
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/host/${host}/api/v1/chart?chart=${chart}`);
+    if (response.ok) {
+      const info = await response.json() as ChartReply;
+      if (typeof info.last_entry === "number" && typeof info.first_entry === "number" && info.last_entry > 0) {
+        const ahead = info.last_entry - Math.floor(Date.now() / 1000);
+        const path = `/host/${host}/api/v1/data?chart=${chart}&after=${info.last_entry - 9}&before=${info.last_entry}`;
+        lines.push(
+          `${chart} holds ${info.last_entry - info.first_entry + 1} s (last entry ${ahead} s ahead of now); ` +
+            `its last 10 s: ${await rowsWithValues(port, `${path}&format=json`)}`,
+        );
+      }
+    } else {
+      lines.push(`/host/${host}/api/v1/chart: HTTP ${response.status}`);
+    }
+  } catch (e) {
+    lines.push(`/host/${host}/api/v1/chart: ${e instanceof Error ? e.message : e}`);
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------- one run
+
+interface Result {
+  label: string;
+  streaming: number;
+  seconds: number;
+  samples: number;
+  cpu: number;
+  loadCpu: number;
+  notes: string[];
+}
+
+function processCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+async function measure(
+  parent: RunningParent,
+  options: Options,
+  charts: readonly BenchChart[],
+  template: IterationTemplate,
+): Promise<Result> {
+  const children = Array.from({ length: options.children }, (_, i) => new SimulatedChild(i, template, charts));
+  const notes: string[] = [];
+  try {
+    console.log(`${parent.label}: ${options.children} children connecting to 127.0.0.1:${parent.port} …`);
+    const connected = Promise.all(children.map((c) => c.start(parent.port)));
+    await Promise.race([connected, sleep(60_000)]);
+    const live = children.filter((c) => c.streaming && c.failure === undefined);
+    const failed = children.filter((c) => !c.streaming || c.failure !== undefined);
+    if (failed.length > 0) {
+      notes.push(`${failed.length} children not streaming: ${failed[0].hostname}: ${failed[0].failure ?? "timeout"}`);
+    }
+    if (live.length === 0) throw new Error(`no child got to stream${parent.output() ? `:\n${parent.output()}` : ""}`);
+    const perChildRate = options.rate > 0 ? options.rate / template.samples / live.length : 0;
+    const pumps = live.map((c) => c.pump(perChildRate));
+    console.log(
+      `${parent.label}: ${live.length} children streaming; ${options.warmup} s warm-up, ${options.seconds} s measured …`,
+    );
+    await sleep(options.warmup * 1000);
+    const a = {
+      at: performance.now(),
+      bytes: bytesRead(children, parent.port),
+      cpu: treeCpu(parent.pid),
+      load: processCpuSeconds(),
+    };
+    await sleep(options.seconds * 1000);
+    const b = {
+      at: performance.now(),
+      bytes: bytesRead(children, parent.port),
+      cpu: treeCpu(parent.pid),
+      load: processCpuSeconds(),
+    };
+    for (const c of children) c.stop(false);
+    await Promise.all(pumps);
+    const dropped = live.filter((c) => c.failure !== undefined);
+    if (dropped.length > 0) {
+      notes.push(`${dropped.length} children lost during the run: ${dropped[0].hostname}: ${dropped[0].failure}`);
+    }
+    // What was still queued in the kernel: a parent that keeps up reads it at once. Stored data is checked after.
+    const queuedAtEnd = template.bytes.length * live.reduce((n, c) => n + c.iterations, 0) -
+      bytesRead(children, parent.port);
+    const drainStart = performance.now();
+    while (performance.now() - drainStart < 30_000) {
+      const left = live.reduce((n, c) => n + c.flushedDataBytes, 0) - bytesRead(children, parent.port);
+      if (left <= 0) break;
+      await sleep(100);
+    }
+    notes.push(
+      `${(queuedAtEnd / 1e6).toFixed(1)} MB still queued at the end, read in ${
+        ((performance.now() - drainStart) / 1000).toFixed(1)
+      } s`,
+    );
+    await sleep(1000);
+    notes.push(`processes: ${processNames(parent.pid)}`);
+    notes.push(...await verify(parent.port));
+    notes.push(`${children[0].hostname} sent ${children[0].iterations} iterations (= collected seconds) in all`);
+    return {
+      label: parent.label,
+      streaming: live.length,
+      seconds: (b.at - a.at) / 1000,
+      samples: (b.bytes - a.bytes) / template.bytes.length * template.samples,
+      cpu: b.cpu - a.cpu,
+      loadCpu: b.load - a.load,
+      notes,
+    };
+  } finally {
+    for (const c of children) c.stop(true);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+const options = parseOptions(process.argv.slice(2));
+const charts = loadCharts(options.fixture);
+const template = new IterationTemplate(charts);
+console.log(
+  `load: ${charts.length} charts / ${template.samples} dimensions per child (from ${options.fixture}), ` +
+    `${template.bytes.length} bytes per iteration (${
+      (template.bytes.length / template.samples).toFixed(1)
+    } B/sample); ` +
+    `machine: ${os.cpus().length} CPUs, Linux ${os.release()}; runtime: ${
+      "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node"
+    } ${process.versions.bun ?? process.versions.deno ?? process.version}`,
+);
+
+const results: Result[] = [];
+const unavailable: string[] = [];
+for (const which of options.parents) {
+  let parent: RunningParent | undefined;
+  try {
+    if (which === "netdata") {
+      if (NETDATA_SKIP_REASON !== undefined) {
+        unavailable.push(`netdata: ${NETDATA_SKIP_REASON}`);
+        continue;
+      }
+      parent = await startNetdata(options.netdataDb);
+    } else {
+      if (options.rill === undefined) {
+        unavailable.push("rill-parent: not available (no dist/rill-parent-linux-x64, no src/cli/parent.ts; --rill)");
+        continue;
+      }
+      parent = await startRill(options.rill);
+    }
+    results.push(await measure(parent, options, charts, template));
+  } catch (e) {
+    unavailable.push(`${which}: ${e instanceof Error ? e.message : e}`);
+  } finally {
+    await parent?.stop();
+  }
+}
+
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : "n/a";
+const dims = template.samples;
+const header = ["parent", "children", "charts/child", "dims/child", "seconds", "samples", "samples/s", "CPU s"]
+  .concat(["CPU s/M samples", "samples/CPU-s", "load CPU s"]);
+const rows = results.map((r) => [
+  r.label,
+  String(r.streaming),
+  String(charts.length),
+  String(dims),
+  fmt(r.seconds, 1),
+  fmt(r.samples),
+  fmt(r.samples / r.seconds),
+  fmt(r.cpu, 2),
+  fmt(r.cpu / (r.samples / 1e6), 3),
+  fmt(r.samples / r.cpu),
+  fmt(r.loadCpu, 2),
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+const line = (cells: string[]) => cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join("  ");
+console.log(`\n${line(header)}`);
+for (const row of rows) console.log(line(row));
+for (const r of results) for (const n of r.notes) console.log(`  ${r.label}: ${n}`);
+for (const u of unavailable) console.log(`not measured: ${u}`);
+const nd = results.find((r) => r.label.startsWith("netdata"));
+const rill = results.find((r) => r.label.startsWith("rill"));
+if (nd !== undefined && rill !== undefined) {
+  console.log(`\nrill/netdata samples per CPU-second: ${fmt((rill.samples / rill.cpu) / (nd.samples / nd.cpu), 2)}`);
+  console.log(`rill/netdata samples/s: ${fmt((rill.samples / rill.seconds) / (nd.samples / nd.seconds), 2)}`);
+} else {
+  console.log(
+    `\nrill/netdata samples per CPU-second: n/a (${rill === undefined ? "rill-parent" : "netdata"} not measured)`,
+  );
+}
+console.log(
+  "samples = SET lines the parent read in the window; CPU = the parent's user+system time (all its processes); " +
+    "load CPU = this script's own (the simulated children), on the same cores.",
+);
