@@ -21,11 +21,17 @@ const MIN_NORMAL = 2.2250738585072014e-308;
 /** The empty slot: what a gap is stored as. */
 export const EMPTY_SLOT = 0;
 
-/** 10ⁿ and 100ⁿ, n = 0…7: the scales a word can carry. */
-const POWERS = new Float64Array(16);
+/**
+ * The factor a word's mantissa is multiplied by, as 1.37's lookup table holds it: by the ×10/×100 bit,
+ * then the multiply bit, then the digit count, 1/10ⁿ, 10ⁿ, 1/100ⁿ and 100ⁿ for n = 0…7 (the fractions
+ * as the nearest doubles, as `1 / pow(10, n)` gives them).
+ */
+const SCALES = new Float64Array(32);
 for (let i = 0; i < 8; i++) {
-  POWERS[i] = 10 ** i;
-  POWERS[8 + i] = 100 ** i;
+  SCALES[i] = 1 / 10 ** i;
+  SCALES[8 + i] = 10 ** i;
+  SCALES[16 + i] = 1 / 100 ** i;
+  SCALES[24 + i] = 100 ** i;
 }
 
 /** C's `lrint` in the default rounding mode: to nearest, ties to even. */
@@ -93,11 +99,11 @@ export function packStorageNumber(value: number, reset: boolean): number {
  */
 export function unpackStorageNumber(word: number): number {
   if (word === EMPTY_SLOT) return NaN;
-  const mantissa = word >= NEGATIVE ? -(word & MANTISSA) : word & MANTISSA;
-  const power = POWERS[((word >>> 26) & 1) * 8 + ((word >>> 27) & 7)];
-  // Netdata multiplies by a table of 1/10ⁿ, which is off by an ulp for values like 100 (1e7 × 1e-5);
-  // dividing gives the nearest double, the same number once printed with Netdata's 7 decimals.
-  return (word & MULTIPLY) !== 0 ? mantissa * power : mantissa / power;
+  // Multiplied by the same table as 1.37, not divided by 10ⁿ: the product can be an ulp off the nearest
+  // double (1e7 × 1e-5 is not quite 100), and an average of such values that lands on a half of the 7th
+  // decimal prints up or down by that ulp, as the real parent's does.
+  const scale = SCALES[((word >>> 26) & 1) * 16 + ((word >>> 30) & 1) * 8 + ((word >>> 27) & 7)];
+  return (word >= NEGATIVE ? -scale : scale) * (word & MANTISSA);
 }
 
 /**

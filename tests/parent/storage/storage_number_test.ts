@@ -39,3 +39,16 @@ test("storage_number: NaN and infinities are the empty slot, zero is a value, th
   assert.equal(storageNumberReset(packStorageNumber(5, false)), false);
   assert.equal(unpackStorageNumber(packStorageNumber(-7.25, true)), -7.25);
 });
+
+test("storage_number reads a word back as 1.37 does: mantissa times the nearest double of 10⁻ⁿ", () => {
+  // 100 packs as 10⁷ with 5 digits to divide; 1.37 multiplies by 1e-5 and gets an ulp above 100.
+  assert.equal(roundTrip(100), 1e7 * 1e-5);
+  assert.notEqual(roundTrip(100), 100);
+  // That ulp decides how an average near half of the 7th decimal prints: the mean of 0.5102041 and 0 is
+  // just below 0.25510205 this way (a real parent answers 0.255102), just above it when divided by 10⁷.
+  assert.equal(roundTrip(0.5102041), 5102041 * 1e-7);
+  assert.ok(roundTrip(0.5102041) / 2 * 1e7 < 2551020.5, `${roundTrip(0.5102041) / 2}`);
+  assert.ok(5102041 / 1e7 / 2 * 1e7 > 2551020.5);
+  assert.equal(roundTrip(-0.5102041), -(5102041 * 1e-7));
+  assert.equal(roundTrip(123456789), 123456790);
+});
