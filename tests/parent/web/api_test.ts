@@ -122,6 +122,24 @@ test("the query window follows 1.37's rules (checked against a live 1.37)", () =
   );
 });
 
+test("values print as 1.37's print_netdata_double: fraction × 10⁷ rounded half to even on the double", () => {
+  // Averages a real 1.37 parent printed for two stored values (0.4950495 and 1.0050251 are 4950495 × 1e-7
+  // and 10050251 × 1e-7 as read back from storage_number words): ties of the double product go to even.
+  assert.equal(formatValue(4950495 * 1e-7 / 2), "0.2475248");
+  assert.equal(formatValue((10050251 * 1e-7 + 2525253 * 1e-6) / 2), "1.765139");
+  assert.equal(formatValue((2 + 15075377 * 1e-7) / 2), "1.7537688");
+  assert.equal(formatValue(0.49504950495), "0.4950495");
+  assert.equal(formatValue(2.538071), "2.538071");
+  assert.equal(formatValue(0.99999999), "1");
+  assert.equal(formatValue(-12.5), "-12.5");
+  assert.equal(formatValue(0), "0");
+  assert.equal(formatValue(-0), "0");
+  // 1.37 writes the sign before rounding: a tiny negative average prints as -0.
+  assert.equal(formatValue(-0.00000001), "-0");
+  assert.equal(formatValue(123456790000000), "123456790000000");
+  assert.equal(formatValue(1e7 * 1e-5), "100");
+});
+
 test("data: json rows newest first, exactly like 1.37 prints them; hidden idle left out", () => {
   const r = get("/host/nd-child/api/v1/data?chart=system.cpu&after=-3&format=json");
   assert.equal(r.status, 200);

@@ -23,25 +23,47 @@ const RELATIVE_TIME_MAX = 3 * 365 * 86400;
 const MAX_POINTS = 86400;
 
 /**
- * A value as Netdata's query formatters print it: rounded to 7 decimals, trailing zeros (and a bare
- * point) dropped.
+ * A value as 1.37's `print_netdata_double` prints it: a `-` for a negative value, the integral part, and
+ * the fractional part times 10⁷ rounded half to even (`llrint`), as up to 7 decimals without trailing
+ * zeros. The rounding is done on the double product, not on the exact decimal value, so a fraction that
+ * is a hair below ½ of the 7th decimal can still round up (0.24752475 → 0.2475248), exactly as the real
+ * parent prints it; a tiny negative value prints `-0`.
  *
  * @example
  * ```ts
  * formatValue(0.49504950495); // "0.4950495"
  * formatValue(2.5380710); // "2.538071"
- * formatValue(-0.00000001); // "0"
+ * formatValue(0.4950495 / 2); // "0.2475248"
+ * formatValue(-0.00000001); // "-0"
  * ```
  */
 export function formatValue(value: number): string {
-  const fixed = value.toFixed(7);
-  let end = fixed.length;
-  if (fixed.indexOf(".") >= 0) {
-    while (fixed.charCodeAt(end - 1) === 48) end--; // trailing '0'
-    if (fixed.charCodeAt(end - 1) === 46) end--; // bare '.'
+  if (!Number.isFinite(value)) return "null";
+  const sign = value < 0 ? "-" : "";
+  const magnitude = Math.abs(value);
+  let integral = Math.trunc(magnitude);
+  let fraction = roundHalfEven((magnitude - integral) * 10_000_000);
+  if (fraction >= 10_000_000) {
+    integral += 1;
+    fraction -= 10_000_000;
   }
-  const text = end === fixed.length ? fixed : fixed.slice(0, end);
-  return text === "-0" ? "0" : text;
+  // Integral parts beyond 2⁵³ are printed as the exact integer the double holds, as C's conversion does.
+  const whole = integral < Number.MAX_SAFE_INTEGER ? String(integral) : BigInt(integral).toString();
+  if (fraction === 0) return sign + whole;
+  let digits = String(fraction).padStart(7, "0");
+  let end = digits.length;
+  while (digits.charCodeAt(end - 1) === 48) end--; // trailing '0'
+  digits = digits.slice(0, end);
+  return `${sign}${whole}.${digits}`;
+}
+
+/** C's `llrint` in the default rounding mode: to nearest, ties to even. */
+function roundHalfEven(n: number): number {
+  const floor = Math.floor(n);
+  const rest = n - floor;
+  if (rest > 0.5) return floor + 1;
+  if (rest < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /**
