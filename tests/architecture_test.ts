@@ -1,5 +1,6 @@
-// The rooms of ../shared/DESIGN.md and what each may import, checked on the source, plus the collector
-// binary's bundle: protocol, config, runtime, metrics, sources, stream and its CLI entry, nothing else.
+// The rooms of ../shared/DESIGN.md and what each may import, checked on the source (sources, stream and
+// metrics never reach src/parent/), plus the collector binary's bundle: protocol, config, runtime, metrics,
+// sources, stream and its CLI entry, nothing else.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -16,6 +17,10 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   metrics: ["protocol"],
   sources: ["metrics", "protocol", "runtime", "config"],
   stream: ["metrics", "protocol", "config", "runtime"],
+  "parent/receiver": ["metrics", "protocol", "config", "runtime", "parent/storage"],
+  "parent/storage": ["metrics", "runtime", "protocol"],
+  // The API reads protocol names (system info keys), typed config (the [web] section) and the metrics model.
+  "parent/web": ["parent/receiver", "parent/storage", "parent/health", "runtime", "metrics", "protocol", "config"],
 };
 
 function roomOf(path: string): string {
