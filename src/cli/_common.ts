@@ -14,7 +14,11 @@ import { loadOrCreateMachineGuid } from "../config/machine_guid.ts";
 import { netdataConfFromDocument } from "../config/netdata_conf.ts";
 import { formatDiagnostic, parseConfig } from "../config/reader.ts";
 import { streamConfFromDocument } from "../config/stream_conf.ts";
+import type { NetdataConf } from "../config/netdata_conf.ts";
 import { Host } from "../metrics/host.ts";
+import type { Logger } from "../runtime/log.ts";
+import { CollectionLoop } from "../sources/loop.ts";
+import { localSources, PluginsRunner, pluginsRunnerOptions } from "../sources/mod.ts";
 import { machineFacts } from "../sources/system_info.ts";
 import { RILL_VERSION } from "./_version.ts";
 
@@ -232,4 +236,55 @@ export function localHost(
   });
   for (const [name, label] of facts.labels) host.labels.set(name, label);
   return host;
+}
+
+/**
+ * Starts collecting the local host: the /proc and /sys sources every `update every`, and the external
+ * plugins. `stop()` ends both (plugins get their signal and are waited for).
+ *
+ * @example
+ * ```ts
+ * const collection = startLocalCollection(host, config.netdata, "/", log);
+ * await collection.stop();
+ * ```
+ */
+export function startLocalCollection(
+  host: Host,
+  netdata: NetdataConf,
+  root: string,
+  log: Logger,
+): { stop(): Promise<void> } {
+  const updateEvery = host.identity.updateEvery;
+  const procLog = log.child("PLUGIN[proc]");
+  const loop = new CollectionLoop(localSources({ host, root, updateEvery, log: procLog }), updateEvery, procLog);
+  const plugins = new PluginsRunner(pluginsRunnerOptions(netdata, host, log.child("PLUGINSD")));
+  loop.start();
+  plugins.start();
+  return {
+    async stop() {
+      loop.stop();
+      await plugins.stop();
+    },
+  };
+}
+
+/**
+ * On the first SIGTERM or SIGINT: logs `<signal> received: <what>`, runs `stop`, and exits 0.
+ *
+ * @example
+ * ```ts
+ * exitOnSignals(log, "closing the stream and exiting", () => sender.stop());
+ * ```
+ */
+export function exitOnSignals(log: Logger, what: string, stop: () => Promise<void>): void {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal} received: ${what}`);
+    await stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
 }

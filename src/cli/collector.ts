@@ -12,10 +12,15 @@
  */
 
 import process from "node:process";
-import { commandLine, fail as failWith, loadConfig, localHost } from "./_common.ts";
+import {
+  commandLine,
+  exitOnSignals,
+  fail as failWith,
+  loadConfig,
+  localHost,
+  startLocalCollection,
+} from "./_common.ts";
 import { Logger } from "../runtime/log.ts";
-import { CollectionLoop } from "../sources/loop.ts";
-import { localSources, PluginsRunner, pluginsRunnerOptions } from "../sources/mod.ts";
 import { StreamSender } from "../stream/sender.ts";
 import { RILL_VERSION } from "./_version.ts";
 
@@ -90,28 +95,12 @@ function main(argv: string[]): void {
     `${PROGRAM} ${RILL_VERSION} starting: host '${hostname}' (machine GUID ${machineGuid}), update every ${updateEvery}s`,
   );
   const sender = new StreamSender({ host, config: stream, log: log.child(`STREAM_SENDER[${hostname}]`) });
-  const loop = new CollectionLoop(
-    localSources({ host, root, updateEvery, log: log.child("PLUGIN[proc]") }),
-    updateEvery,
-    log.child("PLUGIN[proc]"),
-  );
-  const plugins = new PluginsRunner(pluginsRunnerOptions(config.netdata, host, log.child("PLUGINSD")));
   sender.start();
-  loop.start();
-  plugins.start();
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal} received: closing the stream and exiting`);
-    loop.stop();
-    await plugins.stop();
+  const collection = startLocalCollection(host, config.netdata, root, log);
+  exitOnSignals(log, "closing the stream and exiting", async () => {
+    await collection.stop();
     await sender.stop();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  });
 }
 
 main(process.argv.slice(2));

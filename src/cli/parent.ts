@@ -12,7 +12,16 @@
 
 import { join } from "node:path";
 import process from "node:process";
-import { commandLine, fail as failWith, loadConfig, localHost, userStateDir, writableDir } from "./_common.ts";
+import {
+  commandLine,
+  exitOnSignals,
+  fail as failWith,
+  loadConfig,
+  localHost,
+  startLocalCollection,
+  userStateDir,
+  writableDir,
+} from "./_common.ts";
 import type { Host } from "../metrics/host.ts";
 import { Receiver } from "../parent/receiver/receiver.ts";
 import { receiverSettingsFrom } from "../parent/receiver/access.ts";
@@ -20,8 +29,6 @@ import { HostRegistry } from "../parent/receiver/registry.ts";
 import { HostStore, type StorageMode } from "../parent/storage/host_store.ts";
 import { startWebListener, type WebListener } from "../parent/web/listener.ts";
 import { Logger } from "../runtime/log.ts";
-import { CollectionLoop } from "../sources/loop.ts";
-import { localSources, PluginsRunner, pluginsRunnerOptions } from "../sources/mod.ts";
 import { StreamSender } from "../stream/sender.ts";
 import { RILL_VERSION } from "./_version.ts";
 
@@ -136,24 +143,12 @@ async function main(argv: string[]): Promise<void> {
   const sender = outward.enabled
     ? new StreamSender({ host, config: outward, log: log.child(`STREAM_SENDER[${hostname}]`) })
     : undefined;
-  const loop = new CollectionLoop(
-    localSources({ host, root, updateEvery, log: log.child("PLUGIN[proc]") }),
-    updateEvery,
-    log.child("PLUGIN[proc]"),
-  );
-  const plugins = new PluginsRunner(pluginsRunnerOptions(netdata, host, log.child("PLUGINSD")));
   sender?.start();
-  loop.start();
-  plugins.start();
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal} received: closing the streams${netdata.db.mode === "none" ? "" : ", saving"} and exiting`);
-    loop.stop();
+  const collection = startLocalCollection(host, netdata, root, log);
+  exitOnSignals(log, `closing the streams${netdata.db.mode === "none" ? "" : ", saving"} and exiting`, async () => {
+    const closing = collection.stop();
     await web?.close();
-    await Promise.all([receiver.close(), plugins.stop(), sender?.stop()]);
+    await Promise.all([receiver.close(), closing, sender?.stop()]);
     for (const store of stores) {
       try {
         await store.save();
@@ -161,10 +156,7 @@ async function main(argv: string[]): Promise<void> {
         log.error(`cannot save host '${store.host.identity.hostname}': ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  });
 }
 
 await main(process.argv.slice(2));
