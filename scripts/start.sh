@@ -31,7 +31,7 @@ host=$(hostname)
 cat <<EOT
 
 rill is running: rill-parent on 127.0.0.1:19999, rill-collector streaming this machine into it.
-  parent:             http://127.0.0.1:19999/api/v1/info   (mirrored_hosts lists the collector)
+  parent:             http://127.0.0.1:19999/api/v1/info   (mirrored_hosts: $host-parent and $host)
   this machine:       http://127.0.0.1:19999/host/$host/api/v1/charts
   its load average:   http://127.0.0.1:19999/host/$host/api/v1/data?chart=system.load&after=-60
 Ctrl-C stops both.

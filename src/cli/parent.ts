@@ -10,6 +10,7 @@
  * @module
  */
 
+import * as os from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import {
@@ -46,8 +47,8 @@ Options:
   -c, --config <dir>   folder holding netdata.conf and stream.conf (default /etc/netdata)
       --embedded       use the embedded config: API and streaming on 127.0.0.1:19999, children accepted
                        with the API key 11111111-2222-3333-4444-555555555555, kept in save mode under
-                       ~/.local/state/rill-parent (also used without -c when /etc/netdata/netdata.conf
-                       does not exist)
+                       ~/.local/state/rill-parent; the parent is named <hostname>-parent (also used
+                       without -c when /etc/netdata/netdata.conf does not exist)
       --root <dir>     read /proc and /sys under this folder instead of / (for containers and tests)
   -h, --help           show this help
   -v, --version        show the version
@@ -68,9 +69,12 @@ const OPTIONS = {
   version: { short: "v", string: false },
 };
 
-// Loopback only: a quick start should not open a port to the network.
+// Loopback only: a quick start should not open a port to the network. The parent calls itself
+// `<hostname>-parent`, so that a collector on the same machine (`npm start`) is told apart in the API.
 const EMBEDDED_CONFIG = {
-  "netdata.conf": `[db]
+  "netdata.conf": `[global]
+    hostname = ${os.hostname()}-parent
+[db]
     mode = save
 [web]
     bind to = 127.0.0.1:19999
