@@ -11,6 +11,9 @@ import { binarySkip, runBinary, type RunningBinary } from "./_binaries.ts";
 /** Why the x64 parent cannot be run, or `undefined`. */
 export const PARENT_SKIP: string | undefined = binarySkip("parent");
 
+/** Why the arm64 parent cannot be run under qemu, or `undefined`. */
+export const PARENT_ARM64_SKIP: string | undefined = binarySkip("parent", "arm64");
+
 /** A running parent. */
 export interface RunningParent extends RunningBinary {
   readonly port: number;
@@ -32,6 +35,8 @@ export interface ParentOptions {
   port?: number;
   /** Extra text after `bind to = 127.0.0.1:<port>`, e.g. `^SSL=force`. */
   bindSuffix?: string;
+  /** Run the arm64 build under qemu. */
+  arm64?: boolean;
 }
 
 /** Starts the compiled parent; resolves once its API answers. */
@@ -54,13 +59,14 @@ export async function startParent(options: ParentOptions): Promise<RunningParent
     bind to = 127.0.0.1:${port}${options.bindSuffix ?? ""}
 ${options.netdataConf ?? ""}`,
   );
-  const running = runBinary("parent", dir, ["-c", dir]);
+  const running = runBinary("parent", dir, ["-c", dir], options.arm64 ? "arm64" : "x64");
   const json = async (path: string): Promise<unknown> => {
     const response = await fetch(`http://127.0.0.1:${port}${path}`);
     if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
     return response.json();
   };
-  const deadline = Date.now() + 20_000;
+  // qemu takes a while to start the arm64 runtime.
+  const deadline = Date.now() + (options.arm64 ? 60_000 : 20_000);
   while (Date.now() < deadline && running.process.exitCode === null) {
     try {
       await json("/api/v1/info");
