@@ -1,42 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Chart } from "../../src/metrics/chart.ts";
-import { Host } from "../../src/metrics/host.ts";
-
-function newHost(): Host {
-  return new Host({
-    hostname: "h",
-    machineGuid: "11111111-0000-0000-0000-000000000001",
-    os: "linux",
-    timezone: "Etc/UTC",
-    abbrevTimezone: "UTC",
-    utcOffset: 0,
-    tags: "",
-    updateEvery: 1,
-    systemInfo: {},
-    programName: "rill",
-    programVersion: "test",
-  });
-}
-
-const SPEC = {
-  id: "system.load",
-  title: "System Load Average",
-  units: "load",
-  family: "load",
-  context: "system.load",
-  chartType: "line",
-  priority: 100,
-  updateEvery: 1,
-  plugin: "proc.plugin",
-  module: "/proc/loadavg",
-} as const;
+import { LOAD_CHART, testHost } from "../_hosts.ts";
 
 test("chart: the version moves on every change a definition block carries, and only then", () => {
-  const host = newHost();
-  const chart = host.chart(SPEC);
+  const host = testHost();
+  const chart = host.chart(LOAD_CHART);
   const v0 = chart.version;
-  assert.equal(host.chart(SPEC), chart);
+  assert.equal(host.chart(LOAD_CHART), chart);
   assert.equal(chart.version, v0, "the same spec again changes nothing");
   chart.dimension({ id: "load1", algorithm: "absolute", multiplier: 1, divisor: 1000 });
   assert.equal(chart.version, v0 + 1);
@@ -44,7 +15,7 @@ test("chart: the version moves on every change a definition block carries, and o
   assert.equal(chart.version, v0 + 1);
   chart.dimension({ id: "load1", algorithm: "absolute", multiplier: 1, divisor: 100 });
   assert.equal(chart.version, v0 + 2);
-  host.chart({ ...SPEC, title: "Load" });
+  host.chart({ ...LOAD_CHART, title: "Load" });
   assert.equal(chart.version, v0 + 3);
   chart.label("_collect_plugin", "proc.plugin", 1);
   chart.label("_collect_plugin", "proc.plugin", 1);
@@ -54,7 +25,7 @@ test("chart: the version moves on every change a definition block carries, and o
 });
 
 test("chart and dimension options are written in 1.37's slots", () => {
-  const chart = newHost().chart({ ...SPEC, detail: true });
+  const chart = testHost().chart({ ...LOAD_CHART, detail: true });
   assert.equal(chart.options(), " detail  ");
   const idle = chart.dimension({
     id: "idle",
@@ -71,7 +42,7 @@ test("chart and dimension options are written in 1.37's slots", () => {
 });
 
 test("host: an iteration's interval, observers, obsolete charts and variables", () => {
-  const host = newHost();
+  const host = testHost();
   const seen: string[] = [];
   const stop = host.observe({
     collected: (c: Chart) =>
@@ -79,7 +50,7 @@ test("host: an iteration's interval, observers, obsolete charts and variables", 
     changed: (c: Chart) => seen.push(`changed ${c.id} obsolete=${c.obsolete}`),
     variableChanged: (name, value) => seen.push(`variable ${name}=${value}`),
   });
-  const chart = host.chart(SPEC);
+  const chart = host.chart(LOAD_CHART);
   const load1 = chart.dimension({ id: "load1", algorithm: "absolute", multiplier: 1, divisor: 1000 });
   load1.set(520);
   host.collected(chart, 10_000_000);
@@ -97,6 +68,6 @@ test("host: an iteration's interval, observers, obsolete charts and variables", 
     "changed system.load obsolete=true",
     "variable active_processors=2",
   ]);
-  host.chart(SPEC);
+  host.chart(LOAD_CHART);
   assert.equal(chart.obsolete, false, "redefining brings an obsolete chart back");
 });

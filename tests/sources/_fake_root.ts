@@ -6,9 +6,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Chart } from "../../src/metrics/chart.ts";
-import { Host } from "../../src/metrics/host.ts";
+import type { Host } from "../../src/metrics/host.ts";
 import { Logger } from "../../src/runtime/log.ts";
 import type { SourceContext } from "../../src/sources/source.ts";
+import { testHost } from "../_hosts.ts";
 
 /** One completed chart iteration: the chart id and the values of its updated dimensions. */
 export interface Collected {
@@ -35,19 +36,7 @@ export interface FakeMachine {
 
 export function fakeMachine(updateEvery = 1): FakeMachine {
   const root = mkdtempSync(join(tmpdir(), "rill-fake-root-"));
-  const host = new Host({
-    hostname: "fake",
-    machineGuid: "11111111-0000-0000-0000-000000000001",
-    os: "linux",
-    timezone: "Etc/UTC",
-    abbrevTimezone: "UTC",
-    utcOffset: 0,
-    tags: "",
-    updateEvery,
-    systemInfo: {},
-    programName: "rill",
-    programVersion: "test",
-  });
+  const host = testHost({ hostname: "fake", updateEvery });
   const collected: Collected[] = [];
   const obsoleted: string[] = [];
   const logs: string[] = [];

@@ -5,12 +5,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseStreamConf } from "../../src/config/stream_conf.ts";
-import { Host } from "../../src/metrics/host.ts";
+import type { Host } from "../../src/metrics/host.ts";
 import type { ChildCommand } from "../../src/protocol/commands.ts";
 import { ChildStreamDecoder } from "../../src/protocol/stream_decoder.ts";
 import { Logger } from "../../src/runtime/log.ts";
 import { StreamSender } from "../../src/stream/sender.ts";
 import { SHARED_FIXTURES } from "../_fixtures.ts";
+import { CPU_CHART, LOAD_CHART, testHost } from "../_hosts.ts";
 import { until } from "../_until.ts";
 import { fakeParent } from "./_fake_parent.ts";
 
@@ -24,47 +25,17 @@ function streamConfig(destination: string, extra = "") {
 }
 
 /** A host with two charts, and a function that collects one iteration of both. */
-function testHost() {
-  const host = new Host({
-    hostname: "rill-test",
+function collectingHost() {
+  const host = testHost({
     machineGuid: GUID,
-    os: "linux",
-    timezone: "Etc/UTC",
-    abbrevTimezone: "UTC",
-    utcOffset: 0,
-    tags: "",
-    updateEvery: 1,
     systemInfo: { NETDATA_SYSTEM_KERNEL_NAME: "Linux" },
-    programName: "rill",
     programVersion: "vtest",
   });
   host.labels.set("_is_parent", { value: "false", source: 1 });
-  const load = host.chart({
-    id: "system.load",
-    title: "System Load Average",
-    units: "load",
-    family: "load",
-    context: "system.load",
-    chartType: "line",
-    priority: 100,
-    updateEvery: 1,
-    plugin: "proc.plugin",
-    module: "/proc/loadavg",
-  });
+  const load = host.chart(LOAD_CHART);
   load.label("_collect_plugin", "proc.plugin", 536870913);
   const load1 = load.dimension({ id: "load1", algorithm: "absolute", multiplier: 1, divisor: 1000 });
-  const cpu = host.chart({
-    id: "system.cpu",
-    title: "Total CPU utilization",
-    units: "percentage",
-    family: "cpu",
-    context: "system.cpu",
-    chartType: "stacked",
-    priority: 100,
-    updateEvery: 1,
-    plugin: "proc.plugin",
-    module: "/proc/stat",
-  });
+  const cpu = host.chart(CPU_CHART);
   const user = cpu.dimension({ id: "user", algorithm: "percentage-of-incremental-row", multiplier: 1, divisor: 1 });
   let tick = 0;
   const collect = () => {
@@ -110,7 +81,7 @@ test("sender: VCAPS handshake, definitions, REPLAY_CHART answered as a database-
   timeout: 30_000,
 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
-  const { host, collect } = testHost();
+  const { host, collect } = collectingHost();
   const { lines, log } = logger();
   const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log });
   try {
@@ -169,7 +140,7 @@ test("sender: an old parent (version=4) gets chart labels, no replication, and 0
   timeout: 30_000,
 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=4" });
-  const { host, collect } = testHost();
+  const { host, collect } = collectingHost();
   const { log } = logger();
   const sender = new StreamSender({
     host,
@@ -201,7 +172,7 @@ test("sender: an old parent (version=4) gets chart labels, no replication, and 0
 
 test("sender: host variables go out on connect and again whenever they change", { timeout: 30_000 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
-  const { host, collect } = testHost();
+  const { host, collect } = collectingHost();
   host.variable("active_processors", 2);
   const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log: logger().log });
   try {
@@ -222,7 +193,7 @@ test("sender: host variables go out on connect and again whenever they change", 
 
 test("sender: the V1 reply gets neither host nor chart labels", { timeout: 30_000 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over..." });
-  const { host, collect } = testHost();
+  const { host, collect } = collectingHost();
   const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log: logger().log });
   try {
     collect();
@@ -240,7 +211,7 @@ test("sender: the V1 reply gets neither host nor chart labels", { timeout: 30_00
 
 test("sender: send charts matching is evaluated on the id or the name", { timeout: 30_000 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
-  const { host, collect } = testHost();
+  const { host, collect } = collectingHost();
   const sender = new StreamSender({
     host,
     config: streamConfig(`127.0.0.1:${parent.port}`, "    send charts matching = !system.cpu system.*\n"),
@@ -279,7 +250,7 @@ for (
     async () => {
       const refusing = await fakeParent({ reply });
       const accepting = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
-      const { host, collect } = testHost();
+      const { host, collect } = collectingHost();
       const { lines, log } = logger();
       const sender = new StreamSender({
         host,
@@ -312,7 +283,7 @@ test("sender: failover keeps the working parent, and tries the first again after
   const probe = await fakeParent({ reply: undefined });
   const firstPort = probe.port;
   await probe.close();
-  const { host, collect } = testHost();
+  const { host, collect } = collectingHost();
   const { lines, log } = logger();
   let first: Awaited<ReturnType<typeof fakeParent>> | undefined;
   const sender = new StreamSender({
@@ -350,7 +321,7 @@ test("sender: a unix socket destination", { timeout: 30_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "rill-unix-"));
   const path = join(dir, "parent.sock");
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296", path });
-  const { host, collect } = testHost();
+  const { host, collect } = collectingHost();
   const sender = new StreamSender({ host, config: streamConfig(`unix:${path}`), log: logger().log });
   try {
     collect();
@@ -368,7 +339,7 @@ test("sender: a unix socket destination", { timeout: 30_000 }, async () => {
 
 test("sender: stop() flushes and closes cleanly, and no reconnection follows", { timeout: 30_000 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
-  const { host, collect } = testHost();
+  const { host, collect } = collectingHost();
   const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log: logger().log });
   collect();
   sender.start();
@@ -385,7 +356,7 @@ test("sender: a parent that never reads cannot grow the buffer past 'buffer size
   timeout: 30_000,
 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=4", read: "never" });
-  const { host } = testHost();
+  const { host } = collectingHost();
   // One wide chart so that each iteration is about 30 kB of SET lines.
   const { wide, dims } = wideChart(host, 1000);
   const limit = 1_000_000;
@@ -422,7 +393,7 @@ test("sender: a parent that takes nothing for 'timeout seconds' is dropped with 
   timeout: 30_000,
 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=4", read: "never" });
-  const { host } = testHost();
+  const { host } = collectingHost();
   const { wide, dims } = wideChart(host, 2000);
   const { lines, log } = logger();
   const sender = new StreamSender({
@@ -454,7 +425,7 @@ test("sender: a parent that forces compression (version=5) gets valid 1.37 LZ4 f
     : false,
 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=5" });
-  const { host, collect } = testHost();
+  const { host, collect } = collectingHost();
   const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log: logger().log });
   try {
     collect();

@@ -6,7 +6,7 @@ import { Buffer } from "node:buffer";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { parseStreamConf, type ReceiverPolicy, type StreamConf } from "../../../src/config/stream_conf.ts";
 import type { Chart } from "../../../src/metrics/chart.ts";
-import { Host, type HostIdentity } from "../../../src/metrics/host.ts";
+import type { Host } from "../../../src/metrics/host.ts";
 import { findRequestEnd } from "../../../src/protocol/handshake.ts";
 import type { CollectedNumber } from "../../../src/protocol/numbers.ts";
 import { SimplePattern } from "../../../src/protocol/simple_pattern.ts";
@@ -16,6 +16,7 @@ import { Receiver, type ReceiverOptions } from "../../../src/parent/receiver/rec
 import { HostRegistry } from "../../../src/parent/receiver/registry.ts";
 import type { ReceiverStore } from "../../../src/parent/receiver/store.ts";
 import type { ChartSeries } from "../../../src/parent/storage/series.ts";
+import { testHost } from "../../_hosts.ts";
 
 export const KEY = "11111111-2222-3333-4444-555555555555";
 export const PARENT_GUID = "16323fac-e719-11f1-a295-02fc00000001";
@@ -71,22 +72,6 @@ export class RecordingStore implements ReceiverStore {
   }
 }
 
-function identity(hostname: string, machineGuid: string): HostIdentity {
-  return {
-    hostname,
-    machineGuid,
-    os: "linux",
-    timezone: "Etc/UTC",
-    abbrevTimezone: "UTC",
-    utcOffset: 0,
-    tags: "",
-    updateEvery: 1,
-    systemInfo: {},
-    programName: "rill",
-    programVersion: "test",
-  };
-}
-
 /** A running receiver behind a test listener. */
 export interface TestParent {
   readonly port: number;
@@ -114,7 +99,7 @@ export async function startParent(options: TestParentOptions = {}): Promise<Test
   const stores = new Map<string, RecordingStore>();
   const localSeries = { series: () => undefined, firstTimeS: () => 0, lastTimeS: () => 0 };
   const registry = new HostRegistry({
-    host: new Host(identity("nd-parent", PARENT_GUID)),
+    host: testHost({ hostname: "nd-parent", machineGuid: PARENT_GUID }),
     series: localSeries,
     local: true,
     status: { reachable: true, hops: 0, sinceS: 0, peer: "", capabilities: 0 },
@@ -154,6 +139,19 @@ export async function startParent(options: TestParentOptions = {}): Promise<Test
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Runs `body` against a parent started with `options`, and closes the parent however `body` ends. */
+export async function withParent(
+  options: TestParentOptions,
+  body: (parent: TestParent) => Promise<void>,
+): Promise<void> {
+  const parent = await startParent(options);
+  try {
+    await body(parent);
+  } finally {
+    await parent.close();
+  }
 }
 
 function readHead(socket: Socket, receiver: Receiver): void {

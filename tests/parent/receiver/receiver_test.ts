@@ -3,29 +3,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseStreamConf } from "../../../src/config/stream_conf.ts";
-import { Host } from "../../../src/metrics/host.ts";
+import type { Host } from "../../../src/metrics/host.ts";
 import { CAP_COMPRESSION, CAP_REPLICATION, CAP_VCAPS } from "../../../src/protocol/capabilities.ts";
 import { Logger } from "../../../src/runtime/log.ts";
 import { HostStore } from "../../../src/parent/storage/host_store.ts";
 import { StreamSender } from "../../../src/stream/sender.ts";
 import { fixtureBytes, fixtureText } from "../../_fixtures.ts";
+import { testHost } from "../../_hosts.ts";
 import { until } from "../../_until.ts";
-import { CHILD_GUID, KEY, rawChild, request, startParent, type TestParent } from "./_harness.ts";
+import { CHILD_GUID, KEY, rawChild, request, withParent } from "./_harness.ts";
 
 const DEFINITION = `CHART "test.x" "" "X" "units" "fam" "test.x" "line" 1 1 "" "test.plugin" "mod"\n` +
   `DIMENSION "a" "" "absolute" 1 1 ""\nDIMENSION "b" "B name" "incremental" 1 1 "hidden"\n`;
-
-async function withParent(
-  options: Parameters<typeof startParent>[0],
-  body: (parent: TestParent) => Promise<void>,
-): Promise<void> {
-  const parent = await startParent(options);
-  try {
-    await body(parent);
-  } finally {
-    await parent.close();
-  }
-}
 
 function guid(n: number): string {
   return `00000000-e718-11f1-8984-${String(n).padStart(12, "0")}`;
@@ -35,17 +24,10 @@ test("a rill StreamSender: VCAPS with REPLICATION, one REPLAY_CHART per chart, R
   timeout: 30_000,
 }, async () => {
   await withParent({}, async (parent) => {
-    const host = new Host({
+    const host = testHost({
       hostname: "rill-child",
       machineGuid: CHILD_GUID,
-      os: "linux",
-      timezone: "Etc/UTC",
-      abbrevTimezone: "UTC",
-      utcOffset: 0,
-      tags: "",
-      updateEvery: 1,
       systemInfo: { NETDATA_SYSTEM_KERNEL_NAME: "Linux" },
-      programName: "rill",
       programVersion: "vtest",
     });
     host.labels.set("_is_parent", { value: "false", source: 1 });

@@ -4,16 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SimplePattern } from "../../../src/protocol/simple_pattern.ts";
 import { until } from "../../_until.ts";
-import {
-  ACCEPTING,
-  CHILD_GUID,
-  KEY,
-  PARENT_GUID,
-  rawChild,
-  request,
-  startParent,
-  type TestParent,
-} from "./_harness.ts";
+import { ACCEPTING, CHILD_GUID, KEY, PARENT_GUID, rawChild, request, type TestParent, withParent } from "./_harness.ts";
 
 const NOT_PERMITTED = "You are not permitted to access this. Check the logs for more info.";
 const OTHER_KEY = "22222222-2222-3333-4444-555555555555";
@@ -24,18 +15,6 @@ async function refused(parent: TestParent, head: string) {
   await child.closed;
   const line = parent.access.at(-1) ?? "";
   return { reply: child.received(), status: line.match(/ '([^']*)' host /)?.[1], accessLine: line };
-}
-
-async function withParent(
-  options: Parameters<typeof startParent>[0],
-  body: (parent: TestParent) => Promise<void>,
-): Promise<void> {
-  const parent = await startParent(options);
-  try {
-    await body(parent);
-  } finally {
-    await parent.close();
-  }
 }
 
 test("row 1: [web] allow streaming from refuses the IP with the web server's string", async () => {

@@ -1,24 +1,13 @@
 // Shared fixtures of the storage tests: a host and a chart with absolute dimensions.
-import { Host } from "../../../src/metrics/host.ts";
+import type { Host } from "../../../src/metrics/host.ts";
 import type { Chart } from "../../../src/metrics/chart.ts";
+import { testHost } from "../../_hosts.ts";
 
 /** An epoch second divisible by 10. */
 export const T = 1795420000;
 
 export function newHost(machineGuid = "11111111-0000-0000-0000-000000000002"): Host {
-  return new Host({
-    hostname: "child",
-    machineGuid,
-    os: "linux",
-    timezone: "Etc/UTC",
-    abbrevTimezone: "UTC",
-    utcOffset: 0,
-    tags: "",
-    updateEvery: 1,
-    systemInfo: {},
-    programName: "netdata",
-    programVersion: "v1.37.1",
-  });
+  return testHost({ hostname: "child", machineGuid, programName: "netdata", programVersion: "v1.37.1" });
 }
 
 /** Defines `test.gauges` (update every `updateEvery`) with absolute dimensions `ids` on `host`. */

@@ -3,11 +3,12 @@
  * `Host` and a real ram-mode `HostStore` filled with known points.
  */
 import { parseNetdataConf } from "../../../src/config/netdata_conf.ts";
-import { Host, type HostIdentity } from "../../../src/metrics/host.ts";
+import type { Host } from "../../../src/metrics/host.ts";
 import { LABEL_SOURCE } from "../../../src/protocol/commands.ts";
 import { Logger } from "../../../src/runtime/log.ts";
 import { HostRegistry, type ParentHost } from "../../../src/parent/receiver/registry.ts";
 import { HostStore } from "../../../src/parent/storage/host_store.ts";
+import { CPU_CHART, LOAD_CHART, testHost } from "../../_hosts.ts";
 
 /** Slot time of the newest stored point; the tests' clock is one second later. */
 export const LAST_S = 1795423105;
@@ -17,20 +18,15 @@ export const NOW_MS = (LAST_S + 1) * 1000;
 
 export const silent = new Logger("rill-test", "WEB", () => {});
 
-function identity(hostname: string, machineGuid: string): HostIdentity {
-  return {
+/** A real 1.37.1 host on Debian with two CPUs. */
+function ndHost(hostname: string, machineGuid: string): Host {
+  return testHost({
     hostname,
     machineGuid,
-    os: "linux",
-    timezone: "Etc/UTC",
-    abbrevTimezone: "UTC",
-    utcOffset: 0,
-    tags: "",
-    updateEvery: 1,
     systemInfo: { NETDATA_SYSTEM_OS_NAME: "Debian GNU/Linux", NETDATA_SYSTEM_CPU_LOGICAL_CPU_COUNT: "2" },
     programName: "netdata",
     programVersion: "v1.37.1",
-  };
+  });
 }
 
 /** system.cpu value of `dim` at slot time `t` (user = i/10, system = 1, idle = 99 - user). */
@@ -42,33 +38,11 @@ export function cpuValue(dim: "user" | "system" | "idle", t: number): number {
 function entry(host: Host, local: boolean, hops: number): ParentHost {
   const store = new HostStore(host, { mode: "ram", history: 100, log: silent });
   host.observe(store);
-  const cpu = host.chart({
-    id: "system.cpu",
-    title: "Total CPU utilization",
-    units: "percentage",
-    family: "cpu",
-    context: "system.cpu",
-    chartType: "stacked",
-    priority: 100,
-    updateEvery: 1,
-    plugin: "proc.plugin",
-    module: "/proc/stat",
-  });
+  const cpu = host.chart(CPU_CHART);
   for (const id of ["user", "system"]) cpu.dimension({ id, algorithm: "absolute", multiplier: 1, divisor: 1 });
   cpu.dimension({ id: "idle", algorithm: "absolute", multiplier: 1, divisor: 1, hidden: true });
   cpu.label("_collect_plugin", "proc.plugin", LABEL_SOURCE.AUTO);
-  const load = host.chart({
-    id: "system.load",
-    title: "System Load Average",
-    units: "load",
-    family: "load",
-    context: "system.load",
-    chartType: "line",
-    priority: 100,
-    updateEvery: 1,
-    plugin: "proc.plugin",
-    module: "/proc/loadavg",
-  });
+  const load = host.chart(LOAD_CHART);
   load.dimension({ id: "load1", algorithm: "absolute", multiplier: 1, divisor: 100 });
   const net = host.chart({
     id: "net.eth0",
@@ -105,9 +79,9 @@ function entry(host: Host, local: boolean, hops: number): ParentHost {
 /** A fresh registry: nd-parent (localhost) and nd-child, 20 stored points per chart. */
 export function makeRegistry(): HostRegistry {
   const registry = new HostRegistry(
-    entry(new Host(identity("nd-parent", "16323fac-e719-11f1-a295-02fc00000001")), true, 0),
+    entry(ndHost("nd-parent", "16323fac-e719-11f1-a295-02fc00000001"), true, 0),
   );
-  registry.add(entry(new Host(identity("nd-child", "82be38ca-e718-11f1-8984-02fc00000001")), false, 1));
+  registry.add(entry(ndHost("nd-child", "82be38ca-e718-11f1-8984-02fc00000001"), false, 1));
   return registry;
 }
 
