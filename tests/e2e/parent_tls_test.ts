@@ -10,23 +10,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import process from "node:process";
 import {
   ACCEPTING_STREAM_CONF,
   freePort,
   NETDATA_SKIP_REASON,
+  type NetdataChildOptions,
   type RealNetdataChild,
   startNetdataChild,
 } from "../interop/_netdata.ts";
+import { OPENSSL_SKIP, selfSignedCertificate } from "../_tls.ts";
 import { until } from "../_until.ts";
 import { PARENT_SKIP, type RunningParent, startParent } from "./_parent.ts";
-
-const OPENSSL_SKIP: string | undefined = spawnSync("openssl", ["version"]).status === 0
-  ? undefined
-  : "openssl is not installed (needed to make the parent's certificate)";
 
 const skip = PARENT_SKIP ?? NETDATA_SKIP_REASON ?? OPENSSL_SKIP ?? false;
 
@@ -36,41 +32,6 @@ const TEST_MS = 120_000;
 
 // Netdata reads `^SSL=` only after an access list, so the list of every use is spelled out.
 const ALL_USES = "=dashboard|registry|badges|management|streaming|netdata.conf";
-
-interface Certificate {
-  readonly dir: string;
-  readonly key: string;
-  readonly cert: string;
-  /** `[web]` lines that give the parent its key and certificate. */
-  readonly webConf: string;
-}
-
-/** A self-signed certificate for localhost in a folder of its own. */
-function selfSigned(): Certificate {
-  const dir = mkdtempSync(join(tmpdir(), "rill-parent-tls-"));
-  const key = join(dir, "key.pem");
-  const cert = join(dir, "cert.pem");
-  const made = spawnSync("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    key,
-    "-out",
-    cert,
-    "-days",
-    "2",
-    "-subj",
-    "/CN=localhost",
-  ], { encoding: "utf8" });
-  if (made.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`openssl req failed: ${made.stderr}`);
-  }
-  return { dir, key, cert, webConf: `[web]\n    ssl key = ${key}\n    ssl certificate = ${cert}\n` };
-}
 
 interface MirroredHost {
   hostname: string;
@@ -110,163 +71,162 @@ function acceptedLine(parent: RunningParent, hostname: string): string | undefin
   );
 }
 
-const hostnameFor = (row: number) => `nd-tls-row${row}-${process.pid}`;
+/**
+ * The parent of a row: `none` has no certificate; the others have a self-signed one and the child streams to
+ * the API's port without `^SSL` (`default`) or with `^SSL=optional` (`optional`), or to a `^SSL=force` port of
+ * its own while the API stays on a plain one (`force`).
+ */
+type ParentTls = "none" | "default" | "optional" | "force";
+
+/** One row of the table: its parent, and the real child it starts (both stopped after the row). */
+interface Row {
+  readonly parent: RunningParent;
+  readonly hostname: string;
+  /** The port the child streams to. */
+  readonly port: number;
+  /** Starts the row's real child on {@link Row.port}. */
+  child(options?: Pick<NetdataChildOptions, "tls" | "skipCertificateVerification">): RealNetdataChild;
+}
+
+/** Runs `body` on a compiled parent set up as `tls` says, then stops the child, the parent and drops the certificate. */
+async function tlsRow(row: number, tls: ParentTls, body: (r: Row) => Promise<void>): Promise<void> {
+  const hostname = `nd-tls-row${row}-${process.pid}`;
+  // No `[web] ssl key`/`ssl certificate` for `none`: the defaults under /etc/netdata/ssl do not exist on a test machine.
+  const certificate = tls === "none" ? undefined : selfSignedCertificate("rill-parent-tls-");
+  try {
+    const forcedPort = tls === "force" ? await freePort() : undefined;
+    const parent = await startParent({
+      streamConf: ACCEPTING_STREAM_CONF,
+      bindSuffix: forcedPort !== undefined
+        ? ` 127.0.0.1:${forcedPort}${ALL_USES}^SSL=force`
+        : tls === "optional"
+        ? `${ALL_USES}^SSL=optional`
+        : undefined,
+      netdataConf: certificate &&
+        `[web]\n    ssl key = ${certificate.key}\n    ssl certificate = ${certificate.cert}\n`,
+    });
+    const port = forcedPort ?? parent.port;
+    let child: RealNetdataChild | undefined;
+    try {
+      await body({
+        parent,
+        hostname,
+        port,
+        child: (options) => child = startNetdataChild({ port, hostname, ...options }),
+      });
+    } finally {
+      await child?.stop();
+      await parent.stop();
+    }
+  } finally {
+    if (certificate) rmSync(certificate.dir, { recursive: true, force: true });
+  }
+}
+
+/** The child streams: its points arrive, and the parent's acceptance line says ` SSL,` exactly when `encrypted`. */
+async function assertStreams(r: Row, child: RealNetdataChild, encrypted: boolean): Promise<void> {
+  await streaming(r.parent, child, r.hostname);
+  const line = acceptedLine(r.parent, r.hostname);
+  assert.ok(line !== undefined, r.parent.output());
+  if (encrypted) assert.match(line, / SSL,/);
+  else assert.doesNotMatch(line, / SSL,/);
+}
+
+/** Waits until `failed()` says the connection failed as it should; the child was never reachable nor accepted. */
+async function assertNeverStreams(
+  r: Row,
+  child: RealNetdataChild,
+  what: string,
+  failed: () => boolean,
+): Promise<void> {
+  let everReachable = false;
+  await until(what, async () => {
+    everReachable ||= (await mirrored(r.parent, r.hostname))?.reachable === true;
+    return failed();
+  }, CONNECT_MS).catch((e) =>
+    assert.fail(`${e}\n--- parent:\n${r.parent.output()}\n--- child error.log:\n${child.log()}`)
+  );
+  everReachable ||= (await mirrored(r.parent, r.hostname))?.reachable === true;
+  assert.equal(everReachable, false, "the child must never be reachable");
+  assert.equal(acceptedLine(r.parent, r.hostname), undefined, r.parent.output());
+}
 
 test("TLS row 1: parent without TLS, plain child: the stream is unencrypted and works", {
   skip,
   timeout: TEST_MS,
 }, async () => {
-  const hostname = hostnameFor(1);
-  // No `[web] ssl key`/`ssl certificate`: the defaults under /etc/netdata/ssl do not exist on a test machine.
-  const parent = await startParent({ streamConf: ACCEPTING_STREAM_CONF });
-  let child: RealNetdataChild | undefined;
-  try {
-    child = startNetdataChild({ port: parent.port, hostname });
-    await streaming(parent, child, hostname);
-    const line = acceptedLine(parent, hostname);
-    assert.ok(line !== undefined, parent.output());
-    assert.doesNotMatch(line, / SSL,/);
-  } finally {
-    await child?.stop();
-    await parent.stop();
-  }
+  await tlsRow(1, "none", async (r) => {
+    await assertStreams(r, r.child(), false);
+  });
 });
 
 test("TLS row 2: parent TLS, port ^SSL=force, plain child: the parent rejects the child", {
   skip,
   timeout: TEST_MS,
 }, async () => {
-  const hostname = hostnameFor(2);
-  const certificate = selfSigned();
-  // The API on a plain port of its own; the child streams to the port that accepts only TLS.
-  const forcedPort = await freePort();
-  const parent = await startParent({
-    streamConf: ACCEPTING_STREAM_CONF,
-    bindSuffix: ` 127.0.0.1:${forcedPort}${ALL_USES}^SSL=force`,
-    netdataConf: certificate.webConf,
-  });
-  let child: RealNetdataChild | undefined;
-  try {
-    child = startNetdataChild({ port: forcedPort, hostname });
-    let everReachable = false;
+  await tlsRow(2, "force", async (r) => {
+    const child = r.child();
     // The parent closes the plain connection and says why; the child's request goes unanswered, so it backs off.
     const refused = new RegExp(
-      `plain connection from localhost:\\d+ on '127\\.0\\.0\\.1:${forcedPort}=[^']*\\^SSL=force', which accepts only TLS \\(\\^SSL=force\\): closed`,
+      `plain connection from localhost:\\d+ on '127\\.0\\.0\\.1:${r.port}=[^']*\\^SSL=force', which accepts only TLS \\(\\^SSL=force\\): closed`,
     );
-    const childFailure = `[send to tcp:127.0.0.1:${forcedPort}]: remote netdata does not respond.`;
-    await until(
+    const childFailure = `[send to tcp:127.0.0.1:${r.port}]: remote netdata does not respond.`;
+    await assertNeverStreams(
+      r,
+      child,
       "the refusal in the parent's log and the failure in the child's error.log",
-      async () => {
-        everReachable ||= (await mirrored(parent, hostname))?.reachable === true;
-        return refused.test(parent.output()) && child!.log().includes(childFailure);
-      },
-      CONNECT_MS,
-    ).catch((e) => assert.fail(`${e}\n--- parent:\n${parent.output()}\n--- child error.log:\n${child!.log()}`));
-    everReachable ||= (await mirrored(parent, hostname))?.reachable === true;
-    assert.equal(everReachable, false, "the child must never be reachable");
-    assert.equal(acceptedLine(parent, hostname), undefined, parent.output());
-  } finally {
-    await child?.stop();
-    await parent.stop();
-    rmSync(certificate.dir, { recursive: true, force: true });
-  }
+      () => refused.test(r.parent.output()) && child.log().includes(childFailure),
+    );
+  });
 });
 
 test("TLS row 3: parent TLS, port without ^SSL (optional), plain child: the stream is unencrypted and works", {
   skip,
   timeout: TEST_MS,
 }, async () => {
-  const hostname = hostnameFor(3);
-  const certificate = selfSigned();
-  const parent = await startParent({ streamConf: ACCEPTING_STREAM_CONF, netdataConf: certificate.webConf });
-  let child: RealNetdataChild | undefined;
-  try {
+  await tlsRow(3, "default", async (r) => {
     // The port does speak TLS (it has the certificate), so plain here is the child's choice.
-    const hello = spawnSync("openssl", ["s_client", "-connect", `127.0.0.1:${parent.port}`], {
+    const hello = spawnSync("openssl", ["s_client", "-connect", `127.0.0.1:${r.parent.port}`], {
       input: "",
       encoding: "utf8",
       timeout: 20_000,
     });
     assert.equal(hello.status, 0, hello.stdout + hello.stderr);
     assert.match(hello.stdout, /subject=\/?CN ?= ?localhost/);
-
-    child = startNetdataChild({ port: parent.port, hostname });
-    await streaming(parent, child, hostname);
-    const line = acceptedLine(parent, hostname);
-    assert.ok(line !== undefined, parent.output());
-    assert.doesNotMatch(line, / SSL,/);
-  } finally {
-    await child?.stop();
-    await parent.stop();
-    rmSync(certificate.dir, { recursive: true, force: true });
-  }
+    await assertStreams(r, r.child(), false);
+  });
 });
 
 test("TLS row 4: parent TLS with a self-signed certificate, TLS child verifying it: the child refuses to connect", {
   skip,
   timeout: TEST_MS,
 }, async () => {
-  const hostname = hostnameFor(4);
-  const certificate = selfSigned();
-  const parent = await startParent({
-    streamConf: ACCEPTING_STREAM_CONF,
-    bindSuffix: `${ALL_USES}^SSL=optional`,
-    netdataConf: certificate.webConf,
-  });
-  let child: RealNetdataChild | undefined;
-  try {
-    child = startNetdataChild({ port: parent.port, hostname, tls: true });
-    let everReachable = false;
+  await tlsRow(4, "optional", async (r) => {
+    const child = r.child({ tls: true });
     // The child completes the handshake, finds the certificate self-signed (X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT,
     // 18), closes before sending its request, and puts the destination aside.
     const childFailure = /Closing the stream connection, because the server SSL certificate is not valid\./;
     const gaveUp = /skipping destination 'tcp:127\.0\.0\.1:\d+' .*\(code: -7, invalid SSL certificate\)/;
-    await until(
+    await assertNeverStreams(
+      r,
+      child,
       "the certificate failure in the child's error.log",
-      async () => {
-        everReachable ||= (await mirrored(parent, hostname))?.reachable === true;
-        return childFailure.test(child!.log()) && gaveUp.test(child!.log());
-      },
-      CONNECT_MS,
-    ).catch((e) => assert.fail(`${e}\n--- child error.log:\n${child!.log()}\n--- parent:\n${parent.output()}`));
+      () => childFailure.test(child.log()) && gaveUp.test(child.log()),
+    );
     assert.match(child.log(), /SSL RFC4158 check: +We have a invalid certificate, the tests result with 18 /);
-    everReachable ||= (await mirrored(parent, hostname))?.reachable === true;
-    assert.equal(everReachable, false, "the child must never be reachable");
-    assert.equal(acceptedLine(parent, hostname), undefined, parent.output());
     // The child did reach the port over TLS (it is its check that failed, not the connection).
-    assert.doesNotMatch(parent.output(), /plain connection from/);
-  } finally {
-    await child?.stop();
-    await parent.stop();
-    rmSync(certificate.dir, { recursive: true, force: true });
-  }
+    assert.doesNotMatch(r.parent.output(), /plain connection from/);
+  });
 });
 
 test("TLS row 5: parent TLS, TLS child skipping certificate verification: the stream is encrypted and works", {
   skip,
   timeout: TEST_MS,
 }, async () => {
-  const hostname = hostnameFor(5);
-  const certificate = selfSigned();
   // The child streams to a port that accepts nothing but TLS; the API stays on a plain port.
-  const forcedPort = await freePort();
-  const parent = await startParent({
-    streamConf: ACCEPTING_STREAM_CONF,
-    bindSuffix: ` 127.0.0.1:${forcedPort}${ALL_USES}^SSL=force`,
-    netdataConf: certificate.webConf,
-  });
-  let child: RealNetdataChild | undefined;
-  try {
-    child = startNetdataChild({ port: forcedPort, hostname, tls: true, skipCertificateVerification: true });
-    await streaming(parent, child, hostname);
+  await tlsRow(5, "force", async (r) => {
     // The receiver was handed a TLS socket: its acceptance line says SSL.
-    const line = acceptedLine(parent, hostname);
-    assert.ok(line !== undefined, parent.output());
-    assert.match(line, / SSL,/);
-    assert.doesNotMatch(parent.output(), /plain connection from/);
-  } finally {
-    await child?.stop();
-    await parent.stop();
-    rmSync(certificate.dir, { recursive: true, force: true });
-  }
+    await assertStreams(r, r.child({ tls: true, skipCertificateVerification: true }), true);
+    assert.doesNotMatch(r.parent.output(), /plain connection from/);
+  });
 });

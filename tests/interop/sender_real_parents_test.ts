@@ -2,14 +2,14 @@
 // skip), failover between two real parents, and a real refusal.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseStreamConf } from "../../src/config/stream_conf.ts";
-import { Host } from "../../src/metrics/host.ts";
+import type { Host } from "../../src/metrics/host.ts";
 import { Logger } from "../../src/runtime/log.ts";
 import { StreamSender } from "../../src/stream/sender.ts";
+import { testHost } from "../_hosts.ts";
+import { selfSignedCertificate } from "../_tls.ts";
 import { until } from "../_until.ts";
 import {
   ACCEPTING_STREAM_CONF,
@@ -21,19 +21,7 @@ import {
 } from "./_netdata.ts";
 
 function host(name: string): Host {
-  const h = new Host({
-    hostname: name,
-    machineGuid: crypto.randomUUID(),
-    os: "linux",
-    timezone: "Etc/UTC",
-    abbrevTimezone: "UTC",
-    utcOffset: 0,
-    tags: "",
-    updateEvery: 1,
-    systemInfo: {},
-    programName: "rill",
-    programVersion: "vtest",
-  });
+  const h = testHost({ hostname: name, machineGuid: crypto.randomUUID(), programVersion: "vtest" });
   const chart = h.chart({
     id: "rill.test",
     title: "test",
@@ -72,24 +60,7 @@ test(
     timeout: 90_000,
   },
   async () => {
-    const certs = mkdtempSync(join(tmpdir(), "rill-tls-"));
-    const key = join(certs, "key.pem");
-    const cert = join(certs, "cert.pem");
-    execFileSync("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-      "-days",
-      "2",
-      "-subj",
-      "/CN=localhost",
-    ], { stdio: "ignore" });
+    const { dir: certs, key, cert } = selfSignedCertificate("rill-tls-");
     const caDir = join(certs, "ca");
     mkdirSync(caDir);
     copyFileSync(cert, join(caDir, "parent.pem"));

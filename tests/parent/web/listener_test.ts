@@ -3,15 +3,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import * as tls from "node:tls";
 import type { BindAddress, NetdataConf } from "../../../src/config/netdata_conf.ts";
 import type { IncomingStream } from "../../../src/parent/receiver/incoming.ts";
 import { clientAddress, startWebListener, type WebListener } from "../../../src/parent/web/listener.ts";
+import { selfSignedCertificate } from "../../_tls.ts";
 import { until } from "../../_until.ts";
 import { conf, makeRegistry, NOW_MS, silent } from "./_hosts.ts";
 
@@ -171,24 +169,7 @@ test("clientAddress maps loopback to localhost and strips the IPv4-mapped prefix
 });
 
 test("TLS: an optional port takes TLS and plain, a force port refuses plain; STREAM over TLS is handed over as TLS", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rill-web-tls-"));
-  const key = join(dir, "key.pem");
-  const cert = join(dir, "cert.pem");
-  execFileSync("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    key,
-    "-out",
-    cert,
-    "-days",
-    "2",
-    "-subj",
-    "/CN=localhost",
-  ], { stdio: "ignore" });
+  const { dir, key, cert } = selfSignedCertificate("rill-web-tls-");
   const streams: IncomingStream[] = [];
   const web = await start([bind("optional"), bind("force"), bind()], { sslKey: key, sslCertificate: cert }, streams);
   const secure = (i: number) =>
