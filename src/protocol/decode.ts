@@ -347,11 +347,88 @@ function quotedEnd(text: string, i: number, end: number): number {
   return -1;
 }
 
+// Bounds of what a HotIds keeps, whatever a peer sends.
+const MAX_CACHED_CHARTS = 65536;
+const MAX_CACHED_POSITIONS = 65536;
+
+interface CachedChart {
+  readonly id: string;
+  /** The dimension id of each `SET` position after this chart's `BEGIN`, as last seen. */
+  readonly dims: string[];
+  /** The chart whose `BEGIN` followed this chart's last time. */
+  next: CachedChart | undefined;
+}
+
+// Whether text[start, end) is `id`, compared in place.
+function sameId(id: string, text: string, start: number, end: number): boolean {
+  return id.length === end - start && text.startsWith(id, start);
+}
+
+// A flat copy of text[start, end): a plain slice may keep the whole chunk it was cut from alive.
+function ownCopy(text: string, start: number, end: number): string {
+  return `${text.slice(start, end)} `.slice(0, -1);
+}
+
+/**
+ * The chart and dimension ids of a live stream, kept so that {@link decodeHotLine} hands out the same
+ * string for the same id instead of cutting a new one from every line: a child sends its charts in the
+ * same order every iteration and a chart's `SET`s in the same order, so each `BEGIN` is compared in place
+ * with the chart that followed the previous one last time, and each `SET` with the id seen at its position.
+ * Reused strings spare the allocation and, in the maps keyed by id, hashing a fresh string per line.
+ *
+ * @example
+ * ```ts
+ * const ids = new HotIds();
+ * const line = 'SET "user" = 42';
+ * decodeHotLine(line, 0, line.length, ids); // { kind: "SET", dimension: "user", value: 42 }
+ * ```
+ */
+export class HotIds {
+  readonly #charts = new Map<string, CachedChart>();
+  /** The chart of the last `BEGIN`; `undefined` when it could not be cached. */
+  #chart: CachedChart | undefined;
+  #position = 0;
+
+  /** The chart id text[start, end) of a `BEGIN`; the `SET` positions start over. */
+  chart(text: string, start: number, end: number): string {
+    const previous = this.#chart;
+    let chart = previous?.next;
+    this.#position = 0;
+    if (chart === undefined || !sameId(chart.id, text, start, end)) {
+      const id = ownCopy(text, start, end);
+      chart = this.#charts.get(id);
+      if (chart === undefined) {
+        if (this.#charts.size >= MAX_CACHED_CHARTS) {
+          this.#chart = undefined;
+          return id;
+        }
+        chart = { id, dims: [], next: undefined };
+        this.#charts.set(id, chart);
+      }
+      if (previous !== undefined) previous.next = chart;
+    }
+    this.#chart = chart;
+    return chart.id;
+  }
+
+  /** The dimension id text[start, end) of the next `SET` after the `BEGIN`. */
+  dimension(text: string, start: number, end: number): string {
+    const chart = this.#chart;
+    if (chart === undefined) return text.slice(start, end);
+    const position = this.#position++;
+    const cached = chart.dims[position];
+    if (cached !== undefined && sameId(cached, text, start, end)) return cached;
+    const id = ownCopy(text, start, end);
+    if (position <= chart.dims.length && position < MAX_CACHED_POSITIONS) chart.dims[position] = id;
+    return id;
+  }
+}
+
 /**
  * Decodes the three lines that make up almost all of a live stream, in the exact shape a Netdata sender
  * writes them (`SET "<dim>" = <int>`, `BEGIN "<chart>" <usec>`, `END`), without splitting words.
  * Returns `undefined` for any other line or shape; {@link decodeChildWords} then decodes it, with the
- * same result a fast-path line would have had.
+ * same result a fast-path line would have had. With `ids` (one per stream), the ids are taken from it.
  *
  * @example
  * ```ts
@@ -359,7 +436,7 @@ function quotedEnd(text: string, i: number, end: number): number {
  * decodeHotLine(line, 0, line.length); // { kind: "SET", dimension: "user", value: 42 }
  * ```
  */
-export function decodeHotLine(text: string, start: number, end: number): ChildCommand | undefined {
+export function decodeHotLine(text: string, start: number, end: number, ids?: HotIds): ChildCommand | undefined {
   const first = text.charCodeAt(start);
   if (first === 83 /* S */) {
     // 'SET "'
@@ -372,7 +449,8 @@ export function decodeHotLine(text: string, start: number, end: number): ChildCo
     const negative = text.charCodeAt(i) === MINUS;
     const value = plainDigits(text, negative ? i + 1 : i, end);
     if (value < 0 || close === start + 5) return undefined;
-    return { kind: "SET", dimension: text.slice(start + 5, close), value: negative && value !== 0 ? -value : value };
+    const dimension = ids === undefined ? text.slice(start + 5, close) : ids.dimension(text, start + 5, close);
+    return { kind: "SET", dimension, value: negative && value !== 0 ? -value : value };
   }
   if (first === 69 /* E */) {
     return end - start === 3 && text.charCodeAt(start + 1) === 78 && text.charCodeAt(start + 2) === 68
@@ -388,7 +466,8 @@ export function decodeHotLine(text: string, start: number, end: number): ChildCo
     if (close < 0 || close === start + 7 || text.charCodeAt(close + 1) !== SPACE) return undefined;
     const microseconds = plainDigits(text, close + 2, end);
     if (microseconds < 0) return undefined;
-    return { kind: "BEGIN", chart: text.slice(start + 7, close), microseconds };
+    const chart = ids === undefined ? text.slice(start + 7, close) : ids.chart(text, start + 7, close);
+    return { kind: "BEGIN", chart, microseconds };
   }
   return undefined;
 }

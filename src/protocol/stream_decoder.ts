@@ -5,7 +5,7 @@
  */
 
 import type { ChildCommand, FunctionResultCommand, ParentCommand } from "./commands.ts";
-import { decodeChildWords, decodeHotLine, decodeParentWords, type LineOrigin } from "./decode.ts";
+import { decodeChildWords, decodeHotLine, decodeParentWords, HotIds, type LineOrigin } from "./decode.ts";
 import { ProtocolError } from "./errors.ts";
 import { LineSplitter } from "./line_splitter.ts";
 import { MAX_WORDS, splitWords } from "./words.ts";
@@ -75,13 +75,14 @@ export class ChildStreamDecoder extends CommandDecoder<ChildCommand> {
   #result: FunctionResultCommand | undefined;
   #payload: string[] = [];
   #payloadBytes = 0;
+  readonly #ids = new HotIds();
 
   protected line(text: string, start: number, end: number, line: number): void {
     if (this.#result !== undefined) {
       this.#payloadLine(text, start, end, line);
       return;
     }
-    const hot = decodeHotLine(text, start, end);
+    const hot = decodeHotLine(text, start, end, this.#ids);
     if (hot !== undefined) {
       this.sink(hot);
       return;

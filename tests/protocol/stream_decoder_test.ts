@@ -143,6 +143,21 @@ test("commands that cannot be carried as words survive a round trip as well as t
   assert.deepEqual(decodeLine(encodeChildCommand(spaced)), spaced);
 });
 
+test("iterations whose charts or dimensions change order or ids decode as each line says", () => {
+  // The decoder reuses the ids of the previous iteration where they match in place; it must never guess.
+  const iterations = [
+    'BEGIN "a.x" 1\nSET "user" = 1\nSET "system" = 2\nEND\nBEGIN "a.y" 1\nSET "in" = 3\nEND\n',
+    'BEGIN "a.x" 1\nSET "user" = 4\nSET "system" = 5\nEND\nBEGIN "a.y" 1\nSET "in" = 6\nEND\n',
+    'BEGIN "a.y" 1\nSET "out" = 7\nSET "in" = 8\nEND\nBEGIN "a.x" 1\nSET "system" = 9\nSET "use" = 10\nEND\n',
+    'BEGIN "a.x" 1\nSET "users" = 11\nSET "system" = 12\nEND\nBEGIN "a.xy" 1\nSET "in" = 13\nEND\n',
+  ];
+  const expected = iterations.flatMap((text) => text.split("\n").filter((l) => l !== "").map(decodeLine));
+  const got: ChildCommand[] = [];
+  const decoder = new ChildStreamDecoder(PEER);
+  for (const text of iterations) decoder.push(text, (c) => got.push(c));
+  assert.deepEqual(got, expected);
+});
+
 test("an unknown keyword (also lowercase) names the peer and the line", () => {
   throwsProtocol(() => decode("\n\nCLABEL_COMMIT\nFOOBAR 1 2\n"), "unknown-keyword", 4, /unknown keyword 'FOOBAR'/);
   throwsProtocol(() => decode('chart "a.b" "" "t" "u"\n'), "unknown-keyword", 1, /unknown keyword 'chart'/);

@@ -93,6 +93,8 @@ export class ChildSession {
   #chart: Chart | undefined;
   /** The chart between `BEGIN` and `END`. */
   #collecting: Chart | undefined;
+  /** `SET`s since the `BEGIN`: children send a chart's values in its dimensions' order. */
+  #setPosition = 0;
   /** The chart of the open replication answer, and the slot its `RSET`s go to. */
   #replaying: Chart | undefined;
   #replayEndS = NO_POINT;
@@ -109,7 +111,9 @@ export class ChildSession {
     switch (cmd.kind) {
       case "SET": {
         const chart = this.#collecting ?? this.#refuse(requires("SET", "CHART"));
-        const dim = chart.find(cmd.dimension) ??
+        // The dimension at this SET's position is almost always the one named: no map lookup then.
+        const expected = chart.dimensions[this.#setPosition++];
+        const dim = (expected !== undefined && expected.id === cmd.dimension ? expected : chart.find(cmd.dimension)) ??
           this.#refuse(
             `requested a SET on chart '${chart.id}' of host '${this.#hostname}', without a dimension. Disabling it.`,
           );
@@ -120,6 +124,7 @@ export class ChildSession {
         const chart = this.#find(cmd.chart, "BEGIN");
         chart.reportedSinceLastUs = cmd.microseconds;
         this.#chart = this.#collecting = chart;
+        this.#setPosition = 0;
         return;
       }
       case "END": {
