@@ -26,8 +26,7 @@
  *
  * @module
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as os from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -35,9 +34,10 @@ import { COLLECTOR_X64, startCollector, X64_SKIP } from "../tests/e2e/_collector
 import {
   ACCEPTING_STREAM_CONF,
   freePort,
-  NETDATA_BINARY,
   NETDATA_SKIP_REASON,
+  privateNetdata,
   type RealNetdata,
+  spawnNetdata,
   startNetdataParent,
   TEST_API_KEY,
 } from "../tests/interop/_netdata.ts";
@@ -62,37 +62,16 @@ interface RunningNetdataChild {
 
 /** A real Netdata 1.37 headless child: no database, no web server, no health, default plugins, streaming. */
 async function startNetdataChild(parentPort: number): Promise<RunningNetdataChild> {
-  const dir = mkdtempSync(join(os.tmpdir(), "rill-bench-netdata-child-"));
-  for (const sub of ["etc", "log", "cache", "lib", "lock", "run"]) mkdirSync(join(dir, sub));
-  writeFileSync(join(dir, "etc", ".opt-out-from-anonymous-statistics"), "");
+  // Machine learning stays at Netdata's default: the child is measured as it ships.
+  const { dir, common } = privateNetdata(NETDATA_HOST, { prefix: "rill-bench-netdata-child-", mlDefault: true });
   const statsdPort = await freePort();
   writeFileSync(
     join(dir, "etc", "netdata.conf"),
-    `[global]
-    run as user = root
-    hostname = ${NETDATA_HOST}
-    OOM score = keep
-    process scheduling policy = keep
-[directories]
-    config = ${dir}/etc
-    log = ${dir}/log
-    cache = ${dir}/cache
-    lib = ${dir}/lib
-    lock = ${dir}/lock
-    home = ${dir}
-    registry = ${dir}/lib/registry
-[logs]
-    debug = ${dir}/log/debug.log
-    error = ${dir}/log/error.log
-    access = ${dir}/log/access.log
-    health = ${dir}/log/health.log
-[db]
+    `${common}[db]
     mode = none
 [web]
     mode = none
 [health]
-    enabled = no
-[registry]
     enabled = no
 [statsd]
     bind to = udp:127.0.0.1:${statsdPort} tcp:127.0.0.1:${statsdPort}
@@ -107,24 +86,8 @@ async function startNetdataChild(parentPort: number): Promise<RunningNetdataChil
     enable compression = no
 `,
   );
-  const child: ChildProcess = spawn(
-    NETDATA_BINARY!,
-    ["-c", join(dir, "etc", "netdata.conf"), "-D", "-P", join(dir, "run", "netdata.pid")],
-    { env: { ...process.env, DO_NOT_TRACK: "1" }, stdio: "ignore" },
-  );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return {
-    pid: child.pid!,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(child.pid!, "SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const { child, stop } = spawnNetdata(dir, 15_000);
+  return { pid: child.pid!, stop };
 }
 
 interface ChartsReply {

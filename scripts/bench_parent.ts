@@ -65,7 +65,15 @@ import {
   readParentReply,
   STREAMING_PROTOCOL_VERSION,
 } from "../mod.ts";
-import { freePort, NETDATA_BINARY, NETDATA_SKIP_REASON, TEST_API_KEY } from "../tests/interop/_netdata.ts";
+import {
+  freePort,
+  NETDATA_BINARY,
+  NETDATA_SKIP_REASON,
+  PARENT_PLUGINS_OFF,
+  privateNetdata,
+  TEST_API_KEY,
+} from "../tests/interop/_netdata.ts";
+import { ND_CHILD_REQUEST } from "../tests/protocol/_nd_child.ts";
 import { processNames, sleep, treeCpu } from "./_bench_common.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -322,21 +330,13 @@ class SimulatedChild {
     socket.on("error", (e) => fail(e.message));
     socket.on("close", () => fail(this.streaming ? "the parent closed the connection" : "closed before streaming"));
     socket.once("connect", () => {
+      // The real 1.37 child's request (linux, Etc/UTC, one hop, no ML), under this child's name and GUID.
       socket.write(buildStreamRequest({
+        ...ND_CHILD_REQUEST,
         key: TEST_API_KEY,
         hostname: this.hostname,
         registryHostname: this.hostname,
         machineGuid: this.guid,
-        updateEvery: 1,
-        os: "linux",
-        timezone: "Etc/UTC",
-        abbrevTimezone: "UTC",
-        utcOffset: 0,
-        hops: 1,
-        mlCapable: 0,
-        mlEnabled: 0,
-        mcVersion: 1,
-        tags: "",
         ver: OFFERED_CAPS,
         systemInfo: { NETDATA_SYSTEM_KERNEL_NAME: "Linux", NETDATA_SYSTEM_ARCHITECTURE: "x86_64" },
         protocolVersion: STREAMING_PROTOCOL_VERSION,
@@ -494,11 +494,6 @@ const ACCEPTING_STREAM_CONF = (memoryMode: string) =>
     health enabled by default = no
 `;
 
-// Every plugin off, so the real parent only ingests (and the spawn server stays idle).
-const PLUGINS_OFF = ["apps", "python.d", "charts.d", "cgroups", "tc", "slabinfo", "perf", "nfacct", "cups"]
-  .concat(["fping", "ioping", "ebpf", "go.d", "proc", "diskspace", "timex", "idlejitter", "statsd"])
-  .map((p) => `    ${p} = no`).join("\n");
-
 function spawnParent(label: string, command: string, args: string[], port: number, dir: string): RunningParent {
   const child: ChildProcess = spawn(command, args, {
     cwd: dir,
@@ -530,30 +525,14 @@ function spawnParent(label: string, command: string, args: string[], port: numbe
 
 async function startNetdata(db: "ram" | "dbengine"): Promise<RunningParent> {
   const port = await freePort();
-  const dir = mkdtempSync(join(os.tmpdir(), "rill-bench-netdata-parent-"));
-  for (const sub of ["etc", "log", "cache", "lib", "lock", "run"]) mkdirSync(join(dir, sub));
-  writeFileSync(join(dir, "etc", ".opt-out-from-anonymous-statistics"), "");
+  const { dir, common } = privateNetdata("nd-bench-parent", {
+    prefix: "rill-bench-netdata-parent-",
+    accessLog: "none",
+  });
+  // Every plugin off, so the real parent only ingests (and the spawn server stays idle).
   writeFileSync(
     join(dir, "etc", "netdata.conf"),
-    `[global]
-    run as user = root
-    hostname = nd-bench-parent
-    OOM score = keep
-    process scheduling policy = keep
-[directories]
-    config = ${dir}/etc
-    log = ${dir}/log
-    cache = ${dir}/cache
-    lib = ${dir}/lib
-    lock = ${dir}/lock
-    home = ${dir}
-    registry = ${dir}/lib/registry
-[logs]
-    debug = ${dir}/log/debug.log
-    error = ${dir}/log/error.log
-    access = none
-    health = ${dir}/log/health.log
-[db]
+    `${common}[db]
     mode = ${db}
     retention = 3600
     dbengine multihost disk space MB = 1024
@@ -562,17 +541,13 @@ async function startNetdata(db: "ram" | "dbengine"): Promise<RunningParent> {
     allow connections from = localhost
     allow streaming from = localhost
     accept a streaming request every seconds = 0
-[registry]
-    enabled = no
 [health]
-    enabled = no
-[ml]
     enabled = no
 [statsd]
     enabled = no
 [plugins]
     enable running new plugins = no
-${PLUGINS_OFF}
+${PARENT_PLUGINS_OFF}
 `,
   );
   writeFileSync(join(dir, "etc", "stream.conf"), ACCEPTING_STREAM_CONF(db));
@@ -724,20 +699,17 @@ async function measure(
     console.log(
       `${parent.label}: ${live.length} children streaming; ${options.warmup} s warm-up, ${options.seconds} s measured …`,
     );
+    // The clock, the bytes the parent read, its CPU and ours, at the start and at the end of the window.
+    const snapshot = () => ({
+      at: performance.now(),
+      bytes: bytesRead(children, parent.port),
+      cpu: treeCpu(parent.pid),
+      load: processCpuSeconds(),
+    });
     await sleep(options.warmup * 1000);
-    const a = {
-      at: performance.now(),
-      bytes: bytesRead(children, parent.port),
-      cpu: treeCpu(parent.pid),
-      load: processCpuSeconds(),
-    };
+    const a = snapshot();
     await sleep(options.seconds * 1000);
-    const b = {
-      at: performance.now(),
-      bytes: bytesRead(children, parent.port),
-      cpu: treeCpu(parent.pid),
-      load: processCpuSeconds(),
-    };
+    const b = snapshot();
     for (const c of children) c.stop(false);
     await Promise.all(pumps);
     const dropped = live.filter((c) => c.failure !== undefined);

@@ -53,8 +53,21 @@ export interface RealNetdata {
   stop(): Promise<void>;
 }
 
-// Plugins a parent under test does not need; they only cost start-up time.
-const PLUGINS_OFF = ["apps", "python.d", "charts.d", "cgroups", "tc", "slabinfo", "perf", "nfacct", "cups"]
+/**
+ * `[plugins]` lines that turn every plugin off (proc, statsd and the internal ones too): a parent under test or
+ * under a benchmark only ingests what its children send, and starts faster.
+ */
+export const PARENT_PLUGINS_OFF = [
+  "apps",
+  "python.d",
+  "charts.d",
+  "cgroups",
+  "tc",
+  "slabinfo",
+  "perf",
+  "nfacct",
+  "cups",
+]
   .concat(["fping", "ioping", "ebpf", "go.d", "proc", "diskspace", "timex", "idlejitter", "statsd"])
   .map((p) => `    ${p} = no`).join("\n");
 
@@ -69,9 +82,34 @@ export interface NetdataParentOptions {
 // Netdata reads `^SSL=` only after an access list, so the list of every use is spelled out.
 const ALL_USES_SSL_OPTIONAL = "=dashboard|registry|badges|management|streaming|netdata.conf^SSL=optional";
 
-/** The private folders and the `[global]`…`[logs]` sections every test Netdata gets. */
-function privateNetdata(hostname: string): { dir: string; common: string } {
-  const dir = mkdtempSync(join(tmpdir(), "rill-netdata-"));
+/** Choices of {@link privateNetdata}. */
+export interface PrivateNetdataOptions {
+  /** Prefix of the folder's name under the system temp dir (default `rill-netdata-`). */
+  prefix?: string;
+  /** `[logs] access`: a file under `<dir>/log` (default), or `none` (what a benchmark wants). */
+  accessLog?: "file" | "none";
+  /** Leave `[ml]` at Netdata's default instead of turning it off. */
+  mlDefault?: boolean;
+}
+
+/**
+ * Makes the private folders of a real Netdata (`etc`, `log`, `cache`, `lib`, `lock`, `run` under a new temp
+ * folder, statistics opted out) and returns them with the sections every such Netdata gets: `[global]` (runs
+ * as root, `hostname`, keeps OOM score and scheduling), `[directories]` and `[logs]` inside the folder,
+ * `[registry]` off and `[ml]` off. The caller appends its own sections and writes `etc/netdata.conf`.
+ *
+ * @example
+ * ```ts
+ * const { dir, common } = privateNetdata("nd-child");
+ * writeFileSync(join(dir, "etc", "netdata.conf"), `${common}[web]\n    mode = none\n`);
+ * const netdata = spawnNetdata(dir);
+ * ```
+ */
+export function privateNetdata(
+  hostname: string,
+  options: PrivateNetdataOptions = {},
+): { dir: string; common: string } {
+  const dir = mkdtempSync(join(tmpdir(), options.prefix ?? "rill-netdata-"));
   for (const sub of ["etc", "log", "cache", "lib", "lock", "run"]) mkdirSync(join(dir, sub));
   writeFileSync(join(dir, "etc", ".opt-out-from-anonymous-statistics"), "");
   const common = `[global]
@@ -90,18 +128,26 @@ function privateNetdata(hostname: string): { dir: string; common: string } {
 [logs]
     debug = ${dir}/log/debug.log
     error = ${dir}/log/error.log
-    access = ${dir}/log/access.log
+    access = ${options.accessLog === "none" ? "none" : `${dir}/log/access.log`}
     health = ${dir}/log/health.log
 [registry]
     enabled = no
-[ml]
-    enabled = no
-`;
+${options.mlDefault ? "" : "[ml]\n    enabled = no\n"}`;
   return { dir, common };
 }
 
-/** Runs `netdata -D` on the config in `dir`; `stop()` ends it by its own PID and removes `dir`. */
-function spawnNetdata(dir: string): { child: ChildProcess; stop(): Promise<void> } {
+/**
+ * Runs `netdata -D` on `<dir>/etc/netdata.conf` (made with {@link privateNetdata}), output ignored.
+ * `stop()` ends it by its own PID (SIGTERM, then SIGKILL after `killAfterMs`) and removes `dir`.
+ *
+ * @example
+ * ```ts
+ * const { child, stop } = spawnNetdata(dir);
+ * console.log(`netdata runs as ${child.pid}`);
+ * await stop();
+ * ```
+ */
+export function spawnNetdata(dir: string, killAfterMs = 10_000): { child: ChildProcess; stop(): Promise<void> } {
   const child: ChildProcess = spawn(
     NETDATA_BINARY!,
     ["-c", join(dir, "etc", "netdata.conf"), "-D", "-P", join(dir, "run", "netdata.pid")],
@@ -113,7 +159,7 @@ function spawnNetdata(dir: string): { child: ChildProcess; stop(): Promise<void>
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        const timer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
         await exited;
         clearTimeout(timer);
       }
@@ -208,7 +254,7 @@ export async function startNetdataParent(streamConf: string, options: NetdataPar
 [statsd]
     enabled = no
 [plugins]
-${PLUGINS_OFF}
+${PARENT_PLUGINS_OFF}
 `,
   );
   writeFileSync(join(dir, "etc", "stream.conf"), streamConf);
