@@ -38,6 +38,24 @@ function configDir(files: Record<string, string>): string {
   return dir;
 }
 
+/**
+ * Runs the parent on a config folder of `files` (see {@link configDir}), expects exit 1, and hands the run's
+ * stderr, stdout and the folder to `check`; the folder is removed after.
+ */
+async function refusedConfig(
+  files: Record<string, string>,
+  check: (r: { stderr: string; stdout: string }, dir: string) => void | Promise<void>,
+): Promise<void> {
+  const dir = configDir(files);
+  try {
+    const r = run("-c", dir);
+    assert.equal(r.code, 1, r.stderr);
+    await check(r, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Whether something accepts TCP connections on 127.0.0.1:`port`. */
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -77,14 +95,11 @@ test("parent cli: a bad netdata.conf value is reported with file and line, and t
   skip,
 }, async () => {
   const port = await freePort();
-  const dir = configDir({
+  await refusedConfig({
     "netdata.conf":
       `[global]\n    hostname = x\n${DIRECTORIES}[db]\n    mode = banana\n[web]\n    bind to = 127.0.0.1:${port}\n`,
     "stream.conf": ACCEPTING_STREAM_CONF,
-  });
-  try {
-    const r = run("-c", dir);
-    assert.equal(r.code, 1, r.stderr);
+  }, (r, dir) => {
     assert.match(
       r.stderr,
       new RegExp(
@@ -93,40 +108,30 @@ test("parent cli: a bad netdata.conf value is reported with file and line, and t
     );
     assert.match(r.stderr, /rill-parent: fix the errors above and start again/);
     assert.doesNotMatch(r.stderr + r.stdout, /web server listening/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("parent cli: a bad ^SSL mode in [web] bind to is reported with file and line", { skip }, async () => {
   const port = await freePort();
-  const dir = configDir({
+  await refusedConfig({
     "netdata.conf": `${DIRECTORIES}[web]\n    bind to = 127.0.0.1:${port}=streaming^SSL=maybe\n`,
     "stream.conf": ACCEPTING_STREAM_CONF,
-  });
-  try {
-    const r = run("-c", dir);
-    assert.equal(r.code, 1, r.stderr);
+  }, async (r, dir) => {
     assert.match(
       r.stderr,
       new RegExp(`${dir}/netdata.conf:6: \\[web\\] bind to: invalid bind address .*found '\\^SSL=maybe'`),
     );
     assert.equal(await listening(port), false);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("parent cli: a bad stream.conf value is reported with file and line, and the parent does not start", {
   skip,
-}, () => {
-  const dir = configDir({
+}, async () => {
+  await refusedConfig({
     "netdata.conf": `${DIRECTORIES}[db]\n    mode = ram\n`,
     "stream.conf": "[11111111-2222-3333-4444-555555555555]\n    type = api\n    enabled = perhaps\n",
-  });
-  try {
-    const r = run("-c", dir);
-    assert.equal(r.code, 1, r.stderr);
+  }, (r, dir) => {
     assert.match(
       r.stderr,
       new RegExp(
@@ -134,9 +139,7 @@ test("parent cli: a bad stream.conf value is reported with file and line, and th
       ),
     );
     assert.match(r.stderr, /rill-parent: fix the errors above and start again/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test(

@@ -123,6 +123,11 @@ async function tlsRow(row: number, tls: ParentTls, body: (r: Row) => Promise<voi
   }
 }
 
+/** `test("TLS row <row>: <behavior>")` running `body` in {@link tlsRow}. */
+function tlsTest(row: number, behavior: string, tls: ParentTls, body: (r: Row) => Promise<void>): void {
+  test(`TLS row ${row}: ${behavior}`, { skip, timeout: TEST_MS }, () => tlsRow(row, tls, body));
+}
+
 /** The child streams: its points arrive, and the parent's acceptance line says ` SSL,` exactly when `encrypted`. */
 async function assertStreams(r: Row, child: RealNetdataChild, encrypted: boolean): Promise<void> {
   await streaming(r.parent, child, r.hostname);
@@ -151,40 +156,30 @@ async function assertNeverStreams(
   assert.equal(acceptedLine(r.parent, r.hostname), undefined, r.parent.output());
 }
 
-test("TLS row 1: parent without TLS, plain child: the stream is unencrypted and works", {
-  skip,
-  timeout: TEST_MS,
-}, async () => {
-  await tlsRow(1, "none", async (r) => {
-    await assertStreams(r, r.child(), false);
-  });
+tlsTest(1, "parent without TLS, plain child: the stream is unencrypted and works", "none", async (r) => {
+  await assertStreams(r, r.child(), false);
 });
 
-test("TLS row 2: parent TLS, port ^SSL=force, plain child: the parent rejects the child", {
-  skip,
-  timeout: TEST_MS,
-}, async () => {
-  await tlsRow(2, "force", async (r) => {
-    const child = r.child();
-    // The parent closes the plain connection and says why; the child's request goes unanswered, so it backs off.
-    const refused = new RegExp(
-      `plain connection from localhost:\\d+ on '127\\.0\\.0\\.1:${r.port}=[^']*\\^SSL=force', which accepts only TLS \\(\\^SSL=force\\): closed`,
-    );
-    const childFailure = `[send to tcp:127.0.0.1:${r.port}]: remote netdata does not respond.`;
-    await assertNeverStreams(
-      r,
-      child,
-      "the refusal in the parent's log and the failure in the child's error.log",
-      () => refused.test(r.parent.output()) && child.log().includes(childFailure),
-    );
-  });
+tlsTest(2, "parent TLS, port ^SSL=force, plain child: the parent rejects the child", "force", async (r) => {
+  const child = r.child();
+  // The parent closes the plain connection and says why; the child's request goes unanswered, so it backs off.
+  const refused = new RegExp(
+    `plain connection from localhost:\\d+ on '127\\.0\\.0\\.1:${r.port}=[^']*\\^SSL=force', which accepts only TLS \\(\\^SSL=force\\): closed`,
+  );
+  const childFailure = `[send to tcp:127.0.0.1:${r.port}]: remote netdata does not respond.`;
+  await assertNeverStreams(
+    r,
+    child,
+    "the refusal in the parent's log and the failure in the child's error.log",
+    () => refused.test(r.parent.output()) && child.log().includes(childFailure),
+  );
 });
 
-test("TLS row 3: parent TLS, port without ^SSL (optional), plain child: the stream is unencrypted and works", {
-  skip,
-  timeout: TEST_MS,
-}, async () => {
-  await tlsRow(3, "default", async (r) => {
+tlsTest(
+  3,
+  "parent TLS, port without ^SSL (optional), plain child: the stream is unencrypted and works",
+  "default",
+  async (r) => {
     // The port does speak TLS (it has the certificate), so plain here is the child's choice.
     const hello = spawnSync("openssl", ["s_client", "-connect", `127.0.0.1:${r.parent.port}`], {
       input: "",
@@ -194,14 +189,14 @@ test("TLS row 3: parent TLS, port without ^SSL (optional), plain child: the stre
     assert.equal(hello.status, 0, hello.stdout + hello.stderr);
     assert.match(hello.stdout, /subject=\/?CN ?= ?localhost/);
     await assertStreams(r, r.child(), false);
-  });
-});
+  },
+);
 
-test("TLS row 4: parent TLS with a self-signed certificate, TLS child verifying it: the child refuses to connect", {
-  skip,
-  timeout: TEST_MS,
-}, async () => {
-  await tlsRow(4, "optional", async (r) => {
+tlsTest(
+  4,
+  "parent TLS with a self-signed certificate, TLS child verifying it: the child refuses to connect",
+  "optional",
+  async (r) => {
     const child = r.child({ tls: true });
     // The child completes the handshake, finds the certificate self-signed (X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT,
     // 18), closes before sending its request, and puts the destination aside.
@@ -216,17 +211,17 @@ test("TLS row 4: parent TLS with a self-signed certificate, TLS child verifying 
     assert.match(child.log(), /SSL RFC4158 check: +We have a invalid certificate, the tests result with 18 /);
     // The child did reach the port over TLS (it is its check that failed, not the connection).
     assert.doesNotMatch(r.parent.output(), /plain connection from/);
-  });
-});
+  },
+);
 
-test("TLS row 5: parent TLS, TLS child skipping certificate verification: the stream is encrypted and works", {
-  skip,
-  timeout: TEST_MS,
-}, async () => {
-  // The child streams to a port that accepts nothing but TLS; the API stays on a plain port.
-  await tlsRow(5, "force", async (r) => {
+// The child streams to a port that accepts nothing but TLS; the API stays on a plain port.
+tlsTest(
+  5,
+  "parent TLS, TLS child skipping certificate verification: the stream is encrypted and works",
+  "force",
+  async (r) => {
     // The receiver was handed a TLS socket: its acceptance line says SSL.
     await assertStreams(r, r.child({ tls: true, skipCertificateVerification: true }), true);
     assert.doesNotMatch(r.parent.output(), /plain connection from/);
-  });
-});
+  },
+);

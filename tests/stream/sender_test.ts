@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseStreamConf } from "../../src/config/stream_conf.ts";
-import type { Host } from "../../src/metrics/host.ts";
 import type { ChildCommand } from "../../src/protocol/commands.ts";
 import { ChildStreamDecoder } from "../../src/protocol/stream_decoder.ts";
 import { Logger } from "../../src/runtime/log.ts";
@@ -49,8 +48,13 @@ function collectingHost() {
   return { host, collect };
 }
 
-/** A chart of `n` absolute dimensions, to make big iterations. */
-function wideChart(host: Host, n: number) {
+/**
+ * A sender whose parent takes the handshake and never reads after it; its host has one chart of `n` absolute
+ * dimensions, to make big iterations, and `collect(i)` collects iteration `i` of it.
+ */
+async function stalledSender(n: number, extraConfig: string) {
+  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=4", read: "never" });
+  const { host } = collectingHost();
   const wide = host.chart({
     id: "test.wide",
     title: "wide",
@@ -67,7 +71,13 @@ function wideChart(host: Host, n: number) {
     { length: n },
     (_, i) => wide.dimension({ id: `dimension_${i}`, algorithm: "absolute", multiplier: 1, divisor: 1 }),
   );
-  return { wide, dims };
+  const collect = (i: number) => {
+    for (const d of dims) d.set(1_000_000_000 + i);
+    host.collected(wide, (1_795_423_000 + i) * 1e6);
+  };
+  const { lines, log } = logger();
+  const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`, extraConfig), log });
+  return { parent, sender, lines, collect };
 }
 
 function logger() {
@@ -104,21 +114,8 @@ test("sender: VCAPS handshake, definitions, REPLAY_CHART answered as a database-
     const rdstate = parent.commands.find((c) => c.kind === "RDSTATE" && c.dimension === "load1");
     assert.ok(rdstate?.kind === "RDSTATE" && rdstate.lastCollected === 501, JSON.stringify(rdstate));
     const chart = parent.commands.find((c) => c.kind === "CHART" && c.id === "system.load");
-    assert.deepEqual(chart, {
-      kind: "CHART",
-      id: "system.load",
-      name: "",
-      title: "System Load Average",
-      units: "load",
-      family: "load",
-      context: "system.load",
-      chartType: "line",
-      priority: 100,
-      updateEvery: 1,
-      options: "   ",
-      plugin: "proc.plugin",
-      module: "/proc/loadavg",
-    });
+    // The definition as it was made: proc.plugin's system.load, no name, no options.
+    assert.deepEqual(chart, { kind: "CHART", ...LOAD_CHART, name: "", options: "   " });
     const sets = parent.commands.filter((c) => c.kind === "SET" && c.dimension === "load1").map((c) =>
       c.kind === "SET" ? c.value : undefined
     );
@@ -355,24 +352,15 @@ test("sender: stop() flushes and closes cleanly, and no reconnection follows", {
 test("sender: a parent that never reads cannot grow the buffer past 'buffer size bytes'", {
   timeout: 30_000,
 }, async () => {
-  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=4", read: "never" });
-  const { host } = collectingHost();
-  // One wide chart so that each iteration is about 30 kB of SET lines.
-  const { wide, dims } = wideChart(host, 1000);
   const limit = 1_000_000;
-  const { lines, log } = logger();
-  const sender = new StreamSender({
-    host,
-    config: streamConfig(`127.0.0.1:${parent.port}`, `    buffer size bytes = ${limit}\n`),
-    log,
-  });
+  // One wide chart so that each iteration is about 30 kB of SET lines.
+  const { parent, sender, lines, collect } = await stalledSender(1000, `    buffer size bytes = ${limit}\n`);
   try {
     sender.start();
     await until("a connection", () => sender.connectedTo);
     let maxPending = 0;
     for (let i = 0; i < 3000 && !lines.some((l) => l.includes("too many data pending")); i++) {
-      for (const d of dims) d.set(1_000_000_000 + i);
-      host.collected(wide, (1_795_423_000 + i) * 1e6);
+      collect(i);
       maxPending = Math.max(maxPending, sender.pendingBytes);
       await new Promise((r) => setImmediate(r));
     }
@@ -392,22 +380,16 @@ test("sender: a parent that never reads cannot grow the buffer past 'buffer size
 test("sender: a parent that takes nothing for 'timeout seconds' is dropped with Netdata's message", {
   timeout: 30_000,
 }, async () => {
-  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=4", read: "never" });
-  const { host } = collectingHost();
-  const { wide, dims } = wideChart(host, 2000);
-  const { lines, log } = logger();
-  const sender = new StreamSender({
-    host,
-    config: streamConfig(`127.0.0.1:${parent.port}`, "    timeout seconds = 1\n    buffer size bytes = 200000000\n"),
-    log,
-  });
+  const { parent, sender, lines, collect } = await stalledSender(
+    2000,
+    "    timeout seconds = 1\n    buffer size bytes = 200000000\n",
+  );
   try {
     sender.start();
     await until("a connection", () => sender.connectedTo);
     // Fill the kernel's buffers, so that the socket stops taking data.
     for (let i = 0; i < 1000 && sender.pendingBytes < 2_000_000; i++) {
-      for (const d of dims) d.set(1_000_000_000 + i);
-      host.collected(wide, (1_795_423_000 + i) * 1e6);
+      collect(i);
       await new Promise((r) => setImmediate(r));
     }
     assert.ok(sender.pendingBytes > 0, "the socket never stalled");
