@@ -28,6 +28,7 @@ import type { ChildCommand, DimensionCommand } from "../src/protocol/commands.ts
 import { encodeChildCommand, quote } from "../src/protocol/encode.ts";
 import { ChildStreamDecoder } from "../src/protocol/stream_decoder.ts";
 import { Logger } from "../src/runtime/log.ts";
+import { testIdentity } from "../tests/_hosts.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const NAME = "netdata-1.37-child-stream.txt";
@@ -107,19 +108,12 @@ function refresh(): void {
 }
 
 const decoder = new ChildStreamDecoder("bench");
-const identity = {
+const identity = testIdentity({
   hostname: "bench-child",
   machineGuid: "82be38ca-e718-11f1-8984-02fc00000001",
-  os: "linux",
-  timezone: "Etc/UTC",
-  abbrevTimezone: "UTC",
-  utcOffset: 0,
-  tags: "",
-  updateEvery: 1,
-  systemInfo: {},
   programName: "netdata",
   programVersion: "v1.37.1",
-};
+});
 const host = new Host(identity);
 const log = new Logger("bench", "INGEST", () => {});
 const store = new HostStore(host, { mode: "ram", history: 3600, log });
