@@ -31,6 +31,22 @@ export interface OptionSpec {
   readonly string: boolean;
 }
 
+/**
+ * The options both binaries take: `-c <dir>`, `--embedded`, `--root <dir>`, `-h`, `-v`.
+ *
+ * @example
+ * ```ts
+ * commandLine("rill-parent", process.argv.slice(2), BINARY_OPTIONS, "Usage: …");
+ * ```
+ */
+export const BINARY_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  config: { short: "c", string: true },
+  embedded: { string: false },
+  root: { string: true },
+  help: { short: "h", string: false },
+  version: { short: "v", string: false },
+};
+
 /** Parsed options: strings for value options, `true` for switches that were given. */
 export type ParsedOptions = Record<string, string | boolean | undefined>;
 

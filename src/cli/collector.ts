@@ -13,6 +13,7 @@
 
 import process from "node:process";
 import {
+  BINARY_OPTIONS,
   commandLine,
   exitOnSignals,
   fail as failWith,
@@ -62,16 +63,8 @@ const EMBEDDED_CONFIG = {
 
 const fail: (message: string) => never = (message) => failWith(PROGRAM, message);
 
-const OPTIONS = {
-  config: { short: "c", string: true },
-  embedded: { string: false },
-  root: { string: true },
-  help: { short: "h", string: false },
-  version: { short: "v", string: false },
-};
-
 function main(argv: string[]): void {
-  const options = commandLine(PROGRAM, argv, OPTIONS, HELP);
+  const options = commandLine(PROGRAM, argv, BINARY_OPTIONS, HELP);
   if (options === undefined) return;
 
   const config = loadConfig(PROGRAM, options, EMBEDDED_CONFIG, "stream.conf");

@@ -14,6 +14,7 @@ import * as os from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import {
+  BINARY_OPTIONS,
   commandLine,
   exitOnSignals,
   fail as failWith,
@@ -61,14 +62,6 @@ stream.conf accepts children with a section per API key:
 SIGTERM or SIGINT closes every stream, saves (in save mode) and exits 0.
 `;
 
-const OPTIONS = {
-  config: { short: "c", string: true },
-  embedded: { string: false },
-  root: { string: true },
-  help: { short: "h", string: false },
-  version: { short: "v", string: false },
-};
-
 // Loopback only: a quick start should not open a port to the network. The parent calls itself
 // `<hostname>-parent`, so that a collector on the same machine (`npm start`) is told apart in the API.
 const EMBEDDED_CONFIG = {
@@ -86,7 +79,7 @@ const EMBEDDED_CONFIG = {
 };
 
 async function main(argv: string[]): Promise<void> {
-  const options = commandLine(PROGRAM, argv, OPTIONS, HELP);
+  const options = commandLine(PROGRAM, argv, BINARY_OPTIONS, HELP);
   if (options === undefined) return;
   const config = loadConfig(PROGRAM, options, EMBEDDED_CONFIG, "netdata.conf");
   const netdata = config.netdata;
