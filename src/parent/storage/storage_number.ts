@@ -34,8 +34,17 @@ for (let i = 0; i < 8; i++) {
   SCALES[24 + i] = 100 ** i;
 }
 
-/** C's `lrint` in the default rounding mode: to nearest, ties to even. */
-function roundHalfEven(n: number): number {
+/**
+ * C's `lrint`/`llrint` in the default rounding mode: to nearest, ties to even (how 1.37 rounds both when it
+ * packs a stored value and when it prints one).
+ *
+ * @example
+ * ```ts
+ * roundHalfEven(2.5); // 2
+ * roundHalfEven(3.5); // 4
+ * ```
+ */
+export function roundHalfEven(n: number): number {
   const floor = Math.floor(n);
   const rest = n - floor;
   if (rest > 0.5) return floor + 1;

@@ -14,6 +14,7 @@
 import type { Chart, Dimension } from "../../../metrics/chart.ts";
 import { formatTimestamp } from "../../../runtime/log.ts";
 import type { ChartSeries } from "../../storage/series.ts";
+import { roundHalfEven } from "../../storage/storage_number.ts";
 import { HttpError, type HttpResponse } from "../http.ts";
 import type { ApiContext, ApiRequest } from "./context.ts";
 import { integerParam, listParam, requireChart } from "./context.ts";
@@ -55,15 +56,6 @@ export function formatValue(value: number): string {
   while (digits.charCodeAt(end - 1) === 48) end--; // trailing '0'
   digits = digits.slice(0, end);
   return `${sign}${whole}.${digits}`;
-}
-
-/** C's `llrint` in the default rounding mode: to nearest, ties to even. */
-function roundHalfEven(n: number): number {
-  const floor = Math.floor(n);
-  const rest = n - floor;
-  if (rest > 0.5) return floor + 1;
-  if (rest < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /**
