@@ -11,7 +11,10 @@
  *
  * Writing the fresh values is not timed. Profile with `--cpu-prof` on either runtime.
  *
- * Usage: `<runtime> scripts/bench_ingest.ts [--stage decode|session|store] [--seconds 5] [--chunk 65536]`
+ * `--hosts N` feeds N children's connections in turn (the same values to each), for the memory footprint of
+ * a parent with many children.
+ *
+ * Usage: `<runtime> scripts/bench_ingest.ts [--stage decode|session|store] [--seconds 5] [--chunk 65536] [--hosts 1]`
  *
  * @module
  */
@@ -45,6 +48,7 @@ const stage = option("stage", "store");
 if (stage !== "decode" && stage !== "session" && stage !== "store") throw new Error(`unknown stage ${stage}`);
 const seconds = Number(option("seconds", "5"));
 const chunkSize = Number(option("chunk", "65536"));
+const hosts = Number(option("hosts", "1"));
 
 // The fixture's definitions, as lines, and each live chart's dimensions in order.
 const file = readFileSync(FIXTURE);
@@ -107,33 +111,43 @@ function refresh(): void {
   }
 }
 
-const decoder = new ChildStreamDecoder("bench");
-const identity = testIdentity({
-  hostname: "bench-child",
-  machineGuid: "82be38ca-e718-11f1-8984-02fc00000001",
-  programName: "netdata",
-  programVersion: "v1.37.1",
-});
-const host = new Host(identity);
 const log = new Logger("bench", "INGEST", () => {});
-const store = new HostStore(host, { mode: "ram", history: 3600, log });
-if (stage === "store") host.observe(store);
-const session = new ChildSession({
-  host,
-  store,
-  policy: receiverPolicy(parseStreamConf(""), "key", identity.machineGuid, { defaults: RECEIVER_DEFAULTS }),
-  caps: 0,
-  log,
-  send: () => {},
-  claimed: () => {},
-});
-decoder.push(definitions.join(""), session.apply);
 let commands = 0;
-const sink = stage === "decode" ? () => commands++ : session.apply;
 
+// One child's connection: its decoder, host, storage and session, the definitions already applied.
+function child(index: number): (chunk: Uint8Array) => void {
+  const decoder = new ChildStreamDecoder(`bench-${index}`);
+  const identity = testIdentity({
+    hostname: `bench-child-${index}`,
+    machineGuid: `82be38ca-e718-11f1-8984-${String(index).padStart(12, "0")}`,
+    programName: "netdata",
+    programVersion: "v1.37.1",
+  });
+  const host = new Host(identity);
+  const store = new HostStore(host, { mode: "ram", history: 3600, log });
+  if (stage === "store") host.observe(store);
+  const session = new ChildSession({
+    host,
+    store,
+    policy: receiverPolicy(parseStreamConf(""), "key", identity.machineGuid, { defaults: RECEIVER_DEFAULTS }),
+    caps: 0,
+    log,
+    send: () => {},
+    claimed: () => {},
+  });
+  decoder.push(definitions.join(""), session.apply);
+  const sink = stage === "decode" ? () => commands++ : session.apply;
+  return (chunk) => decoder.push(chunk, sink);
+}
+const children = Array.from({ length: hosts }, (_, i) => child(i));
+
+// Every child gets the block, one chunk at a time in turn, as a parent reads its sockets.
 function pushBlock(): number {
   const t0 = performance.now();
-  for (let i = 0; i < block.length; i += chunkSize) decoder.push(block.subarray(i, i + chunkSize), sink);
+  for (let i = 0; i < block.length; i += chunkSize) {
+    const chunk = block.subarray(i, i + chunkSize);
+    for (const push of children) push(chunk);
+  }
   return performance.now() - t0;
 }
 
@@ -152,10 +166,12 @@ while (performance.now() - wall0 < seconds * 1000) {
 }
 const cpu = process.cpuUsage(cpu0);
 const runtime = "Bun" in globalThis ? `bun ${process.versions.bun}` : `deno ${process.versions.deno}`;
-const samples = blocks * samplesPerBlock;
+const samples = blocks * samplesPerBlock * hosts;
 console.log(
   `${runtime.padEnd(12)} ${stage.padEnd(7)} ${(samples / busyMs / 1e3).toFixed(2)} M samples/s in push ` +
     `(${samples.toLocaleString("en")} samples, ${(busyMs / 1e3).toFixed(2)} s; process CPU ` +
     `${((cpu.user + cpu.system) / 1e6).toFixed(2)} s over ${((performance.now() - wall0) / 1e3).toFixed(2)} s; ` +
-    `${samplesPerBlock / BLOCK} samples, ${(block.length / BLOCK / 1e3).toFixed(1)} kB per iteration)`,
+    `${samplesPerBlock / BLOCK} samples, ${
+      (block.length / BLOCK / 1e3).toFixed(1)
+    } kB per iteration, ${hosts} children)`,
 );

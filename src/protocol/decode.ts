@@ -347,88 +347,11 @@ function quotedEnd(text: string, i: number, end: number): number {
   return -1;
 }
 
-// Bounds of what a HotIds keeps, whatever a peer sends.
-const MAX_CACHED_CHARTS = 65536;
-const MAX_CACHED_POSITIONS = 65536;
-
-interface CachedChart {
-  readonly id: string;
-  /** The dimension id of each `SET` position after this chart's `BEGIN`, as last seen. */
-  readonly dims: string[];
-  /** The chart whose `BEGIN` followed this chart's last time. */
-  next: CachedChart | undefined;
-}
-
-// Whether text[start, end) is `id`, compared in place.
-function sameId(id: string, text: string, start: number, end: number): boolean {
-  return id.length === end - start && text.startsWith(id, start);
-}
-
-// A flat copy of text[start, end): a plain slice may keep the whole chunk it was cut from alive.
-function ownCopy(text: string, start: number, end: number): string {
-  return `${text.slice(start, end)} `.slice(0, -1);
-}
-
-/**
- * The chart and dimension ids of a live stream, kept so that {@link decodeHotLine} hands out the same
- * string for the same id instead of cutting a new one from every line: a child sends its charts in the
- * same order every iteration and a chart's `SET`s in the same order, so each `BEGIN` is compared in place
- * with the chart that followed the previous one last time, and each `SET` with the id seen at its position.
- * Reused strings spare the allocation and, in the maps keyed by id, hashing a fresh string per line.
- *
- * @example
- * ```ts
- * const ids = new HotIds();
- * const line = 'SET "user" = 42';
- * decodeHotLine(line, 0, line.length, ids); // { kind: "SET", dimension: "user", value: 42 }
- * ```
- */
-export class HotIds {
-  readonly #charts = new Map<string, CachedChart>();
-  /** The chart of the last `BEGIN`; `undefined` when it could not be cached. */
-  #chart: CachedChart | undefined;
-  #position = 0;
-
-  /** The chart id text[start, end) of a `BEGIN`; the `SET` positions start over. */
-  chart(text: string, start: number, end: number): string {
-    const previous = this.#chart;
-    let chart = previous?.next;
-    this.#position = 0;
-    if (chart === undefined || !sameId(chart.id, text, start, end)) {
-      const id = ownCopy(text, start, end);
-      chart = this.#charts.get(id);
-      if (chart === undefined) {
-        if (this.#charts.size >= MAX_CACHED_CHARTS) {
-          this.#chart = undefined;
-          return id;
-        }
-        chart = { id, dims: [], next: undefined };
-        this.#charts.set(id, chart);
-      }
-      if (previous !== undefined) previous.next = chart;
-    }
-    this.#chart = chart;
-    return chart.id;
-  }
-
-  /** The dimension id text[start, end) of the next `SET` after the `BEGIN`. */
-  dimension(text: string, start: number, end: number): string {
-    const chart = this.#chart;
-    if (chart === undefined) return text.slice(start, end);
-    const position = this.#position++;
-    const cached = chart.dims[position];
-    if (cached !== undefined && sameId(cached, text, start, end)) return cached;
-    const id = ownCopy(text, start, end);
-    if (position <= chart.dims.length && position < MAX_CACHED_POSITIONS) chart.dims[position] = id;
-    return id;
-  }
-}
-
 /**
  * Decodes the three lines that make up almost all of a live stream, in the exact shape a Netdata sender
  * writes them (`SET "<dim>" = <int>`, `BEGIN "<chart>" <usec>`, `END`), without splitting words.
  * Returns `undefined` for any other line or shape; {@link decodeChildWords} then decodes it, with the
- * same result a fast-path line would have had. With `ids` (one per stream), the ids are taken from it.
+ * same result a fast-path line would have had.
  *
  * @example
  * ```ts
@@ -436,7 +359,7 @@ export class HotIds {
  * decodeHotLine(line, 0, line.length); // { kind: "SET", dimension: "user", value: 42 }
  * ```
  */
-export function decodeHotLine(text: string, start: number, end: number, ids?: HotIds): ChildCommand | undefined {
+export function decodeHotLine(text: string, start: number, end: number): ChildCommand | undefined {
   const first = text.charCodeAt(start);
   if (first === 83 /* S */) {
     // 'SET "'
@@ -449,8 +372,7 @@ export function decodeHotLine(text: string, start: number, end: number, ids?: Ho
     const negative = text.charCodeAt(i) === MINUS;
     const value = plainDigits(text, negative ? i + 1 : i, end);
     if (value < 0 || close === start + 5) return undefined;
-    const dimension = ids === undefined ? text.slice(start + 5, close) : ids.dimension(text, start + 5, close);
-    return { kind: "SET", dimension, value: negative && value !== 0 ? -value : value };
+    return { kind: "SET", dimension: text.slice(start + 5, close), value: negative && value !== 0 ? -value : value };
   }
   if (first === 69 /* E */) {
     return end - start === 3 && text.charCodeAt(start + 1) === 78 && text.charCodeAt(start + 2) === 68
@@ -466,8 +388,164 @@ export function decodeHotLine(text: string, start: number, end: number, ids?: Ho
     if (close < 0 || close === start + 7 || text.charCodeAt(close + 1) !== SPACE) return undefined;
     const microseconds = plainDigits(text, close + 2, end);
     if (microseconds < 0) return undefined;
-    const chart = ids === undefined ? text.slice(start + 7, close) : ids.chart(text, start + 7, close);
-    return { kind: "BEGIN", chart, microseconds };
+    return { kind: "BEGIN", chart: text.slice(start + 7, close), microseconds };
+  }
+  return undefined;
+}
+
+// The same shapes read from bytes (scripts/bench_ingest.ts: digits and quotes are several times cheaper to
+// read from a Uint8Array than with charCodeAt, and no string is made for the line).
+
+// bytes[i, end) as plainDigits reads text.
+function plainDigitBytes(bytes: Uint8Array, i: number, end: number): number {
+  const digits = end - i;
+  if (digits < 1 || digits > 15 || (digits > 1 && bytes[i] === ZERO)) return -1;
+  let v = 0;
+  for (; i < end; i++) {
+    const c = bytes[i] - ZERO;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+// The closing quote of a `"…"` word of plain ASCII starting at `i`, or -1 when it holds a backslash or a
+// byte ≥ 0x80 (its text then needs decoding) or does not close before `end`.
+function quotedEndBytes(bytes: Uint8Array, i: number, end: number): number {
+  for (; i < end; i++) {
+    const c = bytes[i];
+    if (c === DQUOTE) return i;
+    if (c === BACKSLASH || c >= 0x80) return -1;
+  }
+  return -1;
+}
+
+// Bounds of what a HotIds keeps, whatever a peer sends.
+const MAX_CACHED_CHARTS = 65536;
+const MAX_CACHED_POSITIONS = 65536;
+
+/** An ASCII id as a string and as its bytes. */
+interface CachedId {
+  readonly text: string;
+  readonly bytes: Uint8Array;
+}
+
+interface CachedChart extends CachedId {
+  /** The dimension id of each `SET` position after this chart's `BEGIN`, as last seen. */
+  readonly dims: CachedId[];
+  /** The chart whose `BEGIN` followed this chart's last time. */
+  next: CachedChart | undefined;
+}
+
+function sameBytes(id: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
+  if (id.length !== end - start) return false;
+  for (let i = 0; i < id.length; i++) if (id[i] !== bytes[start + i]) return false;
+  return true;
+}
+
+function ascii(bytes: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode.apply(null, Array.from(bytes.subarray(start, end)));
+}
+
+/**
+ * The chart and dimension ids of one live stream, kept so that {@link decodeHotBytes} compares a line's id
+ * in place instead of making a string of it: a child sends its charts in the same order every iteration
+ * and a chart's `SET`s in the same order, so each `BEGIN` is compared with the chart that followed the
+ * previous one last time, and each `SET` with the id seen at its position. The same string then comes out
+ * for the same id, which also spares the maps keyed by id hashing a fresh string per line.
+ *
+ * @example
+ * ```ts
+ * const ids = new HotIds();
+ * const line = new TextEncoder().encode('SET "user" = 42');
+ * decodeHotBytes(line, 0, line.length, ids); // { kind: "SET", dimension: "user", value: 42 }
+ * ```
+ */
+export class HotIds {
+  readonly #charts = new Map<string, CachedChart>();
+  /** The chart of the last `BEGIN`; `undefined` when it could not be cached. */
+  #chart: CachedChart | undefined;
+  #position = 0;
+
+  /** The chart id bytes[start, end) (ASCII) of a `BEGIN`; the `SET` positions start over. */
+  chart(bytes: Uint8Array, start: number, end: number): string {
+    const previous = this.#chart;
+    let chart = previous?.next;
+    this.#position = 0;
+    if (chart === undefined || !sameBytes(chart.bytes, bytes, start, end)) {
+      const text = ascii(bytes, start, end);
+      chart = this.#charts.get(text);
+      if (chart === undefined) {
+        if (this.#charts.size >= MAX_CACHED_CHARTS) {
+          this.#chart = undefined;
+          return text;
+        }
+        chart = { text, bytes: bytes.slice(start, end), dims: [], next: undefined };
+        this.#charts.set(text, chart);
+      }
+      if (previous !== undefined) previous.next = chart;
+    }
+    this.#chart = chart;
+    return chart.text;
+  }
+
+  /** The dimension id bytes[start, end) (ASCII) of the next `SET` after the `BEGIN`. */
+  dimension(bytes: Uint8Array, start: number, end: number): string {
+    const chart = this.#chart;
+    if (chart === undefined) return ascii(bytes, start, end);
+    const position = this.#position++;
+    const cached = chart.dims[position];
+    if (cached !== undefined && sameBytes(cached.bytes, bytes, start, end)) return cached.text;
+    const text = ascii(bytes, start, end);
+    if (position <= chart.dims.length && position < MAX_CACHED_POSITIONS) {
+      chart.dims[position] = { text, bytes: bytes.slice(start, end) };
+    }
+    return text;
+  }
+}
+
+/**
+ * {@link decodeHotLine} for the UTF-8 bytes of a line, with its ids taken from the stream's {@link HotIds}.
+ * Ids with a byte ≥ 0x80 are left to the general decoder too.
+ *
+ * @example
+ * ```ts
+ * const line = new TextEncoder().encode('BEGIN "system.cpu" 1000000');
+ * decodeHotBytes(line, 0, line.length, new HotIds()); // { kind: "BEGIN", chart: "system.cpu", microseconds: 1000000 }
+ * ```
+ */
+export function decodeHotBytes(bytes: Uint8Array, start: number, end: number, ids: HotIds): ChildCommand | undefined {
+  const first = bytes[start];
+  if (first === 83 /* S */) {
+    // 'SET "'
+    if (bytes[start + 1] !== 69 || bytes[start + 2] !== 84) return undefined;
+    if (bytes[start + 3] !== SPACE || bytes[start + 4] !== DQUOTE) return undefined;
+    const close = quotedEndBytes(bytes, start + 5, end);
+    if (close < 0) return undefined;
+    let i = close + 1;
+    while (i < end && (bytes[i] === SPACE || bytes[i] === EQUALS)) i++;
+    const negative = bytes[i] === MINUS;
+    const value = plainDigitBytes(bytes, negative ? i + 1 : i, end);
+    if (value < 0 || close === start + 5) return undefined;
+    return {
+      kind: "SET",
+      dimension: ids.dimension(bytes, start + 5, close),
+      value: negative && value !== 0 ? -value : value,
+    };
+  }
+  if (first === 69 /* E */) {
+    return end - start === 3 && bytes[start + 1] === 78 && bytes[start + 2] === 68 ? { kind: "END" } : undefined;
+  }
+  if (first === 66 /* B */) {
+    // 'BEGIN "'
+    if (bytes[start + 1] !== 69 || bytes[start + 2] !== 71) return undefined;
+    if (bytes[start + 3] !== 73 || bytes[start + 4] !== 78) return undefined;
+    if (bytes[start + 5] !== SPACE || bytes[start + 6] !== DQUOTE) return undefined;
+    const close = quotedEndBytes(bytes, start + 7, end);
+    if (close < 0 || close === start + 7 || bytes[close + 1] !== SPACE) return undefined;
+    const microseconds = plainDigitBytes(bytes, close + 2, end);
+    if (microseconds < 0) return undefined;
+    return { kind: "BEGIN", chart: ids.chart(bytes, start + 7, close), microseconds };
   }
   return undefined;
 }

@@ -5,9 +5,9 @@
  */
 
 import type { ChildCommand, FunctionResultCommand, ParentCommand } from "./commands.ts";
-import { decodeChildWords, decodeHotLine, decodeParentWords, HotIds, type LineOrigin } from "./decode.ts";
+import { decodeChildWords, decodeHotBytes, decodeParentWords, HotIds, type LineOrigin } from "./decode.ts";
 import { ProtocolError } from "./errors.ts";
-import { LineSplitter } from "./line_splitter.ts";
+import { ByteLineSplitter, LineSplitter } from "./line_splitter.ts";
 import { MAX_WORDS, splitWords } from "./words.ts";
 
 /** Cap on a function result's payload (Netdata's is 10 MB). */
@@ -23,38 +23,34 @@ class Origin implements LineOrigin {
   constructor(readonly peer: string, public line: number) {}
 }
 
-// Shared by both directions: line splitting, the reused word array, and refusing input after a failure.
+// Shared by both directions: the reused word array, where errors point, and refusing input after a failure.
 abstract class CommandDecoder<C> {
   protected readonly words: string[] = new Array(MAX_WORDS);
   protected readonly origin: Origin;
   protected sink: CommandSink<C> = () => {};
-  readonly #splitter: LineSplitter;
-  readonly #onLine = (text: string, start: number, end: number, line: number) => this.line(text, start, end, line);
   #failed: unknown;
 
   constructor(peer: string) {
-    this.#splitter = new LineSplitter(peer);
     this.origin = new Origin(peer, 0);
   }
 
   /** Lines read so far. */
-  get lineNumber(): number {
-    return this.#splitter.lineNumber;
-  }
+  abstract get lineNumber(): number;
 
   /** Feeds a chunk of the stream; every complete command goes to `sink` in order. */
   push(chunk: Uint8Array | string, sink: CommandSink<C>): void {
     if (this.#failed !== undefined) throw this.#failed;
     this.sink = sink;
     try {
-      this.#splitter.push(chunk, this.#onLine);
+      this.feed(chunk);
     } catch (error) {
       this.#failed = error;
       throw error;
     }
   }
 
-  protected abstract line(text: string, start: number, end: number, line: number): void;
+  /** Splits the chunk into lines and decodes them. */
+  protected abstract feed(chunk: Uint8Array | string): void;
 }
 
 /**
@@ -76,18 +72,39 @@ export class ChildStreamDecoder extends CommandDecoder<ChildCommand> {
   #payload: string[] = [];
   #payloadBytes = 0;
   readonly #ids = new HotIds();
+  // Lines stay bytes: the live lines are decoded from them, only the others are made text.
+  readonly #splitter: ByteLineSplitter;
+  readonly #encoder = new TextEncoder();
+  readonly #onLine = (bytes: Uint8Array, start: number, end: number, line: number) =>
+    this.#line(bytes, start, end, line);
 
-  protected line(text: string, start: number, end: number, line: number): void {
+  constructor(peer: string) {
+    super(peer);
+    this.#splitter = new ByteLineSplitter(peer);
+  }
+
+  get lineNumber(): number {
+    return this.#splitter.lineNumber;
+  }
+
+  protected feed(chunk: Uint8Array | string): void {
+    this.#splitter.push(typeof chunk === "string" ? this.#encoder.encode(chunk) : chunk, this.#onLine);
+  }
+
+  #line(bytes: Uint8Array, start: number, end: number, line: number): void {
+    if (this.#result === undefined) {
+      const hot = decodeHotBytes(bytes, start, end, this.#ids);
+      if (hot !== undefined) {
+        this.sink(hot);
+        return;
+      }
+    }
+    const text = this.#splitter.text(bytes, start, end);
     if (this.#result !== undefined) {
-      this.#payloadLine(text, start, end, line);
+      this.#payloadLine(text, line);
       return;
     }
-    const hot = decodeHotLine(text, start, end, this.#ids);
-    if (hot !== undefined) {
-      this.sink(hot);
-      return;
-    }
-    const count = splitWords(text, start, end, this.words);
+    const count = splitWords(text, 0, text.length, this.words);
     if (count === 0) return;
     this.origin.line = line;
     const command = decodeChildWords(this.words, count, this.origin);
@@ -98,8 +115,8 @@ export class ChildStreamDecoder extends CommandDecoder<ChildCommand> {
     this.sink(command);
   }
 
-  #payloadLine(text: string, start: number, end: number, line: number): void {
-    if (text.startsWith(FUNCTION_RESULT_END, start)) {
+  #payloadLine(text: string, line: number): void {
+    if (text.startsWith(FUNCTION_RESULT_END)) {
       const result = { ...this.#result!, payload: this.#payload.join("") };
       this.#result = undefined;
       this.#payload = [];
@@ -107,7 +124,7 @@ export class ChildStreamDecoder extends CommandDecoder<ChildCommand> {
       this.sink(result);
       return;
     }
-    const piece = `${text.slice(start, end)}\n`;
+    const piece = `${text}\n`;
     this.#payloadBytes += piece.length;
     if (this.#payloadBytes > MAX_FUNCTION_RESULT_BYTES) {
       throw new ProtocolError(
@@ -132,7 +149,23 @@ export class ChildStreamDecoder extends CommandDecoder<ChildCommand> {
  * ```
  */
 export class ParentStreamDecoder extends CommandDecoder<ParentCommand> {
-  protected line(text: string, start: number, end: number, line: number): void {
+  readonly #splitter: LineSplitter;
+  readonly #onLine = (text: string, start: number, end: number, line: number) => this.#line(text, start, end, line);
+
+  constructor(peer: string) {
+    super(peer);
+    this.#splitter = new LineSplitter(peer);
+  }
+
+  get lineNumber(): number {
+    return this.#splitter.lineNumber;
+  }
+
+  protected feed(chunk: Uint8Array | string): void {
+    this.#splitter.push(chunk, this.#onLine);
+  }
+
+  #line(text: string, start: number, end: number, line: number): void {
     const count = splitWords(text, start, end, this.words);
     if (count === 0) return;
     this.origin.line = line;

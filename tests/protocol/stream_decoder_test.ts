@@ -216,6 +216,21 @@ test("UTF-8 split across chunks decodes whole", () => {
   assert.deepEqual(got, [{ kind: "CLABEL", name: "city", value: "Zürich → 東京", source: 2 }]);
 });
 
+test("bytes read as the whole stream decoded at once: a leading byte order mark dropped, bad UTF-8 as U+FFFD", () => {
+  const lines = [0xef, 0xbb, 0xbf, ...new TextEncoder().encode('CLABEL "a" "x'), 0xff, 0xe2, 0x86];
+  lines.push(...new TextEncoder().encode('" 1\nSET "\ufeffu" = 2\n'));
+  const expected = new TextDecoder().decode(new Uint8Array(lines)).split("\n").filter((l) => l !== "").map(decodeLine);
+  assert.deepEqual(expected[0], { kind: "CLABEL", name: "a", value: "x\ufffd\ufffd", source: 1 });
+  for (const size of [1, 2, lines.length]) {
+    const decoder = new ChildStreamDecoder(PEER);
+    const got: ChildCommand[] = [];
+    for (let i = 0; i < lines.length; i += size) {
+      decoder.push(new Uint8Array(lines.slice(i, i + size)), (c) => got.push(c));
+    }
+    assert.deepEqual(got, expected, `chunks of ${size}`);
+  }
+});
+
 test("a function result's payload is kept verbatim up to FUNCTION_RESULT_END", () => {
   const text = 'BEGIN a.b 1\nFUNCTION_RESULT_BEGIN tx1 200 "application/json" 1795423500\n{"x": "FOOBAR = 1"}\n\n' +
     "  indented\nFUNCTION_RESULT_END\nEND\n";
