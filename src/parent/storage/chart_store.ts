@@ -1,6 +1,8 @@
 /**
- * The stored points of one chart: a ring of `history` slots on the chart's `update_every` grid, one column
- * of `storage_number` words per dimension (see ./storage_number.ts for why words and not doubles).
+ * The stored points of one chart: a ring of `history` slots on the chart's `update_every` grid, each slot a
+ * row of `storage_number` words, one per dimension (see ./storage_number.ts for why words and not doubles).
+ * The rows lie side by side in one array (slot-major), so storing a slot writes one contiguous run: with
+ * one column per dimension every value went to a different place in memory, a cache (and TLB) miss each.
  *
  * @module
  */
@@ -44,7 +46,10 @@ export class ChartStore implements ChartSeries {
   readonly updateEvery: number;
   /** Slots the ring holds; 0 stores nothing (memory mode `none`). */
   readonly history: number;
-  #columns: Uint32Array[] = [];
+  /** Slot-major words: slot `s`, dimension `i` at `s * #width + i`. */
+  #words = new Uint32Array(0);
+  /** Dimensions each row has room for. */
+  #width = 0;
   /** Ring index of the newest slot. */
   #head = 0;
   /** Slots in use, ending at the newest. */
@@ -66,9 +71,18 @@ export class ChartStore implements ChartSeries {
     return this.#newestS;
   }
 
-  /** Adds empty columns for dimensions the chart gained. */
+  /** Makes room for dimensions the chart gained (rare): the rows are laid out again, wider. */
   syncDimensions(): void {
-    while (this.#columns.length < this.chart.dimensions.length) this.#columns.push(new Uint32Array(this.history));
+    const width = this.chart.dimensions.length;
+    if (width <= this.#width) return;
+    const old = this.#words;
+    const oldWidth = this.#width;
+    const words = new Uint32Array(this.history * width);
+    for (let s = 0; oldWidth > 0 && s < this.history; s++) {
+      words.set(old.subarray(s * oldWidth, (s + 1) * oldWidth), s * width);
+    }
+    this.#words = words;
+    this.#width = width;
   }
 
   /**
@@ -78,16 +92,18 @@ export class ChartStore implements ChartSeries {
   readonly append = (endS: number, values: Float64Array, reset: boolean): void => {
     const slot = this.#slot(endS);
     if (slot < 0) return;
-    const columns = this.#columns;
-    const n = Math.min(values.length, columns.length);
-    for (let i = 0; i < n; i++) columns[i][slot] = packStorageNumber(values[i], reset);
+    const words = this.#words;
+    const width = this.#width;
+    const base = slot * width;
+    const n = Math.min(values.length, width);
+    for (let i = 0; i < n; i++) words[base + i] = packStorageNumber(values[i], reset);
   };
 
   /** Stores one value of one dimension (by position) at its own slot, as a replayed point is. */
   storeOne(endS: number, index: number, value: number, reset: boolean): void {
     this.syncDimensions();
     const slot = this.#slot(endS);
-    if (slot >= 0) this.#columns[index][slot] = packStorageNumber(value, reset);
+    if (slot >= 0) this.#words[slot * this.#width + index] = packStorageNumber(value, reset);
   }
 
   read(dimensionIds: readonly string[], afterS: number, beforeS: number): PointWindow {
@@ -102,12 +118,14 @@ export class ChartStore implements ChartSeries {
     const dims = this.chart.dimensions;
     const columns: Float64Array[] = [];
     const resets: Uint8Array[] = [];
+    const words = this.#words;
+    const width = this.#width;
     for (const id of dimensionIds) {
       const values = new Float64Array(length).fill(NaN);
       const flags = new Uint8Array(length);
-      const words = this.#columns[dims.findIndex((d) => d.id === id)];
-      for (let j = 0; words !== undefined && j < length; j++) {
-        const word = words[(this.#head - (fromBack - j) + this.history) % this.history];
+      const index = dims.findIndex((d) => d.id === id);
+      for (let j = 0; index >= 0 && index < width && j < length; j++) {
+        const word = words[((this.#head - (fromBack - j) + this.history) % this.history) * width + index];
         values[j] = unpackStorageNumber(word);
         flags[j] = storageNumberReset(word) ? 1 : 0;
       }
@@ -117,12 +135,13 @@ export class ChartStore implements ChartSeries {
     return { times, columns, resets };
   }
 
-  /** The stored words, oldest first, for saving. */
+  /** The stored words, oldest first, for saving: one column per dimension, as the file holds them. */
   snapshot(): ChartSnapshot {
-    const columns = this.#columns.map((words) => {
+    const width = this.#width;
+    const columns = Array.from({ length: width }, (_, i) => {
       const out = new Uint32Array(this.#count);
       for (let j = 0; j < this.#count; j++) {
-        out[j] = words[(this.#head - (this.#count - 1 - j) + this.history) % this.history];
+        out[j] = this.#words[((this.#head - (this.#count - 1 - j) + this.history) % this.history) * width + i];
       }
       return out;
     });
@@ -140,10 +159,13 @@ export class ChartStore implements ChartSeries {
     this.syncDimensions();
     const count = Math.min(snapshot.count, this.history);
     const skip = snapshot.count - count;
-    for (let i = 0; i < snapshot.columns.length; i++) {
-      const words = this.#columns[i];
-      words.fill(EMPTY_SLOT);
-      words.set(snapshot.columns[i].subarray(skip));
+    const width = this.#width;
+    const words = this.#words;
+    words.fill(EMPTY_SLOT);
+    const n = Math.min(snapshot.columns.length, width);
+    for (let i = 0; i < n; i++) {
+      const column = snapshot.columns[i];
+      for (let j = 0; j < count; j++) words[j * width + i] = column[skip + j];
     }
     this.#count = count;
     this.#head = count - 1;
@@ -177,14 +199,15 @@ export class ChartStore implements ChartSeries {
 
   #advance(steps: number): void {
     const history = this.history;
-    const columns = this.#columns;
+    const words = this.#words;
+    const width = this.#width;
     if (steps >= history) {
-      for (const words of columns) words.fill(EMPTY_SLOT);
+      words.fill(EMPTY_SLOT);
       this.#count = 1;
     } else {
       for (let s = 1; s <= steps; s++) {
         const slot = (this.#head + s) % history;
-        for (let i = 0; i < columns.length; i++) columns[i][slot] = EMPTY_SLOT;
+        words.fill(EMPTY_SLOT, slot * width, (slot + 1) * width);
       }
       this.#count = Math.min(history, this.#count + steps);
     }
