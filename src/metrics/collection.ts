@@ -7,16 +7,39 @@
  * parent stores for the same child.
  *
  * Dimensions are addressed by their position in `chart.dimensions` (the model only ever appends), and all
- * per-dimension state lives in typed arrays, so an iteration allocates nothing.
+ * per-dimension state lives in one typed array, a row of {@link STRIDE} doubles per dimension, so that an
+ * iteration allocates nothing and a dimension's state is one cache line rather than seven arrays' worth.
+ * An iteration makes two passes over the dimensions (three when the chart has percentage rows): one
+ * computing the values, one interpolating and storing them that also rolls the state for the next one.
  *
  * @module
  */
 
 import type { CollectedNumber } from "../protocol/numbers.ts";
-import { counterIncrement, counterWentBack, gaugeValue, wrappedIncrement } from "./calculation.ts";
+import { counterIncrement, counterWentBack, wrappedIncrement } from "./calculation.ts";
 import type { Chart } from "./chart.ts";
 
 const USEC = 1_000_000;
+
+// Per-dimension state: the fields of one row of the state array.
+const STRIDE = 8;
+/** Collections since the chart was (re)set (`collections_counter`). */
+const COLLECTIONS = 0;
+/** Largest magnitude ever collected: picks the 32 or 64 bit wrap of a counter. */
+const MAX_MAGNITUDE = 1;
+/** The last collected value as a double (see `#lastCollectedBig` for bigints). */
+const LAST_COLLECTED = 2;
+const CALCULATED = 3;
+const LAST_CALCULATED = 4;
+const LAST_STORED = 5;
+const LAST_COLLECTED_US = 6;
+/** The dimension's algorithm as one of the codes below, refreshed when the chart's definition changes. */
+const ALGORITHM = 7;
+
+const ABSOLUTE = 0;
+const INCREMENTAL = 1;
+const PERCENTAGE_OF_ABSOLUTE_ROW = 2;
+const PERCENTAGE_OF_INCREMENTAL_ROW = 3;
 
 /**
  * Receives the points of one grid slot: its end time (epoch seconds), the value of every dimension by
@@ -95,16 +118,20 @@ export class ChartCollection {
   readonly #trustDurations: boolean;
   readonly #log: (message: string) => void;
   #size = 0;
-  #collections = new Float64Array(0);
-  #maxMagnitude = new Float64Array(0);
-  #lastCollected = new Float64Array(0);
-  /** The exact last collected value where it is a bigint; `null` where {@link #lastCollected} is exact. */
+  /** The chart version the algorithm codes were read at. */
+  #version = -1;
+  /** Per dimension, a row of {@link STRIDE} doubles. */
+  #state = new Float64Array(0);
+  /** The exact last collected value where it is a bigint; `null` where the state's double is exact. */
   #lastCollectedBig: (bigint | null)[] = [];
-  #calculated = new Float64Array(0);
-  #lastCalculated = new Float64Array(0);
-  #lastStored = new Float64Array(0);
-  #dimLastCollectedUs = new Float64Array(0);
+  /** Non-null entries of {@link #lastCollectedBig}: while 0 (nearly always) the array is never read. */
+  #bigs = 0;
   #values = new Float64Array(0);
+  // What the timing part of an iteration decided, for the math that follows (fields: no allocation).
+  #store = true;
+  #firstEntry = false;
+  #wasReset = false;
+  #lastCollectUt = 0;
 
   constructor(chart: Chart, options: CollectionOptions) {
     this.chart = chart;
@@ -123,26 +150,22 @@ export class ChartCollection {
    */
   collect(nowUs: number, sink: PointSink): void {
     if (this.chart.dimensions.length !== this.#size) this.#grow();
-    const dims = this.chart.dimensions;
-    for (let i = 0; i < this.#size; i++) {
-      const dim = dims[i];
-      if (!dim.updated) continue;
-      this.#collections[i]++;
-      this.#dimLastCollectedUs[i] = nowUs;
-      const magnitude = Math.abs(Number(dim.value));
-      if (magnitude > this.#maxMagnitude[i]) this.#maxMagnitude[i] = magnitude;
-    }
+    if (this.chart.version !== this.#version) this.#readAlgorithms();
     if (this.counterDone > 0) this.#next(nowUs);
-    this.#done(nowUs, sink);
+    this.#timing(nowUs);
+    const nowCollectUt = this.lastCollectedUs;
+    const reset = this.#calculate(nowUs);
+    this.#interpolate(sink, this.#lastCollectUt, nowCollectUt, this.#store, reset);
   }
 
   /** The collection state of the dimension at `index`, as a `RDSTATE` line would carry it. */
   dimensionState(index: number): DimensionState {
+    const o = index * STRIDE;
     return {
-      lastCollectedUs: this.#dimLastCollectedUs[index],
+      lastCollectedUs: this.#state[o + LAST_COLLECTED_US],
       lastCollected: this.#lastCollectedOf(index),
-      lastCalculated: this.#lastCalculated[index],
-      lastStored: this.#lastStored[index],
+      lastCalculated: this.#state[o + LAST_CALCULATED],
+      lastStored: this.#state[o + LAST_STORED],
     };
   }
 
@@ -163,8 +186,8 @@ export class ChartCollection {
   /** `RSET`: the dimension at `index` was collected at `endS` by the child. */
   replayed(index: number, endS: number): void {
     if (this.chart.dimensions.length !== this.#size) this.#grow();
-    this.#collections[index]++;
-    this.#dimLastCollectedUs[index] = endS * USEC;
+    this.#state[index * STRIDE + COLLECTIONS]++;
+    this.#state[index * STRIDE + LAST_COLLECTED_US] = endS * USEC;
   }
 
   /** `RDSTATE`: restores a dimension's state; false when the chart has no such dimension. */
@@ -178,10 +201,12 @@ export class ChartCollection {
     if (this.chart.dimensions.length !== this.#size) this.#grow();
     const i = this.chart.dimensions.findIndex((d) => d.id === dimensionId);
     if (i < 0) return false;
-    if (lastCollectedUs > this.#dimLastCollectedUs[i]) this.#dimLastCollectedUs[i] = lastCollectedUs;
+    const o = i * STRIDE;
+    const state = this.#state;
+    if (lastCollectedUs > state[o + LAST_COLLECTED_US]) state[o + LAST_COLLECTED_US] = lastCollectedUs;
     this.#setLastCollected(i, lastCollected);
-    this.#lastCalculated[i] = lastCalculated;
-    this.#lastStored[i] = lastStored;
+    state[o + LAST_CALCULATED] = lastCalculated;
+    state[o + LAST_STORED] = lastStored;
     return true;
   }
 
@@ -200,36 +225,48 @@ export class ChartCollection {
     if (startStreaming) this.#syncClock = false;
   }
 
-  /** Sizes the per-dimension arrays to the chart's dimensions, keeping the state of known ones. */
+  /** Sizes the per-dimension state to the chart's dimensions, keeping the state of known ones. */
   #grow(): void {
     const n = this.chart.dimensions.length;
-    const grown = (old: Float64Array): Float64Array<ArrayBuffer> => {
-      const next = new Float64Array(n);
-      next.set(old.subarray(0, Math.min(n, old.length)));
-      return next;
-    };
-    this.#collections = grown(this.#collections);
-    this.#maxMagnitude = grown(this.#maxMagnitude);
-    this.#lastCollected = grown(this.#lastCollected);
-    this.#calculated = grown(this.#calculated);
-    this.#lastCalculated = grown(this.#lastCalculated);
-    this.#lastStored = grown(this.#lastStored);
-    this.#dimLastCollectedUs = grown(this.#dimLastCollectedUs);
+    const state = new Float64Array(n * STRIDE);
+    state.set(this.#state.subarray(0, Math.min(n * STRIDE, this.#state.length)));
+    this.#state = state;
     this.#values = new Float64Array(n);
     while (this.#lastCollectedBig.length < n) this.#lastCollectedBig.push(null);
     this.#size = n;
+    this.#readAlgorithms();
+  }
+
+  /** Caches each dimension's algorithm as a code: compared per value, the names would be string compares. */
+  #readAlgorithms(): void {
+    const dims = this.chart.dimensions;
+    for (let i = 0; i < this.#size; i++) {
+      const algorithm = dims[i].algorithm;
+      this.#state[i * STRIDE + ALGORITHM] = algorithm === "incremental"
+        ? INCREMENTAL
+        : algorithm === "percentage-of-absolute-row"
+        ? PERCENTAGE_OF_ABSOLUTE_ROW
+        : algorithm === "percentage-of-incremental-row"
+        ? PERCENTAGE_OF_INCREMENTAL_ROW
+        : ABSOLUTE;
+    }
+    this.#version = this.chart.version;
   }
 
   #lastCollectedOf(i: number): CollectedNumber {
-    return this.#lastCollectedBig[i] ?? this.#lastCollected[i];
+    return (this.#bigs === 0 ? null : this.#lastCollectedBig[i]) ?? this.#state[i * STRIDE + LAST_COLLECTED];
   }
 
   #setLastCollected(i: number, value: CollectedNumber): void {
     if (typeof value === "number") {
-      this.#lastCollected[i] = value;
-      this.#lastCollectedBig[i] = null;
+      this.#state[i * STRIDE + LAST_COLLECTED] = value;
+      if (this.#bigs > 0 && this.#lastCollectedBig[i] !== null) {
+        this.#lastCollectedBig[i] = null;
+        this.#bigs--;
+      }
     } else {
-      this.#lastCollected[i] = Number(value);
+      this.#state[i * STRIDE + LAST_COLLECTED] = Number(value);
+      if (this.#lastCollectedBig[i] === null) this.#bigs++;
       this.#lastCollectedBig[i] = value;
     }
   }
@@ -257,13 +294,17 @@ export class ChartCollection {
     this.usecSinceLastUpdate = duration;
   }
 
-  /** `rrdset_timed_done`, for tier 0. */
-  #done(nowUs: number, sink: PointSink): void {
+  /**
+   * The timing part of `rrdset_timed_done`, for tier 0: moves the chart's clocks and decides whether this
+   * iteration stores (its decisions go to the fields the math reads).
+   */
+  #timing(nowUs: number): void {
     const chart = this.chart;
     const updateEvery = chart.updateEvery;
     const updateEveryUs = updateEvery * USEC;
     let store = true;
     let firstEntry = false;
+    this.#wasReset = false;
 
     if (this.usecSinceLastUpdate > Math.max(this.#entries, 60) * updateEveryUs) {
       this.#log(
@@ -309,7 +350,6 @@ export class ChartCollection {
       firstEntry = true;
     }
 
-    const nowCollectUt = this.lastCollectedUs;
     if (this.counterDone === 0) {
       // Jump to the current time; only a store_first chart stores its very first collection.
       this.#initLastUpdated();
@@ -322,112 +362,136 @@ export class ChartCollection {
       }
     }
     this.counterDone++;
-
-    const reset = this.#calculate();
-    this.#interpolate(sink, lastCollectUt, nowCollectUt, store, reset);
-    this.#finish(firstEntry);
+    this.#store = store;
+    this.#firstEntry = firstEntry;
+    this.#lastCollectUt = lastCollectUt;
   }
 
-  /** Computes every updated dimension's value from its collected integers; true on a detected reset. */
-  #calculate(): boolean {
+  /**
+   * Counts the updated dimensions' collections and computes their values from the collected integers; true
+   * on a detected reset.
+   */
+  #calculate(nowUs: number): boolean {
     const dims = this.chart.dimensions;
     const n = this.#size;
+    const state = this.#state;
+    // A reset this iteration zeroed the counts after Netdata had counted this collection: they stay 0.
+    const count = !this.#wasReset;
     let reset = false;
+    let percentages = false;
     let total = 0;
     let lastTotal = 0;
-    for (let i = 0; i < n; i++) {
-      const dim = dims[i];
-      if (!dim.updated) continue;
-      if (dim.algorithm === "percentage-of-incremental-row" && this.#lastCollectedOf(i) > dim.value) {
-        if (!dim.noreset && !dim.nooverflow) reset = true;
-        this.#setLastCollected(i, dim.value);
-      }
-      lastTotal += this.#lastCollected[i];
-      total += Number(dim.value);
-    }
-
-    for (let i = 0; i < n; i++) {
+    for (let i = 0, o = 0; i < n; i++, o += STRIDE) {
       const dim = dims[i];
       if (!dim.updated) {
-        this.#calculated[i] = 0;
+        state[o + CALCULATED] = 0;
         continue;
       }
-      switch (dim.algorithm) {
-        case "absolute":
-        case "percentage-of-absolute-row":
-          this.#calculated[i] = gaugeValue(dim, total);
-          break;
-        case "incremental": {
-          if (this.#collections[i] <= 1) {
-            this.#calculated[i] = 0;
-            break;
-          }
-          const last = this.#lastCollectedOf(i);
-          let increment: number;
-          if (counterWentBack(last, dim.value)) {
-            if (!dim.noreset && !dim.nooverflow) reset = true;
-            increment = wrappedIncrement(last, dim.value, this.#maxMagnitude[i]);
-          } else {
-            increment = counterIncrement(last, dim.value);
-          }
-          this.#calculated[i] += increment * dim.multiplier / dim.divisor;
-          break;
+      const value = dim.value;
+      // Number() only for a bigint: the common number needs no conversion.
+      const number = typeof value === "number" ? value : Number(value);
+      if (count) {
+        state[o + COLLECTIONS]++;
+        state[o + LAST_COLLECTED_US] = nowUs;
+      }
+      const magnitude = Math.abs(number);
+      if (magnitude > state[o + MAX_MAGNITUDE]) state[o + MAX_MAGNITUDE] = magnitude;
+      const algorithm = state[o + ALGORITHM];
+      if (algorithm === PERCENTAGE_OF_INCREMENTAL_ROW && this.#lastCollectedOf(i) > value) {
+        if (!dim.noreset && !dim.nooverflow) reset = true;
+        this.#setLastCollected(i, value);
+      }
+      lastTotal += state[o + LAST_COLLECTED];
+      total += number;
+      if (algorithm === ABSOLUTE) {
+        state[o + CALCULATED] = number * dim.multiplier / dim.divisor;
+      } else if (algorithm === INCREMENTAL) {
+        if (state[o + COLLECTIONS] <= 1) {
+          state[o + CALCULATED] = 0;
+          continue;
         }
-        case "percentage-of-incremental-row":
-          this.#calculated[i] = this.#collections[i] <= 1 || total === lastTotal
-            ? 0
-            : 100 * counterIncrement(this.#lastCollectedOf(i), dim.value) / (total - lastTotal);
-          break;
+        const last = this.#lastCollectedOf(i);
+        let increment: number;
+        if (counterWentBack(last, value)) {
+          if (!dim.noreset && !dim.nooverflow) reset = true;
+          increment = wrappedIncrement(last, value, state[o + MAX_MAGNITUDE]);
+        } else {
+          increment = counterIncrement(last, value);
+        }
+        state[o + CALCULATED] += increment * dim.multiplier / dim.divisor;
+      } else {
+        percentages = true;
+      }
+    }
+    // The row shares need the row's totals: a pass of their own.
+    for (let i = 0, o = 0; percentages && i < n; i++, o += STRIDE) {
+      const dim = dims[i];
+      if (!dim.updated) continue;
+      if (state[o + ALGORITHM] === PERCENTAGE_OF_ABSOLUTE_ROW) {
+        state[o + CALCULATED] = total === 0 ? 0 : 100 * Number(dim.value) / total;
+      } else if (state[o + ALGORITHM] === PERCENTAGE_OF_INCREMENTAL_ROW) {
+        state[o + CALCULATED] = state[o + COLLECTIONS] <= 1 || total === lastTotal
+          ? 0
+          : 100 * counterIncrement(this.#lastCollectedOf(i), dim.value) / (total - lastTotal);
       }
     }
     return reset;
   }
 
-  /** `rrdset_done_interpolate`: one point per dimension for every grid slot up to the collection time. */
+  /**
+   * `rrdset_done_interpolate`: one point per dimension for every grid slot up to the collection time; the
+   * last slot's pass also rolls the updated dimensions' values into their "last" state (see {@link #roll}).
+   */
   #interpolate(sink: PointSink, lastCollectUt: number, nowCollectUt: number, store: boolean, reset: boolean): void {
     const dims = this.chart.dimensions;
     const n = this.#size;
     const updateEvery = this.chart.updateEvery;
     const updateEveryUs = updateEvery * USEC;
     const values = this.#values;
-    const calculated = this.#calculated;
-    const lastCalculated = this.#lastCalculated;
+    const state = this.#state;
+    const gapAbove = this.#gapAbove;
     let lastStoredUt = this.lastUpdatedUs;
     let nextStoreUt = (Math.floor(this.lastUpdatedUs / USEC) + updateEvery) * USEC;
     // Slots still to store in this call, counting this one; Netdata counts one more when the collection
     // falls exactly on a slot boundary.
     let iterations = Math.floor((nowCollectUt - lastStoredUt) / updateEveryUs);
     if (nowCollectUt % updateEveryUs === 0) iterations++;
+    if (nextStoreUt > nowCollectUt) {
+      for (let i = 0; i < n; i++) this.#roll(i);
+      return;
+    }
 
     for (; nextStoreUt <= nowCollectUt; lastCollectUt = nextStoreUt, nextStoreUt += updateEveryUs, iterations--) {
-      for (let i = 0; i < n; i++) {
+      const lastSlot = nextStoreUt + updateEveryUs > nowCollectUt;
+      for (let i = 0, o = 0; i < n; i++, o += STRIDE) {
         const dim = dims[i];
         let value: number;
-        if (dim.algorithm === "incremental") {
+        if (state[o + ALGORITHM] === INCREMENTAL) {
           // The slot takes its time share of the increment plus what earlier slots left over, as a rate.
-          value = calculated[i] * (nextStoreUt - lastCollectUt) / (nowCollectUt - lastCollectUt);
-          calculated[i] -= value;
-          value += lastCalculated[i];
-          lastCalculated[i] = 0;
+          value = state[o + CALCULATED] * (nextStoreUt - lastCollectUt) / (nowCollectUt - lastCollectUt);
+          state[o + CALCULATED] -= value;
+          value += state[o + LAST_CALCULATED];
+          state[o + LAST_CALCULATED] = 0;
           value /= updateEvery;
           if (nextStoreUt - lastStoredUt < updateEveryUs) {
             value = value * updateEveryUs / (nextStoreUt - lastStoredUt);
           }
         } else if (iterations === 1) {
-          value = calculated[i];
+          value = state[o + CALCULATED];
         } else {
-          value = (calculated[i] - lastCalculated[i]) * (nextStoreUt - lastCollectUt) /
-              (nowCollectUt - lastCollectUt) + lastCalculated[i];
+          value = (state[o + CALCULATED] - state[o + LAST_CALCULATED]) * (nextStoreUt - lastCollectUt) /
+              (nowCollectUt - lastCollectUt) + state[o + LAST_CALCULATED];
         }
         if (!store) {
           value = NaN;
-        } else if (dim.updated && this.#collections[i] > 1 && iterations < this.#gapAbove) {
-          this.#lastStored[i] = value;
+        } else if (dim.updated && state[o + COLLECTIONS] > 1 && iterations < gapAbove) {
+          state[o + LAST_STORED] = value;
         } else {
           value = NaN;
-          this.#lastStored[i] = NaN;
+          state[o + LAST_STORED] = NaN;
         }
         values[i] = value;
+        if (lastSlot) this.#roll(i);
       }
       sink(nextStoreUt / USEC, values, reset && store);
       reset = false;
@@ -437,17 +501,16 @@ export class ChartCollection {
     }
   }
 
-  /** Rolls the updated dimensions' values into their "last" state for the next iteration. */
-  #finish(firstEntry: boolean): void {
-    const dims = this.chart.dimensions;
-    for (let i = 0; i < this.#size; i++) {
-      const dim = dims[i];
-      if (!dim.updated) continue;
-      this.#setLastCollected(i, dim.value);
-      if (dim.algorithm !== "incremental") this.#lastCalculated[i] = this.#calculated[i];
-      else if (!firstEntry) this.#lastCalculated[i] += this.#calculated[i];
-      this.#calculated[i] = 0;
-    }
+  /** Rolls an updated dimension's values into its "last" state for the next iteration. */
+  #roll(i: number): void {
+    const dim = this.chart.dimensions[i];
+    if (!dim.updated) return;
+    const o = i * STRIDE;
+    const state = this.#state;
+    this.#setLastCollected(i, dim.value);
+    if (state[o + ALGORITHM] !== INCREMENTAL) state[o + LAST_CALCULATED] = state[o + CALCULATED];
+    else if (!this.#firstEntry) state[o + LAST_CALCULATED] += state[o + CALCULATED];
+    state[o + CALCULATED] = 0;
   }
 
   /** `last_updated` from `last_collected_time`: one slot back for `store_first`, aligned to the grid. */
@@ -465,8 +528,11 @@ export class ChartCollection {
     this.lastUpdatedUs = 0;
     this.counter = 0;
     this.counterDone = 0;
-    this.#collections.fill(0);
-    this.#dimLastCollectedUs.fill(0);
+    for (let o = 0; o < this.#state.length; o += STRIDE) {
+      this.#state[o + COLLECTIONS] = 0;
+      this.#state[o + LAST_COLLECTED_US] = 0;
+    }
+    this.#wasReset = true;
   }
 
   #secUsec(us: number): string {
