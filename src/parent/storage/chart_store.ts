@@ -90,10 +90,10 @@ export class ChartStore implements ChartSeries {
    * reset flag goes on the values that exist.
    */
   readonly append = (endS: number, values: Float64Array, reset: boolean): void => {
-    const slot = this.#slot(endS);
+    const width = this.#width;
+    const slot = this.#slot(endS, values.length >= width);
     if (slot < 0) return;
     const words = this.#words;
-    const width = this.#width;
     const base = slot * width;
     const n = Math.min(values.length, width);
     for (let i = 0; i < n; i++) words[base + i] = packStorageNumber(values[i], reset);
@@ -102,7 +102,7 @@ export class ChartStore implements ChartSeries {
   /** Stores one value of one dimension (by position) at its own slot, as a replayed point is. */
   storeOne(endS: number, index: number, value: number, reset: boolean): void {
     this.syncDimensions();
-    const slot = this.#slot(endS);
+    const slot = this.#slot(endS, false);
     if (slot >= 0) this.#words[slot * this.#width + index] = packStorageNumber(value, reset);
   }
 
@@ -174,9 +174,10 @@ export class ChartStore implements ChartSeries {
 
   /**
    * The ring index of the slot ending at `endS`: a later slot advances the ring (the slots it skips become
-   * gaps); an earlier one is found, or is -1 when it fell out of the ring.
+   * gaps); an earlier one is found, or is -1 when it fell out of the ring. `filled`: the caller writes the
+   * whole slot, so a new one need not be cleared first.
    */
-  #slot(endS: number): number {
+  #slot(endS: number, filled: boolean): number {
     const history = this.history;
     if (history === 0) return -1;
     if (this.#count === 0) {
@@ -187,7 +188,7 @@ export class ChartStore implements ChartSeries {
     }
     const ahead = Math.round((endS - this.#newestS) / this.updateEvery);
     if (ahead > 0) {
-      this.#advance(ahead);
+      this.#advance(ahead, filled);
       return this.#head;
     }
     const back = -ahead;
@@ -197,7 +198,7 @@ export class ChartStore implements ChartSeries {
     return (this.#head - back + history) % history;
   }
 
-  #advance(steps: number): void {
+  #advance(steps: number, filled: boolean): void {
     const history = this.history;
     const words = this.#words;
     const width = this.#width;
@@ -205,9 +206,10 @@ export class ChartStore implements ChartSeries {
       words.fill(EMPTY_SLOT);
       this.#count = 1;
     } else {
-      for (let s = 1; s <= steps; s++) {
-        const slot = (this.#head + s) % history;
-        words.fill(EMPTY_SLOT, slot * width, (slot + 1) * width);
+      // The skipped slots become gaps; the new one too, unless it is about to be written whole.
+      for (let s = 1, last = filled ? steps - 1 : steps; s <= last; s++) {
+        // A plain loop: rows are a few words, shorter than a fill() call's overhead.
+        for (let i = ((this.#head + s) % history) * width, end = i + width; i < end; i++) words[i] = EMPTY_SLOT;
       }
       this.#count = Math.min(history, this.#count + steps);
     }
