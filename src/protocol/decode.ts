@@ -432,14 +432,24 @@ interface CachedId {
 
 interface CachedChart extends CachedId {
   /** The dimension id of each `SET` position after this chart's `BEGIN`, as last seen. */
-  readonly dims: CachedId[];
+  readonly dims: string[];
+  /**
+   * Those ids' bytes end to end, position `p` at `[dimStarts[p], dimStarts[p + 1])`: one buffer per chart
+   * rather than one per id, so the `SET`s of an iteration compare against one or two cache lines.
+   */
+  dimBytes: Uint8Array;
+  readonly dimStarts: number[];
   /** The chart whose `BEGIN` followed this chart's last time. */
   next: CachedChart | undefined;
 }
 
 function sameBytes(id: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
-  if (id.length !== end - start) return false;
-  for (let i = 0; i < id.length; i++) if (id[i] !== bytes[start + i]) return false;
+  return sameRange(id, 0, id.length, bytes, start, end);
+}
+
+function sameRange(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, start: number, end: number): boolean {
+  if (aEnd - aStart !== end - start) return false;
+  for (let i = 0; i < end - start; i++) if (a[aStart + i] !== b[start + i]) return false;
   return true;
 }
 
@@ -480,7 +490,14 @@ export class HotIds {
           this.#chart = undefined;
           return text;
         }
-        chart = { text, bytes: bytes.slice(start, end), dims: [], next: undefined };
+        chart = {
+          text,
+          bytes: bytes.slice(start, end),
+          dims: [],
+          dimBytes: new Uint8Array(64),
+          dimStarts: [0],
+          next: undefined,
+        };
         this.#charts.set(text, chart);
       }
       if (previous !== undefined) previous.next = chart;
@@ -494,11 +511,28 @@ export class HotIds {
     const chart = this.#chart;
     if (chart === undefined) return ascii(bytes, start, end);
     const position = this.#position++;
-    const cached = chart.dims[position];
-    if (cached !== undefined && sameBytes(cached.bytes, bytes, start, end)) return cached.text;
+    const starts = chart.dimStarts;
+    if (
+      position < chart.dims.length &&
+      sameRange(chart.dimBytes, starts[position], starts[position + 1], bytes, start, end)
+    ) {
+      return chart.dims[position];
+    }
     const text = ascii(bytes, start, end);
     if (position <= chart.dims.length && position < MAX_CACHED_POSITIONS) {
-      chart.dims[position] = { text, bytes: bytes.slice(start, end) };
+      // A changed id drops the positions after it too (they come back as their SETs follow): an id is only
+      // ever appended to the buffer, so a peer changing ids costs no more than sending new ones.
+      chart.dims.length = position;
+      starts.length = position + 1;
+      const at = starts[position];
+      if (at + end - start > chart.dimBytes.length) {
+        const grown = new Uint8Array(Math.max(2 * chart.dimBytes.length, at + end - start));
+        grown.set(chart.dimBytes.subarray(0, at));
+        chart.dimBytes = grown;
+      }
+      chart.dimBytes.set(bytes.subarray(start, end), at);
+      chart.dims.push(text);
+      starts.push(at + end - start);
     }
     return text;
   }
