@@ -28,6 +28,7 @@ import { Host } from "../src/metrics/host.ts";
 import { ChildSession } from "../src/parent/receiver/session.ts";
 import { HostStore } from "../src/parent/storage/host_store.ts";
 import type { ChildCommand, DimensionCommand } from "../src/protocol/commands.ts";
+import type { ChildLineSink } from "../src/protocol/decode.ts";
 import { encodeChildCommand, quote } from "../src/protocol/encode.ts";
 import { ChildStreamDecoder } from "../src/protocol/stream_decoder.ts";
 import { Logger } from "../src/runtime/log.ts";
@@ -112,7 +113,13 @@ function refresh(): void {
 }
 
 const log = new Logger("bench", "INGEST", () => {});
-let commands = 0;
+let lines = 0;
+const countLines: ChildLineSink = {
+  begin: () => lines++,
+  set: () => lines++,
+  end: () => lines++,
+  command: () => lines++,
+};
 
 // One child's connection: its decoder, host, storage and session, the definitions already applied.
 function child(index: number): (chunk: Uint8Array) => void {
@@ -135,8 +142,8 @@ function child(index: number): (chunk: Uint8Array) => void {
     send: () => {},
     claimed: () => {},
   });
-  decoder.push(definitions.join(""), session.apply);
-  const sink = stage === "decode" ? () => commands++ : session.apply;
+  decoder.push(definitions.join(""), session);
+  const sink: ChildLineSink = stage === "decode" ? countLines : session;
   return (chunk) => decoder.push(chunk, sink);
 }
 const children = Array.from({ length: hosts }, (_, i) => child(i));

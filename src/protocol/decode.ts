@@ -468,7 +468,7 @@ function ascii(bytes: Uint8Array, start: number, end: number): string {
  * ```ts
  * const ids = new HotIds();
  * const line = new TextEncoder().encode('SET "user" = 42');
- * decodeHotBytes(line, 0, line.length, ids); // { kind: "SET", dimension: "user", value: 42 }
+ * decodeHotBytes(line, 0, line.length, ids, sink); // true, after sink.set("user", 42)
  * ```
  */
 export class HotIds {
@@ -539,47 +539,79 @@ export class HotIds {
 }
 
 /**
- * {@link decodeHotLine} for the UTF-8 bytes of a line, with its ids taken from the stream's {@link HotIds}.
- * Ids with a byte ≥ 0x80 are left to the general decoder too.
+ * Where a child stream's lines go: the three live lines as calls with their fields (no command object is
+ * made for them: they are almost every line of a stream), every other line as a decoded command.
+ *
+ * @example
+ * ```ts
+ * const sink: ChildLineSink = {
+ *   begin: (chart, microseconds) => console.log(chart, microseconds),
+ *   set: (dimension, value) => console.log(dimension, value),
+ *   end: () => console.log("END"),
+ *   command: (cmd) => console.log(cmd.kind),
+ * };
+ * ```
+ */
+export interface ChildLineSink {
+  /** `BEGIN "<chart>" <microseconds>`. */
+  begin(chart: string, microseconds: number): void;
+  /** `SET "<dimension>" = <value>` with an integer value that is exact as a number. */
+  set(dimension: string, value: number): void;
+  /** `END`. */
+  end(): void;
+  /** Any other line (and the live lines in shapes the fast path leaves to the general decoder). */
+  command(command: ChildCommand): void;
+}
+
+/**
+ * {@link decodeHotLine} for the UTF-8 bytes of a line, with its ids taken from the stream's {@link HotIds},
+ * handing the line to `sink`; false (nothing handed) for any other line or shape, which {@link
+ * decodeChildWords} then decodes to the same values. Ids with a byte ≥ 0x80 are left to it too.
  *
  * @example
  * ```ts
  * const line = new TextEncoder().encode('BEGIN "system.cpu" 1000000');
- * decodeHotBytes(line, 0, line.length, new HotIds()); // { kind: "BEGIN", chart: "system.cpu", microseconds: 1000000 }
+ * decodeHotBytes(line, 0, line.length, new HotIds(), sink); // true, after sink.begin("system.cpu", 1000000)
  * ```
  */
-export function decodeHotBytes(bytes: Uint8Array, start: number, end: number, ids: HotIds): ChildCommand | undefined {
+export function decodeHotBytes(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  ids: HotIds,
+  sink: ChildLineSink,
+): boolean {
   const first = bytes[start];
   if (first === 83 /* S */) {
     // 'SET "'
-    if (bytes[start + 1] !== 69 || bytes[start + 2] !== 84) return undefined;
-    if (bytes[start + 3] !== SPACE || bytes[start + 4] !== DQUOTE) return undefined;
+    if (bytes[start + 1] !== 69 || bytes[start + 2] !== 84) return false;
+    if (bytes[start + 3] !== SPACE || bytes[start + 4] !== DQUOTE) return false;
     const close = quotedEndBytes(bytes, start + 5, end);
-    if (close < 0) return undefined;
+    if (close < 0) return false;
     let i = close + 1;
     while (i < end && (bytes[i] === SPACE || bytes[i] === EQUALS)) i++;
     const negative = bytes[i] === MINUS;
     const value = plainDigitBytes(bytes, negative ? i + 1 : i, end);
-    if (value < 0 || close === start + 5) return undefined;
-    return {
-      kind: "SET",
-      dimension: ids.dimension(bytes, start + 5, close),
-      value: negative && value !== 0 ? -value : value,
-    };
+    if (value < 0 || close === start + 5) return false;
+    sink.set(ids.dimension(bytes, start + 5, close), negative && value !== 0 ? -value : value);
+    return true;
   }
   if (first === 69 /* E */) {
-    return end - start === 3 && bytes[start + 1] === 78 && bytes[start + 2] === 68 ? { kind: "END" } : undefined;
+    if (end - start !== 3 || bytes[start + 1] !== 78 || bytes[start + 2] !== 68) return false;
+    sink.end();
+    return true;
   }
   if (first === 66 /* B */) {
     // 'BEGIN "'
-    if (bytes[start + 1] !== 69 || bytes[start + 2] !== 71) return undefined;
-    if (bytes[start + 3] !== 73 || bytes[start + 4] !== 78) return undefined;
-    if (bytes[start + 5] !== SPACE || bytes[start + 6] !== DQUOTE) return undefined;
+    if (bytes[start + 1] !== 69 || bytes[start + 2] !== 71) return false;
+    if (bytes[start + 3] !== 73 || bytes[start + 4] !== 78) return false;
+    if (bytes[start + 5] !== SPACE || bytes[start + 6] !== DQUOTE) return false;
     const close = quotedEndBytes(bytes, start + 7, end);
-    if (close < 0 || close === start + 7 || bytes[close + 1] !== SPACE) return undefined;
+    if (close < 0 || close === start + 7 || bytes[close + 1] !== SPACE) return false;
     const microseconds = plainDigitBytes(bytes, close + 2, end);
-    if (microseconds < 0) return undefined;
-    return { kind: "BEGIN", chart: ids.chart(bytes, start + 7, close), microseconds };
+    if (microseconds < 0) return false;
+    sink.begin(ids.chart(bytes, start + 7, close), microseconds);
+    return true;
   }
-  return undefined;
+  return false;
 }

@@ -5,7 +5,14 @@
  */
 
 import type { ChildCommand, FunctionResultCommand, ParentCommand } from "./commands.ts";
-import { decodeChildWords, decodeHotBytes, decodeParentWords, HotIds, type LineOrigin } from "./decode.ts";
+import {
+  type ChildLineSink,
+  decodeChildWords,
+  decodeHotBytes,
+  decodeParentWords,
+  HotIds,
+  type LineOrigin,
+} from "./decode.ts";
 import { ProtocolError } from "./errors.ts";
 import { ByteLineSplitter, LineSplitter } from "./line_splitter.ts";
 import { MAX_WORDS, splitWords } from "./words.ts";
@@ -24,10 +31,10 @@ class Origin implements LineOrigin {
 }
 
 // Shared by both directions: the reused word array, where errors point, and refusing input after a failure.
-abstract class CommandDecoder<C> {
+abstract class CommandDecoder<S> {
   protected readonly words: string[] = new Array(MAX_WORDS);
   protected readonly origin: Origin;
-  protected sink: CommandSink<C> = () => {};
+  protected abstract sink: S;
   #failed: unknown;
 
   constructor(peer: string) {
@@ -37,8 +44,8 @@ abstract class CommandDecoder<C> {
   /** Lines read so far. */
   abstract get lineNumber(): number;
 
-  /** Feeds a chunk of the stream; every complete command goes to `sink` in order. */
-  push(chunk: Uint8Array | string, sink: CommandSink<C>): void {
+  /** Feeds a chunk of the stream; every complete line goes to `sink` in order. */
+  push(chunk: Uint8Array | string, sink: S): void {
     if (this.#failed !== undefined) throw this.#failed;
     this.sink = sink;
     try {
@@ -53,11 +60,24 @@ abstract class CommandDecoder<C> {
   protected abstract feed(chunk: Uint8Array | string): void;
 }
 
+// The live lines made commands again, for a sink that takes commands only.
+function commandLines(sink: CommandSink<ChildCommand>): ChildLineSink {
+  return {
+    begin: (chart, microseconds) => sink({ kind: "BEGIN", chart, microseconds }),
+    set: (dimension, value) => sink({ kind: "SET", dimension, value }),
+    end: () => sink({ kind: "END" }),
+    command: sink,
+  };
+}
+
+const NO_LINES: ChildLineSink = commandLines(() => {});
+
 /**
  * Decodes what a child (or a proxy) sends after the handshake, chunk by chunk. Empty lines are skipped;
  * the payload of `FUNCTION_RESULT_BEGIN` is collected verbatim up to `FUNCTION_RESULT_END`. The first bad
  * line throws a {@link ProtocolError} naming the peer and the line; commands decoded before it have
- * already reached the sink, and the decoder refuses further input.
+ * already reached the sink, and the decoder refuses further input. The sink is either a function taking
+ * commands or a {@link ChildLineSink}, which gets the live lines without a command object each.
  *
  * @example
  * ```ts
@@ -67,7 +87,11 @@ abstract class CommandDecoder<C> {
  * got.map((c) => c.kind); // ["BEGIN", "SET", "END"]
  * ```
  */
-export class ChildStreamDecoder extends CommandDecoder<ChildCommand> {
+export class ChildStreamDecoder extends CommandDecoder<ChildLineSink> {
+  protected sink: ChildLineSink = NO_LINES;
+  /** The last function sink given to {@link push}, and its {@link ChildLineSink}. */
+  #commands: CommandSink<ChildCommand> | undefined;
+  #commandLines: ChildLineSink = NO_LINES;
   #result: FunctionResultCommand | undefined;
   #payload: string[] = [];
   #payloadBytes = 0;
@@ -87,17 +111,23 @@ export class ChildStreamDecoder extends CommandDecoder<ChildCommand> {
     return this.#splitter.lineNumber;
   }
 
+  /** Feeds a chunk of the stream; every complete line goes to `sink` in order. */
+  override push(chunk: Uint8Array | string, sink: ChildLineSink | CommandSink<ChildCommand>): void {
+    if (typeof sink !== "function") return super.push(chunk, sink);
+    if (sink !== this.#commands) {
+      this.#commands = sink;
+      this.#commandLines = commandLines(sink);
+    }
+    super.push(chunk, this.#commandLines);
+  }
+
   protected feed(chunk: Uint8Array | string): void {
     this.#splitter.push(typeof chunk === "string" ? this.#encoder.encode(chunk) : chunk, this.#onLine);
   }
 
   #line(bytes: Uint8Array, start: number, end: number, line: number): void {
     if (this.#result === undefined) {
-      const hot = decodeHotBytes(bytes, start, end, this.#ids);
-      if (hot !== undefined) {
-        this.sink(hot);
-        return;
-      }
+      if (decodeHotBytes(bytes, start, end, this.#ids, this.sink)) return;
     }
     const text = this.#splitter.text(bytes, start, end);
     if (this.#result !== undefined) {
@@ -112,7 +142,7 @@ export class ChildStreamDecoder extends CommandDecoder<ChildCommand> {
       this.#result = command;
       return;
     }
-    this.sink(command);
+    this.sink.command(command);
   }
 
   #payloadLine(text: string, line: number): void {
@@ -121,7 +151,7 @@ export class ChildStreamDecoder extends CommandDecoder<ChildCommand> {
       this.#result = undefined;
       this.#payload = [];
       this.#payloadBytes = 0;
-      this.sink(result);
+      this.sink.command(result);
       return;
     }
     const piece = `${text}\n`;
@@ -148,7 +178,8 @@ export class ChildStreamDecoder extends CommandDecoder<ChildCommand> {
  * decoder.push('REPLAY_CHART "system.cpu" "true" 0 0\n', (c) => console.log(c.kind)); // REPLAY_CHART
  * ```
  */
-export class ParentStreamDecoder extends CommandDecoder<ParentCommand> {
+export class ParentStreamDecoder extends CommandDecoder<CommandSink<ParentCommand>> {
+  protected sink: CommandSink<ParentCommand> = () => {};
   readonly #splitter: LineSplitter;
   readonly #onLine = (text: string, start: number, end: number, line: number) => this.#line(text, start, end, line);
 

@@ -314,7 +314,7 @@ export class Receiver {
     const onData = (chunk: Uint8Array) => {
       conn.lastDataMs = Date.now();
       try {
-        decoder.push(chunk, session.apply);
+        decoder.push(chunk, session);
       } catch (e) {
         log.error(refusalMessage(e, request.hostname, prefix));
         cutOff("protocol");

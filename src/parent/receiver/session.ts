@@ -20,7 +20,9 @@ import type {
   ReplaySetCommand,
   VariableCommand,
 } from "../../protocol/commands.ts";
+import type { ChildLineSink } from "../../protocol/decode.ts";
 import { encodeParentCommand } from "../../protocol/encode.ts";
+import type { CollectedNumber } from "../../protocol/numbers.ts";
 import type { Logger } from "../../runtime/log.ts";
 import { replicationRequest } from "./replication.ts";
 import type { ReceiverStore } from "./store.ts";
@@ -70,17 +72,25 @@ function hasOption(options: string, option: string): boolean {
   return options !== "" && options.split(" ").includes(option);
 }
 
+// A chart as a BEGIN named it, and the chart whose BEGIN followed last time.
+interface Begun {
+  /** The id as the decoder gave it: the same string for the same id, so a hit compares one pointer. */
+  readonly id: string;
+  readonly chart: Chart;
+  next: Begun | undefined;
+}
+
 /**
- * Applies one child's commands to its host. {@link apply} is bound once, to be handed to the decoder.
+ * Applies one child's lines to its host; the decoder hands them over ({@link ChildLineSink}).
  *
  * @example
  * ```ts
  * const session = new ChildSession(ctx);
- * decoder.push(chunk, session.apply);
+ * decoder.push(chunk, session);
  * session.updates; // completed BEGIN…END iterations
  * ```
  */
-export class ChildSession {
+export class ChildSession implements ChildLineSink {
   /** Completed `BEGIN`…`END` iterations. */
   updates = 0;
   /** Charts a `REPLAY_CHART` was sent for. */
@@ -95,6 +105,14 @@ export class ChildSession {
   #collecting: Chart | undefined;
   /** `SET`s since the `BEGIN`: children send a chart's values in its dimensions' order. */
   #setPosition = 0;
+  /**
+   * Charts by the id their `BEGIN`s named, each linked to the chart that came next: a child sends its
+   * charts in the same order every iteration, so a `BEGIN` is nearly always the predicted one and needs no
+   * lookup. The host never drops or replaces a chart, so an entry stays right.
+   */
+  readonly #begun = new Map<string, Begun>();
+  /** The `Begun` of the last `BEGIN`. */
+  #lastBegun: Begun | undefined;
   /** The chart of the open replication answer, and the slot its `RSET`s go to. */
   #replaying: Chart | undefined;
   #replayEndS = NO_POINT;
@@ -106,34 +124,52 @@ export class ChildSession {
     this.#hostname = ctx.host.identity.hostname;
   }
 
-  /** Applies one decoded command; throws {@link StreamRefused} for a line 1.37 refuses. */
-  readonly apply = (cmd: ChildCommand): void => {
+  /** `BEGIN`; throws {@link StreamRefused} for an unknown chart. */
+  begin(chartId: string, microseconds: number): void {
+    const predicted = this.#lastBegun?.next;
+    let begun: Begun;
+    if (predicted !== undefined && predicted.id === chartId) {
+      begun = predicted;
+    } else {
+      begun = this.#begun.get(chartId) ?? this.#remember(chartId);
+      if (this.#lastBegun !== undefined) this.#lastBegun.next = begun;
+    }
+    this.#lastBegun = begun;
+    const chart = begun.chart;
+    chart.reportedSinceLastUs = microseconds;
+    this.#chart = this.#collecting = chart;
+    this.#setPosition = 0;
+  }
+
+  /** `SET` (`null`: no value); throws {@link StreamRefused} outside `BEGIN`…`END` or for an unknown dimension. */
+  set(dimensionId: string, value: CollectedNumber | null): void {
+    const chart = this.#collecting ?? this.#refuse(requires("SET", "CHART"));
+    // The dimension at this SET's position is almost always the one named: no map lookup then.
+    const expected = chart.dimensions[this.#setPosition++];
+    const dim = (expected !== undefined && expected.id === dimensionId ? expected : chart.find(dimensionId)) ??
+      this.#refuse(
+        `requested a SET on chart '${chart.id}' of host '${this.#hostname}', without a dimension. Disabling it.`,
+      );
+    if (value !== null) dim.set(value);
+  }
+
+  /** `END`: the chart's iteration is complete; throws {@link StreamRefused} without a `BEGIN`. */
+  end(): void {
+    const chart = this.#collecting ?? this.#refuse(requires("END", "BEGIN"));
+    this.#ctx.host.collected(chart, Date.now() * 1000);
+    this.#collecting = undefined;
+    this.updates++;
+  }
+
+  /** Applies any other decoded command; throws {@link StreamRefused} for a line 1.37 refuses. */
+  command(cmd: ChildCommand): void {
     switch (cmd.kind) {
-      case "SET": {
-        const chart = this.#collecting ?? this.#refuse(requires("SET", "CHART"));
-        // The dimension at this SET's position is almost always the one named: no map lookup then.
-        const expected = chart.dimensions[this.#setPosition++];
-        const dim = (expected !== undefined && expected.id === cmd.dimension ? expected : chart.find(cmd.dimension)) ??
-          this.#refuse(
-            `requested a SET on chart '${chart.id}' of host '${this.#hostname}', without a dimension. Disabling it.`,
-          );
-        if (cmd.value !== null) dim.set(cmd.value);
-        return;
-      }
-      case "BEGIN": {
-        const chart = this.#find(cmd.chart, "BEGIN");
-        chart.reportedSinceLastUs = cmd.microseconds;
-        this.#chart = this.#collecting = chart;
-        this.#setPosition = 0;
-        return;
-      }
-      case "END": {
-        const chart = this.#collecting ?? this.#refuse(requires("END", "BEGIN"));
-        this.#ctx.host.collected(chart, Date.now() * 1000);
-        this.#collecting = undefined;
-        this.updates++;
-        return;
-      }
+      case "SET":
+        return this.set(cmd.dimension, cmd.value);
+      case "BEGIN":
+        return this.begin(cmd.chart, cmd.microseconds);
+      case "END":
+        return this.end();
       case "RSET":
         return this.#replaySet(cmd);
       case "RBEGIN":
@@ -194,7 +230,13 @@ export class ChildSession {
         // Functions are called only through Netdata Cloud in 1.37; definitions and results are not kept.
         return;
     }
-  };
+  }
+
+  #remember(chartId: string): Begun {
+    const begun: Begun = { id: chartId, chart: this.#find(chartId, "BEGIN"), next: undefined };
+    this.#begun.set(chartId, begun);
+    return begun;
+  }
 
   #refuse(message: string): never {
     throw new StreamRefused(message);
