@@ -115,12 +115,7 @@ export class LineSplitter {
     if (bytes <= MAX_LINE_BYTES) return;
     this.#pieces = [];
     this.#pendingLength = 0;
-    this.#failed = new ProtocolError(
-      "line-too-long",
-      this.peer,
-      lineNumber,
-      `line is longer than ${MAX_LINE_BYTES} bytes (starts with '${text.slice(start, start + 40)}')`,
-    );
+    this.#failed = lineTooLong(this.peer, lineNumber, text.slice(start, start + 40));
     throw this.#failed;
   }
 }
@@ -256,12 +251,17 @@ export class ByteLineSplitter {
     const excerpt = this.text(bytes, start, Math.min(bytes.length, start + 160)).slice(0, 40);
     this.#pieces = [];
     this.#pendingLength = 0;
-    this.#failed = new ProtocolError(
-      "line-too-long",
-      this.peer,
-      lineNumber,
-      `line is longer than ${MAX_LINE_BYTES} bytes (starts with '${excerpt}')`,
-    );
+    this.#failed = lineTooLong(this.peer, lineNumber, excerpt);
     throw this.#failed;
   }
+}
+
+/** The error both splitters raise for a line past {@link MAX_LINE_BYTES}, quoting its first 40 characters. */
+function lineTooLong(peer: string, lineNumber: number, excerpt: string): ProtocolError {
+  return new ProtocolError(
+    "line-too-long",
+    peer,
+    lineNumber,
+    `line is longer than ${MAX_LINE_BYTES} bytes (starts with '${excerpt}')`,
+  );
 }
