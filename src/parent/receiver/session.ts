@@ -10,6 +10,7 @@
 import type { ReceiverPolicy } from "../../config/stream_conf.ts";
 import type { Chart, ChartSpec, Label } from "../../metrics/chart.ts";
 import type { Host } from "../../metrics/host.ts";
+import { sanitizeLabelName, sanitizeLabelValue } from "../../metrics/labels.ts";
 import { CAP_REPLICATION, type Capabilities } from "../../protocol/capabilities.ts";
 import type {
   ChartCommand,
@@ -194,13 +195,11 @@ export class ChildSession implements ChildLineSink {
       case "DIMENSION":
         return this.#defineDimension(cmd);
       case "CLABEL":
-        this.#chartLabels.push([cmd.name, { value: cmd.value, source: cmd.source }]);
-        return;
+        return this.#addLabel(this.#chartLabels, cmd.name, cmd.value, cmd.source);
       case "CLABEL_COMMIT":
         return this.#commitChartLabels();
       case "LABEL":
-        this.#hostLabels.push([cmd.name, { value: cmd.value, source: cmd.source }]);
-        return;
+        return this.#addLabel(this.#hostLabels, cmd.name, cmd.value, cmd.source);
       case "OVERWRITE": {
         const labels = this.#ctx.host.labels;
         labels.clear();
@@ -292,6 +291,12 @@ export class ChildSession implements ChildLineSink {
       nooverflow: hasOption(cmd.options, "nooverflow"),
     });
     if (hasOption(cmd.options, "obsolete")) chart.obsoleteDimension(cmd.id);
+  }
+
+  /** Stores a label as 1.37 does: name and value sanitized, a name that sanitizes to nothing dropped. */
+  #addLabel(into: [string, Label][], name: string, value: string, source: number): void {
+    const clean = sanitizeLabelName(name);
+    if (clean !== "") into.push([clean, { value: sanitizeLabelValue(value), source }]);
   }
 
   #commitChartLabels(): void {

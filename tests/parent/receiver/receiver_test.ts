@@ -127,6 +127,8 @@ test("the real 1.37 child capture: 308 charts appear, REPLAY_CHART answers equal
     assert.equal([...host.charts.values()].reduce((n, c) => n + c.dimensions.length, 0) > 1200, true);
     assert.equal(host.labels.size, 21);
     assert.equal(host.charts.get("system.cpu")?.chartType, "stacked");
+    // Label values are stored as 1.37 sanitizes them: the child's "[none]" reads "_none_", as on a real parent.
+    assert.equal(host.charts.get("apps.cpu")?.labels.get("_collect_module")?.value, "_none_");
     assert.equal(
       host.charts.get("system.cpu")?.dimensions.find((d) => d.id === "user")?.algorithm,
       "percentage-of-incremental-row",
