@@ -45,6 +45,7 @@ export {
   RECEIVER_DEFAULTS,
   type ReceiverAccess,
   type ReceiverDefaults,
+  type ReceiverDenial,
   type ReceiverPolicy,
   receiverPolicy,
   type ReceiverPolicyOptions,

@@ -553,7 +553,28 @@ export const RECEIVER_DEFAULTS: ReceiverDefaults = Object.freeze({
  * if (!a.allowed) console.log(a.reason);
  * ```
  */
-export type ReceiverAccess = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+export type ReceiverAccess =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly denial: ReceiverDenial; readonly reason: string };
+
+/**
+ * Which check refused a child, for code that must act on it (the parent's access log); `reason` says the same
+ * for people.
+ *
+ * @example
+ * ```ts
+ * const d: ReceiverDenial = "key-not-enabled";
+ * ```
+ */
+export type ReceiverDenial =
+  | "key-not-guid"
+  | "machine-guid-not-guid"
+  | "key-is-machine"
+  | "key-not-enabled"
+  | "key-not-from-ip"
+  | "machine-is-key"
+  | "machine-not-enabled"
+  | "machine-not-from-ip";
 
 /**
  * The effective settings for one child host on a parent.
@@ -694,20 +715,20 @@ function decideAccess(
   machineSection: StreamAccessSection | undefined,
   clientIp: string | undefined,
 ): ReceiverAccess {
-  const deny = (reason: string): ReceiverAccess => ({ allowed: false, reason });
-  if (!isGuid(apiKey)) return deny("API key is not a valid GUID");
-  if (!isGuid(machineGuid)) return deny("machine GUID is not a valid GUID");
+  const deny = (denial: ReceiverDenial, reason: string): ReceiverAccess => ({ allowed: false, denial, reason });
+  if (!isGuid(apiKey)) return deny("key-not-guid", "API key is not a valid GUID");
+  if (!isGuid(machineGuid)) return deny("machine-guid-not-guid", "machine GUID is not a valid GUID");
   const keyType = keySection?.declaredType ?? "api";
-  if (keyType !== "api") return deny("API key is a machine GUID");
-  if (!(keySection?.enabled ?? false)) return deny("API key is not enabled");
+  if (keyType !== "api") return deny("key-is-machine", "API key is a machine GUID");
+  if (!(keySection?.enabled ?? false)) return deny("key-not-enabled", "API key is not enabled");
   if (clientIp !== undefined && !allows(keySection?.allowFrom, clientIp)) {
-    return deny("API key is not allowed from this IP");
+    return deny("key-not-from-ip", "API key is not allowed from this IP");
   }
   const machineType = machineSection?.declaredType ?? "machine";
-  if (machineType !== "machine") return deny("machine GUID is an API key");
-  if (!(machineSection?.enabled ?? true)) return deny("machine GUID is not enabled");
+  if (machineType !== "machine") return deny("machine-is-key", "machine GUID is an API key");
+  if (!(machineSection?.enabled ?? true)) return deny("machine-not-enabled", "machine GUID is not enabled");
   if (clientIp !== undefined && !allows(machineSection?.allowFrom, clientIp)) {
-    return deny("machine GUID is not allowed from this IP");
+    return deny("machine-not-from-ip", "machine GUID is not allowed from this IP");
   }
   return { allowed: true };
 }

@@ -62,6 +62,7 @@ test("stream.conf 002: five enabled keys, each allowed from one IP (one from *)"
   assert.equal(receiverPolicy(conf, k, M1, { clientIp: "100.92.201.100" }).access.allowed, true);
   assert.deepEqual(receiverPolicy(conf, k, M1, { clientIp: "100.92.201.101" }).access, {
     allowed: false,
+    denial: "key-not-from-ip",
     reason: "API key is not allowed from this IP",
   });
   assert.equal(
@@ -546,7 +547,11 @@ test("stream.conf: a bad type value is an error; the section then refuses in bot
   const conf = parseStreamConf(`[${K1}]\n  type = apikey\n  enabled = yes\n`);
   assert.deepEqual(where(conf.diagnostics), ["2:error"]);
   assert.match(conf.diagnostics[0].message, /expected api or machine, found 'apikey'/);
-  assert.deepEqual(receiverPolicy(conf, K1, M1).access, { allowed: false, reason: "API key is a machine GUID" });
+  assert.deepEqual(receiverPolicy(conf, K1, M1).access, {
+    allowed: false,
+    denial: "key-is-machine",
+    reason: "API key is a machine GUID",
+  });
 });
 
 test("stream.conf: IPv6 and %interface destinations (through parseDestinations)", () => {
@@ -586,7 +591,11 @@ test("stream.conf: case-sensitive keys get a hint", () => {
 test("stream.conf: an API-key section without 'enabled' is warned (keys default to disabled)", () => {
   const conf = parseStreamConf(`[${K1}]\n  default memory mode = ram\n`);
   assert.deepEqual(where(conf.diagnostics), ["1:warning"]);
-  assert.deepEqual(receiverPolicy(conf, K1, M1).access, { allowed: false, reason: "API key is not enabled" });
+  assert.deepEqual(receiverPolicy(conf, K1, M1).access, {
+    allowed: false,
+    denial: "key-not-enabled",
+    reason: "API key is not enabled",
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { receiverDefaultsFrom } from "../../config/config_dir.ts";
 import type { NetdataConf } from "../../config/netdata_conf.ts";
 import {
   type ReceiverDefaults,
+  type ReceiverDenial,
   type ReceiverPolicy,
   receiverPolicy,
   type StreamConf,
@@ -206,34 +207,34 @@ export function checkAccess(
   const request = valid.request;
   const policy = receiverPolicy(conf, request.key, request.machineGuid, { clientIp: ip, defaults: settings.defaults });
   if (policy.access.allowed) return { ok: true, request, policy, who };
-  const denial = sectionDenial(policy, policy.access.reason);
+  const denial = sectionDenial(policy, policy.access.denial);
   return refuse(REFUSAL_NOT_PERMITTED, denial.status, denial.message);
 }
 
-// receiverPolicy() words its reasons for people; the logs need 1.37's status and message for each.
-function sectionDenial(policy: ReceiverPolicy, reason: string): { status: string; message: string } {
+// The access log's 1.37 status and the error log's message for each refusing check of receiverPolicy().
+function sectionDenial(policy: ReceiverPolicy, denial: ReceiverDenial): { status: string; message: string } {
   const { apiKey: key, machineGuid: guid } = policy;
-  switch (reason) {
-    case "API key is a machine GUID":
+  switch (denial) {
+    case "key-is-machine":
       return {
         status: ACCESS_DENIED_API_KEY_GIVEN_IS_NOT_API_KEY,
         message: `API key '${key}' is a ${policy.keySection?.declaredType} GUID`,
       };
-    case "API key is not allowed from this IP":
+    case "key-not-from-ip":
       return { status: ACCESS_DENIED_KEY_NOT_ALLOWED_FROM_THIS_IP, message: forbidKeyNotFromThisIp(key) };
-    case "machine GUID is an API key":
+    case "machine-is-key":
       return {
         status: ACCESS_DENIED_MACHINE_GUID_NOT_MACHINE_GUID,
         message: `machine GUID '${guid}' is a ${policy.machineSection?.declaredType} GUID`,
       };
-    case "machine GUID is not enabled":
+    case "machine-not-enabled":
       return { status: ACCESS_DENIED_MACHINE_GUID_NOT_ENABLED, message: forbidMachineGuidNotAllowed(guid) };
-    case "machine GUID is not allowed from this IP":
+    case "machine-not-from-ip":
       return {
         status: ACCESS_DENIED_MACHINE_GUID_NOT_ALLOWED_FROM_THIS_IP,
         message: forbidMachineGuidNotFromThisIp(guid),
       };
-    default: // "API key is not enabled" (section missing or enabled = no)
+    default: // key-not-enabled (section missing or enabled = no); the GUID checks ran before receiverPolicy()
       return { status: ACCESS_DENIED_KEY_NOT_ENABLED, message: forbidKeyNotAllowed(key) };
   }
 }
