@@ -52,7 +52,7 @@ const LINGER_MS = 5_000;
  * ```ts
  * const options: ReceiverOptions = {
  *   registry, streamConf: cfg.stream, settings: receiverSettingsFrom(cfg.netdata), log,
- *   createStore: (policy, identity) => new HostStore({ mode: policy.memoryMode, history: policy.history, log }),
+ *   createStore: (policy, host) => new HostStore(host, { mode: policy.memoryMode, history: policy.history, log }),
  * };
  * ```
  */
