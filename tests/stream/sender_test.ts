@@ -98,6 +98,12 @@ test("sender: VCAPS handshake, definitions, REPLAY_CHART answered as a database-
     collect();
     sender.start();
     await until("a connection", () => sender.connectedTo);
+    // A chart's iterations go out only once its replication round is answered: collect after both were,
+    // or a slow machine collects all three while the round is still on the wire and none is sent.
+    await until(
+      "both charts' replication answered",
+      () => parent.commands.filter((c) => c.kind === "REND").length >= 2,
+    );
     for (let i = 0; i < 3; i++) collect();
     await until("data", () => parent.commands.filter((c) => c.kind === "END").length >= 4);
 
