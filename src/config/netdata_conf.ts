@@ -153,6 +153,14 @@ export interface NetdataConf {
     readonly allowStreamingByDns: boolean | "heuristic";
     /** `[web] accept a streaming request every seconds`, default 0 (no limit). */
     readonly acceptStreamingRequestEverySeconds: number;
+    /**
+     * `[web] web server max sockets`: open connections the web port keeps at most (streams count until they
+     * are handed to the receiver); undefined when not set, meaning 1.37's default, a quarter of the
+     * open-files limit.
+     */
+    readonly maxSockets: number | undefined;
+    /** `[web] web server max sockets per address` (rill's): open connections from one client address, default 64. */
+    readonly maxSocketsPerAddress: number;
   };
   readonly health: {
     /** `[health] enabled`, default yes. */
@@ -292,7 +300,6 @@ const KNOWN: Readonly<Record<string, { readonly known: readonly string[]; readon
       "gzip compression strategy",
       "gzip compression level",
       "web server threads",
-      "web server max sockets",
       "custom dashboard_info.js",
       "web files owner",
       "web files group",
@@ -563,6 +570,8 @@ export function netdataConfFromDocument(doc: ConfigDocument): NetdataConf {
       allowStreamingFrom: pick("web", "allow streaming from", pattern, SimplePattern.parse("*")),
       allowStreamingByDns: pick("web", "allow streaming by dns", parseDnsMode, "heuristic"),
       acceptStreamingRequestEverySeconds: pick("web", "accept a streaming request every seconds", count(0), 0),
+      maxSockets: pick<number | undefined>("web", "web server max sockets", count(1), undefined),
+      maxSocketsPerAddress: pick("web", "web server max sockets per address", count(1), 64),
     },
     health: {
       enabled: pick("health", "enabled", parseBoolean, true),
@@ -635,6 +644,8 @@ function modelledKeys(section: string): string[] {
         "allow streaming from",
         "allow streaming by dns",
         "accept a streaming request every seconds",
+        "web server max sockets",
+        "web server max sockets per address",
       ];
     case "health":
       return ["enabled", "default repeat warning", "default repeat critical"];

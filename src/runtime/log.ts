@@ -334,8 +334,28 @@ export function formatTimestamp(ms: number, zone: TimeZone = localTimeZone()): s
   }:${pad(secondOfDay % 60)}`;
 }
 
+// Unicode general category Cc: exactly C0 (U+0000-U+001F), DEL and C1 (U+0080-U+009F).
+const CONTROL = /\p{Cc}/gu;
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
 /**
- * A tagged logger (the tag is Netdata's thread tag, e.g. `STREAM_SENDER[edge-1]`).
+ * `text` with every C0 and C1 control character and DEL written as an escape (`\n`, `\r`, `\t`, else
+ * `\xHH`), so that text a peer chose (a child's hostname, a chart id, a request line) can neither start a
+ * forged log line nor send escape sequences to the terminal reading the log.
+ *
+ * @example
+ * ```ts
+ * escapeControls("edge\r\n2024-01-01 00:00:00: fake"); // "edge\\r\\n2024-01-01 00:00:00: fake"
+ * escapeControls("\x1b[31mred"); // "\\x1b[31mred"
+ * ```
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL, (c) => NAMED_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/**
+ * A tagged logger (the tag is Netdata's thread tag, e.g. `STREAM_SENDER[edge-1]`). Every line it writes is
+ * one line: control characters in the tag and the message are escaped ({@link escapeControls}).
  *
  * @example
  * ```ts
@@ -368,6 +388,10 @@ export class Logger {
   }
 
   write(level: LogLevel, message: string): void {
-    this.sink(`${formatTimestamp(Date.now())}: ${this.program} ${level.padEnd(5)} : ${this.tag} : ${message}`);
+    this.sink(
+      `${formatTimestamp(Date.now())}: ${this.program} ${level.padEnd(5)} : ${escapeControls(this.tag)} : ${
+        escapeControls(message)
+      }`,
+    );
   }
 }

@@ -238,6 +238,8 @@ test("netdata.conf: defaults", () => {
   assert.equal(c.web.sslCertificate, "/etc/netdata/ssl/cert.pem");
   assert.equal(c.web.allowStreamingFrom.source, "*");
   assert.equal(c.web.allowStreamingByDns, "heuristic");
+  assert.equal(c.web.maxSockets, undefined);
+  assert.equal(c.web.maxSocketsPerAddress, 64);
   assert.equal(c.health.enabled, true);
   assert.equal(c.backend.enabled, false);
   assert.equal(c.registry.enabled, false);
@@ -263,6 +265,17 @@ test("netdata.conf: streaming ACL options and directories", () => {
   assert.ok(!c.web.allowStreamingFrom.matches("10.1.0.1"));
   assert.equal(c.web.allowStreamingByDns, false);
   assert.equal(c.web.acceptStreamingRequestEverySeconds, 5);
+});
+
+test("netdata.conf: [web] connection caps; a cap below 1 is an error that keeps the default", () => {
+  const c = parseNetdataConf("[web]\n  web server max sockets = 300\n  web server max sockets per address = 20\n");
+  assert.deepEqual(c.diagnostics, []);
+  assert.equal(c.web.maxSockets, 300);
+  assert.equal(c.web.maxSocketsPerAddress, 20);
+  const bad = parseNetdataConf("[web]\n  web server max sockets = 0\n  web server max sockets per address = many\n");
+  assert.deepEqual(where(bad.diagnostics), ["2:error", "3:error"]);
+  assert.equal(bad.web.maxSockets, undefined);
+  assert.equal(bad.web.maxSocketsPerAddress, 64);
 });
 
 test("netdata.conf: unknown keys of modelled sections are warned, unknown sections are not", () => {

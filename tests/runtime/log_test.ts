@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Logger } from "../../src/runtime/log.ts";
+import { escapeControls, Logger } from "../../src/runtime/log.ts";
 
 test("log lines have the shape of Netdata's error.log", () => {
   const lines: string[] = [];
@@ -12,4 +12,26 @@ test("log lines have the shape of Netdata's error.log", () => {
     lines[1],
     /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d: rill-collector ERROR : STREAM_SENDER\[edge\] : STREAM edge \[send to p:19999\]: failed to connect$/,
   );
+});
+
+test("escapeControls writes C0, DEL and C1 controls as escapes and leaves other text alone", () => {
+  assert.equal(escapeControls("a\r\nb\tc"), "a\\r\\nb\\tc");
+  assert.equal(escapeControls("\x1b[31mred\x1b[0m"), "\\x1b[31mred\\x1b[0m");
+  assert.equal(escapeControls("\x00\x07\x7f\x85\x9b"), "\\x00\\x07\\x7f\\x85\\x9b");
+  const plain = "edge-1 système.cpu 🚀 \\n [x]";
+  assert.equal(escapeControls(plain), plain);
+});
+
+test("a peer's CR, LF and ESC cannot split a log line or reach the terminal", () => {
+  const lines: string[] = [];
+  const log = new Logger("rill-parent", "MAIN", (l) => lines.push(l));
+  const hostname = "edge\r\n2024-01-01 00:00:00: rill-parent ERROR : MAIN : forged\x1b]0;title\x07";
+  log.child(`STREAM_RECEIVER[${hostname}]`).error(`host '${hostname}' refused`);
+  assert.equal(lines.length, 1);
+  assert.doesNotMatch(lines[0], /\p{Cc}/u);
+  assert.match(
+    lines[0],
+    /STREAM_RECEIVER\[edge\\r\\n2024-01-01 00:00:00: rill-parent ERROR : MAIN : forged\\x1b\]0;title\\x07\]/,
+  );
+  assert.match(lines[0], / : host 'edge\\r\\n2024-01-01 [^']*\\x07' refused$/);
 });

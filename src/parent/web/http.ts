@@ -1,6 +1,6 @@
 /**
- * The little HTTP/1.1 the parent's web port speaks: reading one request head (request line and headers,
- * nothing else: the API takes no request bodies) and writing one response with the headers Netdata's web
+ * The little HTTP/1.1 the parent's web port speaks: reading one request head (request line and headers;
+ * the API takes no request bodies, a `Content-Length` one is only measured to be skipped) and writing one response with the headers Netdata's web
  * server sends (CORS open to every origin, no caching).
  *
  * @module
@@ -78,9 +78,47 @@ export function parseRequestHead(text: string): RequestHead {
     const colon = lines[i].indexOf(":");
     const name = colon > 0 ? lines[i].slice(0, colon) : "";
     if (!TOKEN.test(name)) throw new HttpError(400, `Bad header line: '${lines[i].slice(0, 200)}'`);
-    headers.set(name.toLowerCase(), lines[i].slice(colon + 1).trim());
+    const key = name.toLowerCase();
+    const value = lines[i].slice(colon + 1).trim();
+    // Two lengths would let a proxy in front and this parser frame the body differently (request smuggling).
+    if (key === "content-length" && headers.has(key) && headers.get(key) !== value) {
+      throw new HttpError(400, `Conflicting Content-Length headers: '${headers.get(key)}' and '${value.slice(0, 20)}'`);
+    }
+    headers.set(key, value);
   }
   return { method, target, version, headers };
+}
+
+/**
+ * How many body bytes follow `head`, to be read and dropped (the API takes no request bodies); throws an
+ * {@link HttpError} when the body cannot be skipped safely: `Transfer-Encoding` (501; with `Content-Length`
+ * too, 400: the framing is ambiguous), a malformed `Content-Length` (400) or one above `maxBytes` (413).
+ * After any of these the connection must be closed: where the next request starts is unknown.
+ *
+ * @example
+ * ```ts
+ * requestBodyLength(parseRequestHead("GET / HTTP/1.1\r\nContent-Length: 5\r\n"), 16384); // 5
+ * requestBodyLength(parseRequestHead("GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"), 16384); // throws 501
+ * ```
+ */
+export function requestBodyLength(head: RequestHead, maxBytes: number): number {
+  const encoding = head.headers.get("transfer-encoding");
+  const length = head.headers.get("content-length");
+  if (encoding !== undefined && length !== undefined) {
+    throw new HttpError(400, "Both Transfer-Encoding and Content-Length: the length of the body is ambiguous");
+  }
+  if (encoding !== undefined) {
+    throw new HttpError(501, `Transfer-Encoding '${encoding.slice(0, 50)}' is not supported: send no request body`);
+  }
+  if (length === undefined) return 0;
+  if (!/^\d{1,15}$/.test(length)) {
+    throw new HttpError(400, `Bad Content-Length: expected a number of bytes, found '${length.slice(0, 20)}'`);
+  }
+  const bytes = Number(length);
+  if (bytes > maxBytes) {
+    throw new HttpError(413, `Request body of ${bytes} bytes is larger than the ${maxBytes} accepted (and ignored)`);
+  }
+  return bytes;
 }
 
 /**
@@ -104,9 +142,12 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   404: "Not Found",
   405: "Method Not Allowed",
   408: "Request Timeout",
+  413: "Content Too Large",
   429: "Too Many Requests",
   431: "Request Header Fields Too Large",
   500: "Internal Server Error",
+  501: "Not Implemented",
+  503: "Service Unavailable",
 };
 
 /**

@@ -7,7 +7,9 @@
  * TLS and plain connections alike, told apart by the first byte (0x16 starts a TLS handshake), except a
  * `^SSL=force` port, which closes plain connections. The first request head decides: `STREAM` goes to the
  * {@link StreamHandler} (paused, with nothing of ours attached), `GET` to the API with HTTP/1.1 keep-alive,
- * `OPTIONS` gets Netdata's CORS answer, anything else a 405.
+ * `OPTIONS` gets Netdata's CORS answer, anything else a 405 ({@link serveHttp} runs each connection).
+ * Connections are capped in total and per client address ({@link WebLimits}); one over a cap is closed at
+ * once.
  *
  * @module
  */
@@ -17,45 +19,37 @@ import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import type { BindAddress, NetdataConf } from "../../config/netdata_conf.ts";
-import { findRequestEnd, MAX_REQUEST_HEAD_BYTES } from "../../protocol/handshake.ts";
 import { REFUSAL_NOT_ALLOWED } from "../../protocol/replies.ts";
 import type { Logger } from "../../runtime/log.ts";
 import type { StreamHandler } from "../receiver/incoming.ts";
 import type { HostRegistry } from "../receiver/registry.ts";
 import { WebApi } from "./api/mod.ts";
+import { type Route, serveHttp } from "./connection.ts";
+import { ConnectionCaps } from "./connection_caps.ts";
 import {
   CORS_PREFLIGHT,
   encodeResponse,
-  HttpError,
   type HttpResponse,
-  parseRequestHead,
   type RequestHead,
   textResponse,
   wantsKeepAlive,
 } from "./http.ts";
+import { type WebLimits, webLimits } from "./limits.ts";
+
+export type { WebLimits } from "./limits.ts";
 
 /**
- * Per-connection limits.
+ * What answers `GET` requests: {@link WebApi}, whose answers may be promises (it yields to the event loop
+ * while producing a large one).
  *
  * @example
  * ```ts
- * const limits: WebLimits = { headBytes: 16384, idleTimeoutMs: 60_000, requestsPerSecond: 100 };
+ * const api: ApiHandler = { handle: (target) => textResponse(200, target) };
  * ```
  */
-export interface WebLimits {
-  /** Largest request head; a longer one is answered 431 and the connection closed. */
-  readonly headBytes: number;
-  /** A connection silent this long (before its first request or between requests) is closed. */
-  readonly idleTimeoutMs: number;
-  /** More requests than this within one second on one connection are answered 429 and it is closed. */
-  readonly requestsPerSecond: number;
+export interface ApiHandler {
+  handle(target: string, remoteIp: string): HttpResponse | Promise<HttpResponse>;
 }
-
-const DEFAULT_LIMITS: WebLimits = {
-  headBytes: MAX_REQUEST_HEAD_BYTES,
-  idleTimeoutMs: 60_000,
-  requestsPerSecond: 100,
-};
 
 /**
  * What {@link startWebListener} needs.
@@ -71,9 +65,12 @@ export interface WebListenerOptions {
   readonly registry: HostRegistry;
   readonly onStream: StreamHandler;
   readonly log: Logger;
+  /** Overrides of the limits {@link webLimits} reads from `conf`. */
   readonly limits?: Partial<WebLimits>;
   /** The API's clock, epoch ms; `Date.now` by default. */
   readonly nowMs?: () => number;
+  /** What answers `GET`s; a {@link WebApi} over `registry` by default. */
+  readonly api?: ApiHandler;
 }
 
 /**
@@ -125,10 +122,11 @@ export function clientAddress(address: string | undefined): string {
 interface Shared {
   readonly options: WebListenerOptions;
   readonly limits: WebLimits;
-  readonly api: WebApi;
+  readonly api: ApiHandler;
   readonly secure: tls.SecureContext | undefined;
   readonly server: string;
-  /** Open connections that are still HTTP (not handed to the receiver), with how to end each. */
+  readonly caps: ConnectionCaps;
+  /** Open connections that are still HTTP (not handed to the receiver), by TCP socket, with how to end each. */
   readonly open: Map<net.Socket, () => void>;
 }
 
@@ -150,12 +148,14 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
   }
   const secure = serverTls(web.sslKey, web.sslCertificate, log);
   const identity = options.registry.localhost.host.identity;
+  const limits = webLimits(options.conf, options.limits);
   const shared: Shared = {
     options,
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
-    api: new WebApi({ registry: options.registry, conf: options.conf, nowMs: options.nowMs }),
+    limits,
+    api: options.api ?? new WebApi({ registry: options.registry, conf: options.conf, nowMs: options.nowMs }),
     secure,
     server: `${identity.programName}/${identity.programVersion}`,
+    caps: new ConnectionCaps(limits, log),
     open: new Map(),
   };
   const servers: net.Server[] = [];
@@ -169,7 +169,8 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
       if (bind.ssl === "force" && secure === undefined) {
         log.error(`'${bind.text}' asks for ^SSL=force but no [web] ssl key/ssl certificate is set: serving plain`);
       }
-      const server = net.createServer((socket) => accept(shared, bind, socket));
+      // Half-open: a client may send its requests and then its FIN, and still gets every answer.
+      const server = net.createServer({ allowHalfOpen: true }, (socket) => accept(shared, bind, socket));
       servers.push(server);
       ports.push({ bind, port: await listen(server, bind) });
       log.info(`web server listening on '${bind.text}' (port ${ports[ports.length - 1].port})`);
@@ -219,33 +220,48 @@ function listen(server: net.Server, bind: BindAddress): Promise<number> {
   });
 }
 
-/** A new connection: checks `allow connections from`, then tells TLS from plain by the first byte. */
+/** How long a connection refused for a cap may take to read its 503 before it is cut. */
+const REFUSED_LINGER_MS = 1000;
+
+/**
+ * A new connection: checks `allow connections from` and the connection caps, then tells TLS from plain
+ * by the first byte. The connection counts against the caps until it closes or is handed to the receiver.
+ */
 function accept(shared: Shared, bind: BindAddress, raw: net.Socket): void {
   const { log } = shared.options;
   const remoteIp = clientAddress(raw.remoteAddress);
   const remotePort = raw.remotePort ?? 0;
   const peer = `${remoteIp}:${remotePort}`;
   const onError = () => raw.destroy();
-  const onClose = () => shared.open.delete(raw);
   raw.on("error", onError);
   if (!shared.options.conf.web.allowConnectionsFrom.matches(remoteIp)) {
     log.error(`web connection from ${peer} refused: not in [web] allow connections from`);
     raw.destroy();
     return;
   }
+  const uncount = shared.caps.admit(remoteIp, peer);
+  if (uncount === undefined) {
+    refuseBusy(shared, raw);
+    return;
+  }
+  const onClose = () => {
+    uncount();
+    shared.open.delete(raw);
+  };
   shared.open.set(raw, () => raw.destroy());
   raw.once("close", onClose);
   // Covers the TLS layer too: its traffic is this socket's.
   raw.setTimeout(shared.limits.idleTimeoutMs, () => raw.destroy());
-  const release = () => {
+  /** The socket leaves the listener for the receiver: nothing of ours stays attached or counted. */
+  const handOver = () => {
     raw.off("error", onError);
     raw.off("close", onClose);
     raw.setTimeout(0);
-    shared.open.delete(raw);
+    onClose();
   };
   const secure = shared.secure;
   if (secure === undefined) {
-    serveHttp(shared, bind, { socket: raw, raw, release }, { remoteIp, remotePort, tls: false });
+    serve(shared, bind, raw, { raw, remoteIp, remotePort, tls: false, handOver });
     return;
   }
   raw.once("data", (first: Buffer) => {
@@ -257,8 +273,7 @@ function accept(shared: Shared, bind: BindAddress, raw: net.Socket): void {
         raw.destroy();
         return;
       }
-      serveHttp(shared, bind, { socket: raw, raw, release }, { remoteIp, remotePort, tls: false });
-      raw.resume();
+      serve(shared, bind, raw, { raw, remoteIp, remotePort, tls: false, handOver });
       return;
     }
     const secured = new tls.TLSSocket(raw, { isServer: true, secureContext: secure });
@@ -267,123 +282,85 @@ function accept(shared: Shared, bind: BindAddress, raw: net.Socket): void {
       secured.destroy();
     };
     secured.on("error", onTlsError);
-    const releaseTls = () => {
+    secured.once("close", onClose);
+    const handOverTls = () => {
       secured.off("error", onTlsError);
-      release();
+      secured.off("close", onClose);
+      handOver();
     };
-    serveHttp(shared, bind, { socket: secured, raw, release: releaseTls }, { remoteIp, remotePort, tls: true });
+    serve(shared, bind, secured, { raw, remoteIp, remotePort, tls: true, handOver: handOverTls });
   });
 }
 
+/**
+ * Closes a connection over a cap at once: a plain-only port answers 503 first (a TLS-capable one cannot
+ * without a handshake, which is the work the cap saves).
+ */
+function refuseBusy(shared: Shared, raw: net.Socket): void {
+  if (shared.secure !== undefined) {
+    raw.destroy();
+    return;
+  }
+  const linger = setTimeout(() => raw.destroy(), REFUSED_LINGER_MS);
+  raw.once("close", () => clearTimeout(linger));
+  raw.on("data", () => {}); // read and dropped, so that closing does not reset the 503 away
+  raw.end(
+    encodeResponse(textResponse(503, "Too many connections: try again later"), {
+      keepAlive: false,
+      server: shared.server,
+      nowMs: Date.now(),
+    }),
+  );
+}
+
 interface Peer {
+  /** The TCP socket: the served one itself when plain, the one under it with TLS. */
+  readonly raw: net.Socket;
   readonly remoteIp: string;
   readonly remotePort: number;
   readonly tls: boolean;
+  /** Called when the socket goes to the receiver. */
+  readonly handOver: () => void;
 }
 
-/**
- * Reads request heads off `socket` and answers them until it closes or is handed to the receiver;
- * `raw` is the TCP socket under it (itself when plain); `release` drops what the accepting code attached.
- */
-function serveHttp(
-  shared: Shared,
-  bind: BindAddress,
-  conn: { readonly socket: net.Socket; readonly raw: net.Socket; readonly release: () => void },
-  peer: Peer,
-): void {
-  const { socket, raw, release } = conn;
+/** Serves HTTP on `socket` with the routes of `bind`: `STREAM` to the receiver, `GET` to the API. */
+function serve(shared: Shared, bind: BindAddress, socket: net.Socket, peer: Peer): void {
   const { log, onStream } = shared.options;
-  const limits = shared.limits;
-  let buffered: Buffer = Buffer.alloc(0);
-  let searchFrom = 0;
-  let second = 0;
-  let requestsInSecond = 0;
-  let handedOver = false;
-
-  const reply = (response: HttpResponse, keepAlive: boolean) => {
-    const bytes = encodeResponse(response, { keepAlive, server: shared.server, nowMs: Date.now() });
-    if (keepAlive) socket.write(bytes);
-    else {
-      socket.end(bytes);
-      detach();
-    }
-  };
-  // Ends an idle connection at close(); one in the middle of a request is cut.
-  const endIdle = () => (buffered.length === 0 ? socket.end() : socket.destroy());
-  shared.open.set(raw, endIdle);
-
-  const onData = (chunk: Buffer) => {
-    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-    while (!handedOver && !socket.destroyed && socket.writable) {
-      const end = findRequestEnd(buffered, searchFrom);
-      if (end < 0 ? buffered.length > limits.headBytes : end > limits.headBytes) {
-        reply(textResponse(431, `Request head longer than ${limits.headBytes} bytes`), false);
-        return;
-      }
-      if (end < 0) {
-        searchFrom = Math.max(0, buffered.length - 3);
-        return;
-      }
-      // The head without the blank line that ends it: request line and headers, each CRLF-terminated.
-      const text = buffered.subarray(0, end - 2).toString("utf8");
-      buffered = buffered.subarray(end);
-      searchFrom = 0;
-      const now = Math.floor(Date.now() / 1000);
-      if (now !== second) [second, requestsInSecond] = [now, 0];
-      if (++requestsInSecond > limits.requestsPerSecond) {
-        reply(textResponse(429, `More than ${limits.requestsPerSecond} requests per second on one connection`), false);
-        return;
-      }
-      let head: RequestHead;
-      try {
-        head = parseRequestHead(text);
-      } catch (e) {
-        if (!(e instanceof HttpError)) throw e;
-        reply(textResponse(e.status, e.message), false);
-        return;
-      }
-      handle(head, text);
-    }
-  };
-
-  const handle = (head: RequestHead, text: string) => {
-    const allowed = (acl: string) => bind.acl.length === 0 || bind.acl.includes(acl);
+  const { remoteIp, remotePort, tls, handOver } = peer;
+  const allowed = (acl: string) => bind.acl.length === 0 || bind.acl.includes(acl);
+  const route = (head: RequestHead, text: string): Route => {
     switch (head.method) {
       case "STREAM":
         if (!allowed("streaming")) {
           log.error(
-            `STREAM request from ${peer.remoteIp}:${peer.remotePort} on '${bind.text}', which does not serve streaming: closed`,
+            `STREAM request from ${remoteIp}:${remotePort} on '${bind.text}', which does not serve streaming: closed`,
           );
-          socket.destroy();
-          return;
+          return { close: true };
         }
-        handedOver = true;
-        detach();
-        socket.pause();
-        onStream({ socket, head: text, extra: new Uint8Array(buffered), ...peer });
-        return;
+        return {
+          takeOver: (extra) => {
+            handOver();
+            onStream({ socket, head: text, extra, remoteIp, remotePort, tls });
+          },
+        };
       case "GET":
-        if (!allowed("dashboard")) reply(textResponse(403, REFUSAL_NOT_ALLOWED), false);
-        else reply(shared.api.handle(head.target, peer.remoteIp), wantsKeepAlive(head));
-        return;
+        if (!allowed("dashboard")) return { response: textResponse(403, REFUSAL_NOT_ALLOWED), keepAlive: false };
+        return { response: shared.api.handle(head.target, remoteIp), keepAlive: wantsKeepAlive(head) };
       case "OPTIONS":
-        reply(CORS_PREFLIGHT, wantsKeepAlive(head));
-        return;
+        return { response: CORS_PREFLIGHT, keepAlive: wantsKeepAlive(head) };
       default:
-        // Without knowing the body's framing the connection cannot go on.
-        reply(
-          textResponse(405, `Method ${head.method} is not supported: use GET (or STREAM to stream metrics)`),
-          false,
-        );
+        return {
+          response: textResponse(405, `Method ${head.method} is not supported: use GET (or STREAM to stream metrics)`),
+          keepAlive: false,
+        };
     }
   };
-
-  const onEnd = () => socket.end();
-  function detach(): void {
-    socket.off("data", onData);
-    socket.off("end", onEnd);
-    release();
-  }
-  socket.on("data", onData);
-  socket.on("end", onEnd);
+  const connection = serveHttp(socket, {
+    limits: shared.limits,
+    server: shared.server,
+    log,
+    peer: `${remoteIp}:${remotePort}`,
+    route,
+  });
+  shared.open.set(peer.raw, connection.close);
 }
