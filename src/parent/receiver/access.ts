@@ -33,6 +33,7 @@ import {
   REFUSAL_NOT_PERMITTED,
 } from "../../protocol/replies.ts";
 import type { SimplePattern } from "../../protocol/simple_pattern.ts";
+import { escapeControls } from "../../runtime/log.ts";
 
 /**
  * Access-log status of a machine-GUID section whose `type` is not `machine` (1.37 has it, the protocol core
@@ -250,5 +251,8 @@ function sectionDenial(policy: ReceiverPolicy, denial: ReceiverDenial): { status
  * ```
  */
 export function accessLogLine(who: Requester, status: string): string {
-  return `STREAM: ${process.pid} '[${who.ip}]:${who.port}' '${status}' host '${who.hostname}' api key '${who.key}' machine guid '${who.machineGuid}'`;
+  // The host name, key and GUID are the child's words: no control character of theirs splits the line.
+  return escapeControls(
+    `STREAM: ${process.pid} '[${who.ip}]:${who.port}' '${status}' host '${who.hostname}' api key '${who.key}' machine guid '${who.machineGuid}'`,
+  );
 }
