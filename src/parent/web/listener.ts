@@ -364,7 +364,12 @@ function serveHttp(
         return;
       case "GET":
         if (!allowed("dashboard")) reply(textResponse(403, REFUSAL_NOT_ALLOWED), false);
-        else reply(shared.api.handle(head.target, peer.remoteIp), wantsKeepAlive(head));
+        else {
+          // Interim until the listener awaits replies in request order: answered whenever ready.
+          void shared.api.handle(head.target, peer.remoteIp).then((r) => {
+            if (!socket.destroyed) reply(r, wantsKeepAlive(head));
+          });
+        }
         return;
       case "OPTIONS":
         reply(CORS_PREFLIGHT, wantsKeepAlive(head));
