@@ -12,8 +12,14 @@ interface Entry {
   readonly parts: readonly string[];
 }
 
-// Netdata splits on exactly these bytes (space, tab, CR, LF, FF, VT).
-const SEPARATORS = new Set([" ", "\t", "\r", "\n", "\f", "\v"]);
+/** The characters Netdata splits a configured list on by default: space, tab, CR, LF, FF, VT. */
+export const PATTERN_SEPARATORS = " \t\r\n\f\v";
+
+/**
+ * The separators of the API's list parameters (`dimensions=`, `contexts=`, …): `,` and `|` instead of the
+ * space, so that a dimension name may hold one.
+ */
+export const API_PATTERN_SEPARATORS = ",|\t\r\n\f\v";
 
 /**
  * A parsed list of simple patterns. Entries are tried left to right; the first that matches decides
@@ -40,18 +46,21 @@ export class SimplePattern {
   }
 
   /**
-   * Parses a pattern list. Any text is valid; an empty or blank list matches nothing.
+   * Parses a pattern list split on `separators` (each character one separator; whitespace by default).
+   * Any text is valid; an empty or blank list matches nothing.
    *
    * @example
    * ```ts
    * SimplePattern.parse("!apps.cpu *").matches("apps.mem"); // true
+   * SimplePattern.parse("user|sys*", API_PATTERN_SEPARATORS).matches("system"); // true
    * ```
    */
-  static parse(source: string): SimplePattern {
+  static parse(source: string, separators: string = PATTERN_SEPARATORS): SimplePattern {
+    const isSeparator = (c: string) => separators.includes(c);
     const entries: Entry[] = [];
     let i = 0;
     while (i < source.length) {
-      while (i < source.length && SEPARATORS.has(source[i])) i++;
+      while (i < source.length && isSeparator(source[i])) i++;
       let negative = false;
       if (source[i] === "!") {
         negative = true;
@@ -67,7 +76,7 @@ export class SimplePattern {
           i++;
           continue;
         }
-        if (SEPARATORS.has(c) && !escaped) {
+        if (isSeparator(c) && !escaped) {
           i++;
           break;
         }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chartMatches, SimplePattern } from "../../src/protocol/simple_pattern.ts";
+import { API_PATTERN_SEPARATORS, chartMatches, SimplePattern } from "../../src/protocol/simple_pattern.ts";
 import { decodeChildStream } from "./_stream.ts";
 import { fixtureText, SHARED_FIXTURES } from "../_fixtures.ts";
 
@@ -63,6 +63,23 @@ test("simple pattern keeps its source text and knows when it is empty", () => {
   assert.equal(SimplePattern.parse(" \t ").isEmpty, true);
   assert.equal(SimplePattern.parse("!").isEmpty, true);
   assert.equal(SimplePattern.parse("*").isEmpty, false);
+});
+
+test("the API's lists split on ',' and '|' (and tabs, CR, LF), not on spaces", () => {
+  const p = SimplePattern.parse("!idle|us*,a b\\,c", API_PATTERN_SEPARATORS);
+  assert.equal(p.matches("user"), true);
+  assert.equal(p.matches("idle"), false);
+  assert.equal(p.matches("a b,c"), true);
+  assert.equal(p.matches("a"), false);
+  assert.equal(SimplePattern.parse("a\tb", API_PATTERN_SEPARATORS).matches("b"), true);
+  // The default still splits on spaces.
+  assert.equal(SimplePattern.parse("a b").matches("b"), true);
+});
+
+test("matching stays linear: many '*' against a long text that almost matches", () => {
+  const p = SimplePattern.parse(`${"*".repeat(10000)}${"a*".repeat(10000)}Q`);
+  assert.equal(p.matches("a".repeat(100000)), false);
+  assert.equal(p.matches(`${"a".repeat(100000)}Q`), true);
 });
 
 test("chartMatches: a negative id match is overridden by a positive name match", () => {

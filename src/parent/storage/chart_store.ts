@@ -116,6 +116,8 @@ export class ChartStore implements ChartSeries {
     const times: number[] = [];
     for (let j = 0; j < length; j++) times.push(newest - (fromBack - j) * ue);
     const dims = this.chart.dimensions;
+    // Reading many dimensions of a wide chart: one pass to index them, not one search each.
+    const indexOf = dimensionIds.length > 1 ? new Map(dims.map((d, i) => [d.id, i])) : undefined;
     const columns: Float64Array[] = [];
     const resets: Uint8Array[] = [];
     const words = this.#words;
@@ -123,7 +125,7 @@ export class ChartStore implements ChartSeries {
     for (const id of dimensionIds) {
       const values = new Float64Array(length).fill(NaN);
       const flags = new Uint8Array(length);
-      const index = dims.findIndex((d) => d.id === id);
+      const index = indexOf === undefined ? dims.findIndex((d) => d.id === id) : indexOf.get(id) ?? -1;
       for (let j = 0; index >= 0 && index < width && j < length; j++) {
         const word = words[((this.#head - (fromBack - j) + this.history) % this.history) * width + index];
         values[j] = unpackStorageNumber(word);

@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { WebApi } from "../../../src/parent/web/api/mod.ts";
-import { formatValue, queryWindow } from "../../../src/parent/web/api/data.ts";
+import { formatValue } from "../../../src/parent/web/api/data_formats.ts";
+import { queryWindow } from "../../../src/parent/web/api/window.ts";
 import { fixtureText } from "../../_fixtures.ts";
 import { conf, cpuValue, LAST_S, makeRegistry, NOW_MS, STORED } from "./_hosts.ts";
 
@@ -15,14 +16,14 @@ function get(target: string, nowMs = NOW_MS) {
   return api(nowMs).handle(target, "localhost");
 }
 
-function json(target: string): Record<string, unknown> {
-  const r = get(target);
+async function json(target: string): Promise<Record<string, unknown>> {
+  const r = await get(target);
   assert.equal(r.status, 200, r.body);
   return JSON.parse(r.body);
 }
 
-test("info has the keys of a real 1.37 parent's reply, with the child's facts under /host/", () => {
-  const info = json("/host/nd-child/api/v1/info");
+test("info has the keys of a real 1.37 parent's reply, with the child's facts under /host/", async () => {
+  const info = await json("/host/nd-child/api/v1/info");
   const real = JSON.parse(fixtureText("api/parent-api-v1-info.json"));
   const missing = Object.keys(real).filter((k) => !(k in info));
   // Analytics counters and dbengine sizes rill does not have.
@@ -54,19 +55,19 @@ test("info has the keys of a real 1.37 parent's reply, with the child's facts un
     { plugin: "proc.plugin", module: "/proc/net/dev" },
   ]);
   assert.equal(info["memory-mode"], "ram");
-  assert.equal(json("/api/v1/info").uid, "16323fac-e719-11f1-a295-02fc00000001");
+  assert.equal((await json("/api/v1/info")).uid, "16323fac-e719-11f1-a295-02fc00000001");
   // By machine GUID too.
-  assert.equal(json("/host/82be38ca-e718-11f1-8984-02fc00000001/api/v1/info").uid, info.uid);
+  assert.equal((await json("/host/82be38ca-e718-11f1-8984-02fc00000001/api/v1/info")).uid, info.uid);
 });
 
-test("charts and chart have the shape of the real replies; hidden dimensions are not listed", () => {
-  const charts = json("/host/nd-child/api/v1/charts");
+test("charts and chart have the shape of the real replies; hidden dimensions are not listed", async () => {
+  const charts = await json("/host/nd-child/api/v1/charts");
   const real = JSON.parse(fixtureText("api/child-api-v1-charts-sample.json"));
   assert.deepEqual(Object.keys(charts), Object.keys(real));
   assert.equal(charts.charts_count, 3);
   assert.equal(charts.dimensions_count, 5);
   assert.deepEqual(charts.hosts, [{ hostname: "nd-parent" }, { hostname: "nd-child" }]);
-  const cpu = json("/host/nd-child/api/v1/chart?chart=system.cpu");
+  const cpu = await json("/host/nd-child/api/v1/chart?chart=system.cpu");
   const realCpu = JSON.parse(fixtureText("api/child-api-v1-chart-system.cpu.json").replace(/^\s*\{/, "{"));
   assert.deepEqual(Object.keys(cpu), Object.keys(realCpu));
   assert.equal(cpu.title, "Total CPU utilization (system.cpu)");
@@ -127,8 +128,8 @@ test("values print as 1.37's print_netdata_double: fraction × 10⁷ rounded hal
   assert.equal(formatValue(1e7 * 1e-5), "100");
 });
 
-test("data: json rows newest first, exactly like 1.37 prints them; hidden idle left out", () => {
-  const r = get("/host/nd-child/api/v1/data?chart=system.cpu&after=-3&format=json");
+test("data: json rows newest first, exactly like 1.37 prints them; hidden idle left out", async () => {
+  const r = await get("/host/nd-child/api/v1/data?chart=system.cpu&after=-3&format=json");
   assert.equal(r.status, 200);
   assert.equal(r.contentType, "application/json; charset=utf-8");
   const t = LAST_S;
@@ -141,51 +142,57 @@ test("data: json rows newest first, exactly like 1.37 prints them; hidden idle l
   );
   // Same layout as the real capture.
   const real = fixtureText("api/child-api-v1-data-system.load.json");
-  const load = get("/host/nd-child/api/v1/data?chart=system.load&after=-1").body;
+  const load = (await get("/host/nd-child/api/v1/data?chart=system.load&after=-1")).body;
   assert.equal(
     load.replace(/\[ \d+,[^\]]*\]/, "ROW"),
     real.replace(/\[ \d+,[^\]]*\]/, "ROW").replace(/"load5","load15"/, "").replace(",]", "]"),
   );
 });
 
-test("data: grouping averages, min/max by magnitude, sum; gaps are null", () => {
-  const avg = JSON.parse(get("/host/nd-child/api/v1/data?chart=system.cpu&after=-4&points=2&options=flip").body);
+test("data: grouping averages, min/max by magnitude, sum; gaps are null", async () => {
+  const avg = JSON.parse(
+    (await get("/host/nd-child/api/v1/data?chart=system.cpu&after=-4&points=2&options=flip")).body,
+  );
   const u = (t: number) => cpuValue("user", t);
   // LAST_S is odd: the groups of 2 end on even seconds, the newest at LAST_S - 1.
   assert.deepEqual(avg.data, [
     [LAST_S - 3, Number(formatValue((u(LAST_S - 4) + u(LAST_S - 3)) / 2)), 1],
     [LAST_S - 1, Number(formatValue((u(LAST_S - 2) + u(LAST_S - 1)) / 2)), 1],
   ]);
-  const sum = JSON.parse(get("/host/nd-child/api/v1/data?chart=system.cpu&after=-4&points=2&group=sum").body);
+  const sum = JSON.parse((await get("/host/nd-child/api/v1/data?chart=system.cpu&after=-4&points=2&group=sum")).body);
   assert.deepEqual(sum.data[0], [LAST_S - 1, Number(formatValue(u(LAST_S - 2) + u(LAST_S - 1))), 2]);
-  const max = JSON.parse(get("/host/nd-child/api/v1/data?chart=net.eth0&after=-2&points=1&group=max").body);
+  const max = JSON.parse((await get("/host/nd-child/api/v1/data?chart=net.eth0&after=-2&points=1&group=max")).body);
   assert.deepEqual(max.data, [[LAST_S - 1, 100, -50]]);
-  const gap = JSON.parse(get("/host/nd-child/api/v1/data?chart=system.load&after=-6&options=flip").body);
+  const gap = JSON.parse((await get("/host/nd-child/api/v1/data?chart=system.load&after=-6&options=flip")).body);
   assert.deepEqual(gap.data.map((row: unknown[]) => row[1]), [null, 0.25, 0.25, 0.25, 0.25, 0.25]);
-  const zero = JSON.parse(get("/host/nd-child/api/v1/data?chart=system.load&after=-6&options=flip|null2zero").body);
+  const zero = JSON.parse(
+    (await get("/host/nd-child/api/v1/data?chart=system.load&after=-6&options=flip|null2zero")).body,
+  );
   assert.equal(zero.data[0][1], 0);
 });
 
-test("data: dimensions= by id or name selects hidden ones; options abs, percentage, nonzero, ms, objectrows", () => {
-  const idle = JSON.parse(get("/host/nd-child/api/v1/data?chart=system.cpu&after=-1&dimensions=idle,user").body);
+test("data: dimensions= by id or name selects hidden ones; options abs, percentage, nonzero, ms, objectrows", async () => {
+  const idle = JSON.parse(
+    (await get("/host/nd-child/api/v1/data?chart=system.cpu&after=-1&dimensions=idle,user")).body,
+  );
   assert.deepEqual(idle.labels, ["time", "user", "idle"]);
-  const abs = JSON.parse(get("/host/nd-child/api/v1/data?chart=net.eth0&after=-1&options=abs").body);
+  const abs = JSON.parse((await get("/host/nd-child/api/v1/data?chart=net.eth0&after=-1&options=abs")).body);
   assert.deepEqual(abs.data, [[LAST_S, 100, 50]]);
-  const pct = JSON.parse(get("/host/nd-child/api/v1/data?chart=system.cpu&after=-1&options=percentage").body);
+  const pct = JSON.parse((await get("/host/nd-child/api/v1/data?chart=system.cpu&after=-1&options=percentage")).body);
   // Shares of the total over every dimension, the hidden idle included (total = 100).
   assert.deepEqual(pct.data, [[LAST_S, Number(formatValue(cpuValue("user", LAST_S))), 1]]);
   const first = JSON.parse(
-    get("/host/nd-child/api/v1/data?chart=system.cpu&after=-1&dimensions=user&options=nonzero").body,
+    (await get("/host/nd-child/api/v1/data?chart=system.cpu&after=-1&dimensions=user&options=nonzero")).body,
   );
   assert.deepEqual(first.labels, ["time", "user"]);
-  const obj = get("/host/nd-child/api/v1/data?chart=system.load&after=-1&options=objectrows|ms").body;
+  const obj = (await get("/host/nd-child/api/v1/data?chart=system.load&after=-1&options=objectrows|ms")).body;
   assert.match(obj, new RegExp(`\\{ "time": ${LAST_S}000,"load1": 0.25\\}`));
-  const none = get("/host/nd-child/api/v1/data?chart=system.cpu&dimensions=nope");
+  const none = await get("/host/nd-child/api/v1/data?chart=system.cpu&dimensions=nope");
   assert.equal(none.status, 404);
 });
 
-test("data: csv, tsv, ssv, array and jsonwrap", () => {
-  const csv = get("/host/nd-child/api/v1/data?chart=system.cpu&after=-2&format=csv&options=seconds").body;
+test("data: csv, tsv, ssv, array and jsonwrap", async () => {
+  const csv = (await get("/host/nd-child/api/v1/data?chart=system.cpu&after=-2&format=csv&options=seconds")).body;
   assert.equal(
     csv,
     `time,user,system\r\n${LAST_S},${formatValue(cpuValue("user", LAST_S))},1\r\n${LAST_S - 1},${
@@ -193,14 +200,17 @@ test("data: csv, tsv, ssv, array and jsonwrap", () => {
     },1\r\n`,
   );
   assert.match(
-    get("/host/nd-child/api/v1/data?chart=system.cpu&after=-1&format=tsv").body,
+    (await get("/host/nd-child/api/v1/data?chart=system.cpu&after=-1&format=tsv")).body,
     /^time\tuser\tsystem\r\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\t/,
   );
   const sums = [LAST_S, LAST_S - 1].map((t) => formatValue(cpuValue("user", t) + 1));
-  assert.equal(get("/host/nd-child/api/v1/data?chart=system.cpu&after=-2&format=array").body, `[${sums.join(",")}]`);
-  assert.equal(get("/host/nd-child/api/v1/data?chart=system.cpu&after=-2&format=ssv").body, sums.join(" "));
+  assert.equal(
+    (await get("/host/nd-child/api/v1/data?chart=system.cpu&after=-2&format=array")).body,
+    `[${sums.join(",")}]`,
+  );
+  assert.equal((await get("/host/nd-child/api/v1/data?chart=system.cpu&after=-2&format=ssv")).body, sums.join(" "));
   const wrap = JSON.parse(
-    get("/host/nd-child/api/v1/data?chart=system.cpu&after=-2&format=csv&options=jsonwrap|seconds").body,
+    (await get("/host/nd-child/api/v1/data?chart=system.cpu&after=-2&format=csv&options=jsonwrap|seconds")).body,
   );
   assert.equal(wrap.result, csv.replaceAll("\r\n", "\n"));
   assert.equal(wrap.before, LAST_S);
@@ -208,11 +218,11 @@ test("data: csv, tsv, ssv, array and jsonwrap", () => {
   assert.deepEqual(wrap.dimension_ids, ["user", "system"]);
   assert.deepEqual(wrap.latest_values, [Number(formatValue(cpuValue("user", LAST_S))), 1]);
   assert.equal(wrap.max, Number(formatValue(cpuValue("user", LAST_S))));
-  const jw = JSON.parse(get("/host/nd-child/api/v1/data?chart=system.load&after=-1&options=jsonwrap").body);
+  const jw = JSON.parse((await get("/host/nd-child/api/v1/data?chart=system.load&after=-1&options=jsonwrap")).body);
   assert.deepEqual(jw.result.data, [[LAST_S, 0.25]]);
 });
 
-test("data: bad parameters are 400 with a message, unknown chart 404", () => {
+test("data: bad parameters are 400 with a message, unknown chart 404", async () => {
   const cases: [string, number, RegExp][] = [
     ["chart=nope", 404, /^Chart is not found: nope$/],
     ["", 400, /No chart id/],
@@ -222,17 +232,17 @@ test("data: bad parameters are 400 with a message, unknown chart 404", () => {
     ["chart=system.cpu&format=html", 400, /format 'html'/],
   ];
   for (const [query, status, message] of cases) {
-    const r = get(`/api/v1/data?${query}`);
+    const r = await get(`/api/v1/data?${query}`);
     assert.equal(r.status, status, query);
     assert.match(r.body, message);
     assert.equal(r.contentType, "text/plain; charset=utf-8");
   }
 });
 
-test("allmetrics: shell, json and prometheus as 1.37 prints them", () => {
+test("allmetrics: shell, json and prometheus as 1.37 prints them", async () => {
   const a = api();
   const call = (q: string, ip = "localhost") => a.handle(`/host/nd-child/api/v1/allmetrics?${q}`, ip);
-  const shell = call("format=shell").body;
+  const shell = (await call("format=shell")).body;
   assert.ok(
     shell.includes('\n# chart: system.cpu (name: system.cpu)\nNETDATA_SYSTEM_CPU_USER="2"      # percentage\n'),
   );
@@ -242,7 +252,7 @@ test("allmetrics: shell, json and prometheus as 1.37 prints them", () => {
   );
   assert.match(shell, /NETDATA_NET_ETH0_SENT="50"/);
   assert.ok(shell.endsWith("\n# NETDATA ALARMS RUNNING\n"));
-  const all = JSON.parse(call("format=json").body);
+  const all = JSON.parse((await call("format=json")).body);
   assert.deepEqual(all["system.load"], {
     name: "system.load",
     family: "load",
@@ -251,8 +261,8 @@ test("allmetrics: shell, json and prometheus as 1.37 prints them", () => {
     last_updated: LAST_S,
     dimensions: { load1: { name: "load1", value: 0.25 } },
   });
-  assert.match(call("format=json").body, /"value": 0\.2500000\n/);
-  const prom = call("format=prometheus").body;
+  assert.match((await call("format=json")).body, /"value": 0\.2500000\n/);
+  const prom = (await call("format=prometheus")).body;
   assert.match(
     prom,
     /^netdata_info\{instance="nd-child",application="netdata",version="v1\.37\.1",room="lab \\"A\\""\} 1 \d+\n/,
@@ -267,22 +277,25 @@ test("allmetrics: shell, json and prometheus as 1.37 prints them", () => {
     ),
   );
   assert.match(prom, /netdata_system_cpu_percentage_average\{chart="system.cpu",family="cpu",dimension="idle"\}/);
-  const hosts = call("format=prometheus_all_hosts&timestamps=no&source=sum", "10.0.0.9").body;
+  const hosts = (await call("format=prometheus_all_hosts&timestamps=no&source=sum", "10.0.0.9")).body;
   assert.match(
     hosts,
     /\nnetdata_system_load_sum\{chart="system.load",family="load",dimension="load1",instance="nd-parent"\} 0.2500000\n/,
   );
   assert.match(hosts, /instance="nd-child"\} /);
-  assert.equal(call("format=xml").status, 400);
-  assert.match(call("format=xml").body, /^Which format\?/);
+  assert.equal((await call("format=xml")).status, 400);
+  assert.match((await call("format=xml")).body, /^Which format\?/);
 });
 
-test("unknown paths, commands and hosts are 404 with Netdata's words", () => {
-  assert.deepEqual([get("/api/v1/nope").status, get("/api/v1/nope").body], [404, "Unsupported v1 API command: nope"]);
-  assert.deepEqual([get("/host/zzz/api/v1/info").status, get("/host/zzz/api/v1/info").body], [
+test("unknown paths, commands and hosts are 404 with Netdata's words", async () => {
+  assert.deepEqual([(await get("/api/v1/nope")).status, (await get("/api/v1/nope")).body], [
+    404,
+    "Unsupported v1 API command: nope",
+  ]);
+  assert.deepEqual([(await get("/host/zzz/api/v1/info")).status, (await get("/host/zzz/api/v1/info")).body], [
     404,
     "This netdata does not maintain a database for host: zzz",
   ]);
-  assert.equal(get("/index.html").status, 404);
-  assert.equal(get("/api/v1/%zz").status, 400);
+  assert.equal((await get("/index.html")).status, 404);
+  assert.equal((await get("/api/v1/%zz")).status, 400);
 });

@@ -9,6 +9,7 @@ import type { Chart } from "../../../metrics/chart.ts";
 import type { ParentHost } from "../../receiver/registry.ts";
 import type { ApiContext, ApiRequest } from "./context.ts";
 import { requireChart, viewableCharts } from "./context.ts";
+import { jsonMember, jsonObject, jsonText } from "./json_text.ts";
 
 /**
  * One chart as `/api/v1/chart` shows it. Hidden and obsolete dimensions are not listed, as in Netdata.
@@ -67,43 +68,44 @@ export function chartReply(req: ApiRequest): Record<string, unknown> {
 }
 
 /**
- * The `/api/v1/charts` object: the host's facts, every viewable chart, and the totals.
+ * The `/api/v1/charts` reply: the host's facts, every viewable chart, and the totals, as JSON text. The
+ * charts are rendered one by one, pausing when the request's budget says so.
  *
  * @example
  * ```ts
- * const charts = chartsReply(ctx, { entry: registry.localhost, params: new URLSearchParams(), remoteIp: "localhost" });
- * charts.charts_count; // 308
+ * const text = await chartsReply(ctx, { entry: registry.localhost, params: new URLSearchParams(), remoteIp: "localhost", budget });
+ * JSON.parse(text).charts_count; // 308
  * ```
  */
-export function chartsReply(ctx: ApiContext, req: ApiRequest): Record<string, unknown> {
+export async function chartsReply(ctx: ApiContext, req: ApiRequest): Promise<string> {
   const { identity } = req.entry.host;
-  const charts: Record<string, Record<string, unknown>> = {};
-  let count = 0;
+  const charts: string[] = [];
   let dimensions = 0;
   for (const chart of viewableCharts(req.entry)) {
+    if (req.budget.due()) await req.budget.pause();
     const json = chartJson(req.entry, chart);
-    charts[chart.id] = json;
-    count++;
+    charts.push(jsonMember(chart.id, jsonText(json, 2), 1));
     dimensions += Object.keys(json.dimensions as object).length;
   }
   const hosts = ctx.registry.all();
-  return {
-    hostname: identity.hostname,
-    version: ctx.registry.localhost.host.identity.programVersion,
-    release_channel: "stable",
-    os: identity.os,
-    timezone: identity.timezone,
-    update_every: identity.updateEvery,
+  const member = (key: string, value: unknown) => jsonMember(key, jsonText(value, 1), 0);
+  return jsonObject([
+    member("hostname", identity.hostname),
+    member("version", ctx.registry.localhost.host.identity.programVersion),
+    member("release_channel", "stable"),
+    member("os", identity.os),
+    member("timezone", identity.timezone),
+    member("update_every", identity.updateEvery),
     // 1.37 reports the ram-mode ring size here, and 0 for dbengine.
-    history: ctx.conf.db.mode === "dbengine" ? 0 : ctx.conf.db.retention,
-    memory_mode: ctx.conf.db.mode,
-    custom_info: "",
-    charts,
-    charts_count: count,
-    dimensions_count: dimensions,
-    alarms_count: 0,
-    rrd_memory_bytes: 0,
-    hosts_count: hosts.length,
-    hosts: hosts.map((e) => ({ hostname: e.host.identity.hostname })),
-  };
+    member("history", ctx.conf.db.mode === "dbengine" ? 0 : ctx.conf.db.retention),
+    member("memory_mode", ctx.conf.db.mode),
+    member("custom_info", ""),
+    jsonMember("charts", jsonObject(charts, 1), 0),
+    member("charts_count", charts.length),
+    member("dimensions_count", dimensions),
+    member("alarms_count", 0),
+    member("rrd_memory_bytes", 0),
+    member("hosts_count", hosts.length),
+    member("hosts", hosts.map((e) => ({ hostname: e.host.identity.hostname }))),
+  ], 0);
 }

@@ -6,9 +6,10 @@
  */
 
 import type { NetdataConf } from "../../../config/netdata_conf.ts";
-import type { Chart } from "../../../metrics/chart.ts";
+import type { Chart, Dimension } from "../../../metrics/chart.ts";
 import type { HostRegistry, ParentHost } from "../../receiver/registry.ts";
 import { HttpError } from "../http.ts";
+import type { RequestBudget } from "./budget.ts";
 
 /**
  * The parent state the API answers from.
@@ -26,17 +27,24 @@ export interface ApiContext {
 }
 
 /**
- * One API call: the host it is about, its query parameters and who asked.
+ * One API call: the host it is about, its query parameters, who asked, and the work it may do.
  *
  * @example
  * ```ts
- * const req: ApiRequest = { entry: registry.localhost, params: new URLSearchParams("chart=system.cpu"), remoteIp: "localhost" };
+ * const req: ApiRequest = {
+ *   entry: registry.localhost,
+ *   params: new URLSearchParams("chart=system.cpu"),
+ *   remoteIp: "localhost",
+ *   budget: new RequestBudget(10_000),
+ * };
  * ```
  */
 export interface ApiRequest {
   readonly entry: ParentHost;
   readonly params: URLSearchParams;
   readonly remoteIp: string;
+  /** Long loops pause on it, so that ingestion runs in between and an endless request is abandoned. */
+  readonly budget: RequestBudget;
 }
 
 /**
@@ -49,6 +57,18 @@ export interface ApiRequest {
  */
 export function* viewableCharts(entry: ParentHost): Generator<Chart> {
   for (const chart of entry.host.charts.values()) if (!chart.obsolete) yield chart;
+}
+
+/**
+ * The dimensions of a chart a viewer sees (obsolete ones are gone), hidden ones included.
+ *
+ * @example
+ * ```ts
+ * liveDimensions(chart).map((d) => d.id); // ["user", "system", "idle"]
+ * ```
+ */
+export function liveDimensions(chart: Chart): Dimension[] {
+  return chart.dimensions.filter((d) => !d.obsolete);
 }
 
 /**
@@ -98,13 +118,13 @@ export function integerParam(params: URLSearchParams, name: string, fallback: nu
 }
 
 /**
- * The list words of a parameter (`options=a|b,c d`, `dimensions=x|y`), empty ones dropped.
+ * The list words of a parameter (`options=a|b,c d`), empty ones dropped.
  *
  * @example
  * ```ts
  * listParam(new URLSearchParams("options=jsonwrap|ms"), "options"); // ["jsonwrap", "ms"]
  * ```
  */
-export function listParam(params: URLSearchParams, name: string, separators: RegExp = /[|, ]/): string[] {
-  return (params.get(name) ?? "").split(separators).filter((w) => w.length > 0);
+export function listParam(params: URLSearchParams, name: string): string[] {
+  return (params.get(name) ?? "").split(/[|, ]/).filter((w) => w.length > 0);
 }

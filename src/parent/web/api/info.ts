@@ -42,29 +42,36 @@ const SYSTEM_INFO_KEYS: readonly (readonly [string, SystemInfoName])[] = [
 ];
 
 /**
- * The `/api/v1/info` object of the requested host.
+ * The `/api/v1/info` object of the requested host. Hosts and charts are walked pausing when the request's
+ * budget says so (a parent may hold thousands of both).
  *
  * @example
  * ```ts
- * const info = infoReply(ctx, { entry: registry.localhost, params: new URLSearchParams(), remoteIp: "localhost" });
+ * const info = await infoReply(ctx, { entry: registry.localhost, params: new URLSearchParams(), remoteIp: "localhost", budget });
  * info.mirrored_hosts; // ["nd-parent", "nd-child"]
  * ```
  */
-export function infoReply(ctx: ApiContext, req: ApiRequest): Record<string, unknown> {
+export async function infoReply(ctx: ApiContext, req: ApiRequest): Promise<Record<string, unknown>> {
   const { host } = req.entry;
-  const hosts = ctx.registry.all();
-  const info: Record<string, unknown> = {
-    version: ctx.registry.localhost.host.identity.programVersion,
-    uid: host.identity.machineGuid,
-    mirrored_hosts: hosts.map((e) => e.host.identity.hostname),
-    mirrored_hosts_status: hosts.map((e) => ({
+  const mirroredHosts: string[] = [];
+  const mirroredHostsStatus: Record<string, unknown>[] = [];
+  for (const e of ctx.registry.all()) {
+    if (req.budget.due()) await req.budget.pause();
+    mirroredHosts.push(e.host.identity.hostname);
+    mirroredHostsStatus.push({
       guid: e.host.identity.machineGuid,
       hostname: e.host.identity.hostname,
       reachable: e.status.reachable,
       hops: e.status.hops,
       claim_id: null,
       node_id: null,
-    })),
+    });
+  }
+  const info: Record<string, unknown> = {
+    version: ctx.registry.localhost.host.identity.programVersion,
+    uid: host.identity.machineGuid,
+    mirrored_hosts: mirroredHosts,
+    mirrored_hosts_status: mirroredHostsStatus,
     alarms: { normal: 0, warning: 0, critical: 0 },
   };
   for (const [key, name] of SYSTEM_INFO_KEYS) info[key] = host.identity.systemInfo[name] ?? "unknown";
@@ -72,6 +79,7 @@ export function infoReply(ctx: ApiContext, req: ApiRequest): Record<string, unkn
   info.functions = {};
   const collectors = new Map<string, { plugin: string; module: string }>();
   for (const chart of viewableCharts(req.entry)) {
+    if (req.budget.due()) await req.budget.pause();
     const key = `${chart.plugin}\n${chart.module}`;
     if (!collectors.has(key)) collectors.set(key, { plugin: chart.plugin, module: chart.module });
   }

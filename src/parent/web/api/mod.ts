@@ -10,6 +10,7 @@ import type { NetdataConf } from "../../../config/netdata_conf.ts";
 import type { HostRegistry } from "../../receiver/registry.ts";
 import { HttpError, type HttpResponse, textResponse } from "../http.ts";
 import { AllMetrics } from "./allmetrics.ts";
+import { RequestBudget } from "./budget.ts";
 import { chartReply, chartsReply } from "./charts.ts";
 import type { ApiContext, ApiRequest } from "./context.ts";
 import { dataReply } from "./data.ts";
@@ -28,40 +29,62 @@ export interface WebApiOptions {
   readonly conf: NetdataConf;
   /** The wall clock, epoch ms; `Date.now` by default (tests pin it). */
   readonly nowMs?: () => number;
-}
-
-function jsonReply(value: unknown): HttpResponse {
-  return { status: 200, contentType: "application/json; charset=utf-8", body: JSON.stringify(value, null, "\t") };
+  /**
+   * The work one request may do, ms (waiting for its turns of the event loop not counted); a request that
+   * needs more is abandoned with a 503. {@link DEFAULT_REQUEST_BUDGET_MS} by default.
+   */
+  readonly requestBudgetMs?: number;
+  /** A monotonic clock, ms, to measure that work; `performance.now` by default (tests step it). */
+  readonly clockMs?: () => number;
 }
 
 /**
- * Answers `GET` requests.
+ * The work one API request may do by default, ms.
+ *
+ * @example
+ * ```ts
+ * new WebApi({ registry, conf, requestBudgetMs: DEFAULT_REQUEST_BUDGET_MS * 2 });
+ * ```
+ */
+export const DEFAULT_REQUEST_BUDGET_MS = 10_000;
+
+function jsonReply(body: string): HttpResponse {
+  return { status: 200, contentType: "application/json; charset=utf-8", body };
+}
+
+/**
+ * Answers `GET` requests. A large answer is produced in slices with turns of the event loop in between
+ * (ingestion runs meanwhile), within a work budget per request.
  *
  * @example
  * ```ts
  * const api = new WebApi({ registry, conf });
- * api.handle("/host/edge-1/api/v1/data?chart=system.load&after=-5", "localhost").body;
+ * (await api.handle("/host/edge-1/api/v1/data?chart=system.load&after=-5", "localhost")).body;
  * ```
  */
 export class WebApi {
   readonly #ctx: ApiContext;
   readonly #allmetrics = new AllMetrics();
+  readonly #budgetMs: number;
+  readonly #clockMs: (() => number) | undefined;
 
   constructor(options: WebApiOptions) {
     this.#ctx = { registry: options.registry, conf: options.conf, nowMs: options.nowMs ?? Date.now };
+    this.#budgetMs = options.requestBudgetMs ?? DEFAULT_REQUEST_BUDGET_MS;
+    this.#clockMs = options.clockMs;
   }
 
-  /** The reply to `GET <target>` from `remoteIp`; never throws. */
-  handle(target: string, remoteIp: string): HttpResponse {
+  /** The reply to `GET <target>` from `remoteIp`; never rejects. */
+  async handle(target: string, remoteIp: string): Promise<HttpResponse> {
     try {
-      return this.#route(target, remoteIp);
+      return await this.#route(target, remoteIp);
     } catch (e) {
       if (e instanceof HttpError) return textResponse(e.status, e.message);
       return textResponse(500, `Internal error: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
-  #route(target: string, remoteIp: string): HttpResponse {
+  async #route(target: string, remoteIp: string): Promise<HttpResponse> {
     const q = target.indexOf("?");
     const rawPath = q < 0 ? target : target.slice(0, q);
     let segments: string[];
@@ -82,14 +105,19 @@ export class WebApi {
     if (segments.length !== 3 || segments[0] !== "api" || segments[1] !== "v1") {
       throw new HttpError(404, `File does not exist, or is not accessible: ${rawPath.slice(0, 200)}`);
     }
-    const req: ApiRequest = { entry, params: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)), remoteIp };
+    const req: ApiRequest = {
+      entry,
+      params: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)),
+      remoteIp,
+      budget: new RequestBudget(this.#budgetMs, this.#clockMs),
+    };
     switch (segments[2]) {
       case "info":
-        return jsonReply(infoReply(this.#ctx, req));
+        return jsonReply(JSON.stringify(await infoReply(this.#ctx, req), null, "\t"));
       case "charts":
-        return jsonReply(chartsReply(this.#ctx, req));
+        return jsonReply(await chartsReply(this.#ctx, req));
       case "chart":
-        return jsonReply(chartReply(req));
+        return jsonReply(JSON.stringify(chartReply(req), null, "\t"));
       case "data":
         return dataReply(this.#ctx, req);
       case "allmetrics":
