@@ -12,6 +12,7 @@ import type { ReceiverPolicy, StreamConf } from "../../config/stream_conf.ts";
 import { Host, type HostIdentity } from "../../metrics/host.ts";
 import { CAP_COMPRESSION, type Capabilities, capabilityNames, CAPS_1_37_ALL } from "../../protocol/capabilities.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
+import { canonicalGuid } from "../../protocol/guid.ts";
 import type { ValidStreamRequest } from "../../protocol/handshake.ts";
 import {
   DENIED_MACHINE_GUID_IDENTICAL_TO_PARENT,
@@ -126,7 +127,8 @@ export class Receiver {
 
   constructor(options: ReceiverOptions) {
     this.#options = options;
-    this.#ownGuid = options.registry.localhost.host.identity.machineGuid;
+    // The request's GUID is canonical already (validateStreamRequest); the parent's own must be too.
+    this.#ownGuid = canonicalGuid(options.registry.localhost.host.identity.machineGuid);
     this.#timeoutMs = (options.timeoutSeconds ?? 600) * 1000;
   }
 

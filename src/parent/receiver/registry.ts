@@ -6,6 +6,7 @@
  */
 
 import type { Host } from "../../metrics/host.ts";
+import { canonicalGuid } from "../../protocol/guid.ts";
 import type { HostSeries } from "../storage/series.ts";
 
 /**
@@ -65,7 +66,7 @@ export class HostRegistry {
 
   constructor(localhost: ParentHost) {
     this.localhost = localhost;
-    this.#byGuid.set(localhost.host.identity.machineGuid, localhost);
+    this.#byGuid.set(canonicalGuid(localhost.host.identity.machineGuid), localhost);
   }
 
   /** Every host, localhost first. */
@@ -73,9 +74,9 @@ export class HostRegistry {
     return [...this.#byGuid.values()];
   }
 
-  /** The host with this machine GUID. */
+  /** The host with this machine GUID, written in either case. */
   byGuid(machineGuid: string): ParentHost | undefined {
-    return this.#byGuid.get(machineGuid);
+    return this.#byGuid.get(canonicalGuid(machineGuid));
   }
 
   /**
@@ -88,11 +89,11 @@ export class HostRegistry {
       if (entry.host.identity.hostname !== hostnameOrGuid) continue;
       if (found === undefined || entry.status.sinceS >= found.status.sinceS) found = entry;
     }
-    return found ?? this.#byGuid.get(hostnameOrGuid);
+    return found ?? this.byGuid(hostnameOrGuid);
   }
 
   /** Adds a host, or replaces the entry with the same machine GUID (a child that came back changed). */
   add(entry: ParentHost): void {
-    this.#byGuid.set(entry.host.identity.machineGuid, entry);
+    this.#byGuid.set(canonicalGuid(entry.host.identity.machineGuid), entry);
   }
 }

@@ -307,3 +307,23 @@ test("with the real HostStore: replayed and live points land in the child's seri
     child.socket.destroy();
   });
 });
+
+test("a child sending its GUID in upper case is kept under the lower-case GUID, CLAIMED_ID in any case", {
+  timeout: 30_000,
+}, async () => {
+  await withParent({}, async (parent) => {
+    const upper = CHILD_GUID.toUpperCase();
+    const child = await rawChild(parent.port, request({ machine_guid: upper }));
+    const claim = "33333333-4444-5555-6666-777777777777";
+    child.write(`CLAIMED_ID ${upper} ${claim}\n`);
+    const entry = await until("the claim", () => {
+      const e = parent.registry.byGuid(upper);
+      return e?.status.claimId === claim ? e : undefined;
+    });
+    assert.equal(entry.host.identity.machineGuid, CHILD_GUID);
+    assert.equal(parent.registry.byGuid(CHILD_GUID), entry);
+    assert.deepEqual([...parent.stores.keys()], [CHILD_GUID]);
+    assert.ok(parent.log.some((l) => l.includes(`with machine_guid '${CHILD_GUID}'`)));
+    child.socket.destroy();
+  });
+});
