@@ -302,6 +302,8 @@ export class Receiver {
       capabilities: caps,
     });
     this.#access(who, "CONNECTED");
+    const clash = hostnameClash(this.#options.registry, entry);
+    if (clash !== undefined) log.error(`${prefix}: ${clash}`);
 
     socket.write(reply);
     log.info(`${prefix}: established link with negotiated capabilities: ${capabilityNames(caps)}`);
@@ -396,6 +398,20 @@ function identityOf(request: ValidStreamRequest, policy: ReceiverPolicy): HostId
     programName: request.userAgent?.programName ?? "unknown",
     programVersion: request.userAgent?.programVersion ?? "unknown",
   };
+}
+
+/**
+ * Why `/host/<hostname>/` does not lead to this newly connected child (its hostname is the parent's, a GUID
+ * of another host, or shared by other streaming children), or `undefined` when it does.
+ */
+function hostnameClash(registry: HostRegistry, entry: ParentHost): string | undefined {
+  const { hostname, machineGuid } = entry.host.identity;
+  const lookup = registry.find(hostname);
+  const notHere = (why: string) => `/host/${hostname}/ does not lead to this host: ${why}; use /host/${machineGuid}/`;
+  if (lookup.kind === "ambiguous") return notHere(`${lookup.guids.length} connected hosts use it`);
+  if (lookup.kind !== "found" || lookup.entry === entry) return undefined;
+  const owner = lookup.entry.local ? "this parent" : "the host";
+  return notHere(`it names ${owner} with machine GUID ${lookup.entry.host.identity.machineGuid}`);
 }
 
 /** The error-log line for a stream that broke off: Netdata's wording where it has one. */

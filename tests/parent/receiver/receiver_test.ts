@@ -327,3 +327,32 @@ test("a child sending its GUID in upper case is kept under the lower-case GUID, 
     child.socket.destroy();
   });
 });
+
+test("a child whose hostname leads elsewhere in /host/<hostname>/ is told which URL is its own", {
+  timeout: 30_000,
+}, async () => {
+  await withParent({}, async (parent) => {
+    const first = await rawChild(parent.port, request({ hostname: "nd-parent" }));
+    await until("the child named like the parent", () => first.received().startsWith("Hit me baby"));
+    assert.ok(
+      parent.log.some((l) =>
+        l.endsWith(
+          `/host/nd-parent/ does not lead to this host: it names this parent with machine GUID 16323fac-e719-11f1-a295-02fc00000001; use /host/${CHILD_GUID}/`,
+        )
+      ),
+      parent.log.join("\n"),
+    );
+    const twin = await rawChild(parent.port, request({ hostname: "edge", machine_guid: guid(1) }));
+    await until("the first edge", () => twin.received().startsWith("Hit me baby"));
+    assert.equal(parent.log.filter((l) => l.includes("does not lead to this host")).length, 1);
+    const second = await rawChild(parent.port, request({ hostname: "edge", machine_guid: guid(2) }));
+    await until("the second edge", () => second.received().startsWith("Hit me baby"));
+    assert.ok(
+      parent.log.some((l) =>
+        l.endsWith(`/host/edge/ does not lead to this host: 2 connected hosts use it; use /host/${guid(2)}/`)
+      ),
+      parent.log.join("\n"),
+    );
+    for (const c of [first, twin, second]) c.socket.destroy();
+  });
+});

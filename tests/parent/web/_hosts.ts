@@ -19,7 +19,7 @@ export const NOW_MS = (LAST_S + 1) * 1000;
 export const silent = new Logger("rill-test", "WEB", () => {});
 
 /** A real 1.37.1 host on Debian with two CPUs. */
-function ndHost(hostname: string, machineGuid: string): Host {
+export function ndHost(hostname: string, machineGuid: string): Host {
   return testHost({
     hostname,
     machineGuid,
@@ -35,7 +35,7 @@ export function cpuValue(dim: "user" | "system" | "idle", t: number): number {
   return dim === "user" ? user : dim === "system" ? 1 : 99 - user;
 }
 
-function entry(host: Host, local: boolean, hops: number): ParentHost {
+export function entry(host: Host, local: boolean, hops: number): ParentHost {
   const store = new HostStore(host, { mode: "ram", history: 100, log: silent });
   host.observe(store);
   const cpu = host.chart(CPU_CHART);

@@ -67,12 +67,14 @@ export class AllMetrics {
           nowMs: ctx.nowMs(),
         };
         const hosts = options.allHosts ? ctx.registry.all() : [req.entry];
+        const shared = sharedHostnames(hosts);
         let body = "";
         for (const entry of hosts) {
           const key = `${server}\n${entry.host.identity.machineGuid}`;
           const afterS = this.#lastScrape.get(key) ?? nowS - entry.host.identity.updateEvery;
           this.#lastScrape.set(key, nowS);
-          body += prometheus(entry, charts(entry), options, Math.min(afterS, nowS), nowS);
+          const instance = hostInstanceLabels(entry, shared.has(entry.host.identity.hostname));
+          body += prometheus(entry, charts(entry), options, instance, Math.min(afterS, nowS), nowS);
         }
         return { status: 200, contentType: "text/plain; version=0.0.4", body };
       }
@@ -197,9 +199,35 @@ function scrapeWindow(series: ChartSeries, afterS: number, nowS: number): { from
   return before < first || after > last ? undefined : { from: after, to: before };
 }
 
-function prometheus(entry: ParentHost, charts: readonly Chart[], o: PromOptions, afterS: number, nowS: number): string {
+/** The hostnames that two or more of `hosts` share. */
+function sharedHostnames(hosts: readonly ParentHost[]): Set<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const { host } of hosts) {
+    if (seen.has(host.identity.hostname)) shared.add(host.identity.hostname);
+    seen.add(host.identity.hostname);
+  }
+  return shared;
+}
+
+/**
+ * The labels naming a host's series: `instance` as in 1.37, plus `machine_guid` when another host in the same
+ * answer has the same hostname, so that their series stay apart instead of merging in Prometheus.
+ */
+function hostInstanceLabels(entry: ParentHost, hostnameShared: boolean): string {
+  const { hostname, machineGuid } = entry.host.identity;
+  return `instance="${promLabel(hostname)}"${hostnameShared ? `,machine_guid="${promLabel(machineGuid)}"` : ""}`;
+}
+
+function prometheus(
+  entry: ParentHost,
+  charts: readonly Chart[],
+  o: PromOptions,
+  instanceLabels: string,
+  afterS: number,
+  nowS: number,
+): string {
   const { identity } = entry.host;
-  const hostname = promLabel(identity.hostname);
   const stamp = (ms: number) => o.timestamps ? ` ${ms}` : "";
   let labels = "";
   for (const [name, label] of entry.host.labels) {
@@ -208,10 +236,10 @@ function prometheus(entry: ParentHost, charts: readonly Chart[], o: PromOptions,
       labels += `,${promName(name)}="${promLabel(label.value)}"`;
     }
   }
-  let out = `netdata_info{instance="${hostname}",application="${promLabel(identity.programName)}",version="${
+  let out = `netdata_info{${instanceLabels},application="${promLabel(identity.programName)}",version="${
     promLabel(identity.programVersion)
   }"${labels}} 1${stamp(o.nowMs)}\n`;
-  const instance = o.allHosts ? `,instance="${hostname}"` : "";
+  const instance = o.allHosts ? `,${instanceLabels}` : "";
   const suffix = o.sum ? "_sum" : "_average";
   for (const chart of charts) {
     const series = entry.series.series(chart.id);
