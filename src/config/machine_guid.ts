@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { isGuid } from "../protocol/guid.ts";
+import { canonicalGuid, isGuid } from "../protocol/guid.ts";
 
 /**
  * Where the GUID lives, relative to the lib directory (as in Netdata).
@@ -65,7 +65,7 @@ export function loadOrCreateMachineGuid(libDir: string): MachineGuid {
         `the machine GUID file ${path} does not hold a GUID: expected 8-4-4-4-12 hex digits, found '${shown}'; fix or delete the file (deleting makes this node a new host)`,
       );
     }
-    return { guid: guid.toLowerCase(), created: false };
+    return { guid: canonicalGuid(guid), created: false };
   }
 
   const guid = randomUUID();

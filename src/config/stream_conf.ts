@@ -7,7 +7,7 @@
  */
 
 import type { Destination } from "../protocol/destination.ts";
-import { isGuid } from "../protocol/guid.ts";
+import { canonicalGuid, isGuid } from "../protocol/guid.ts";
 import { SimplePattern } from "../protocol/simple_pattern.ts";
 import { DiagnosticSink, readDestinations, SectionReader, suggestKey } from "./_options.ts";
 import { type ConfigDiagnostic, type ConfigDocument, parseConfig, readConfigFile } from "./reader.ts";
@@ -142,11 +142,14 @@ export interface StreamAccessSection {
 export interface StreamConf {
   readonly file: string;
   readonly stream: StreamSenderConfig;
-  /** Every GUID-named or placeholder section, by exact name. */
+  /**
+   * Every GUID-named or placeholder section: a GUID-named one under its lower-case GUID ({@link canonicalGuid}),
+   * whatever case the file writes it in; a placeholder under its name.
+   */
   readonly sections: ReadonlyMap<string, StreamAccessSection>;
-  /** GUID-named sections of kind `api`. */
+  /** GUID-named sections of kind `api`, by lower-case GUID. */
   readonly apiKeys: ReadonlyMap<string, StreamAccessSection>;
-  /** GUID-named sections of kind `machine`. */
+  /** GUID-named sections of kind `machine`, by lower-case GUID. */
   readonly machines: ReadonlyMap<string, StreamAccessSection>;
   /** Syntax and value diagnostics, in line order. */
   readonly diagnostics: readonly ConfigDiagnostic[];
@@ -297,9 +300,18 @@ export function streamConfFromDocument(doc: ConfigDocument): StreamConf {
       reportForeignSection(doc, section.name, section.line, sink);
       continue;
     }
+    const key = guid ? canonicalGuid(section.name) : section.name;
+    const earlier = sections.get(key);
+    if (earlier !== undefined) {
+      sink.warning(
+        section.line,
+        `[${section.name}] names the same GUID as [${earlier.name}] on line ${earlier.line} (GUIDs match whatever their case); only line ${earlier.line}'s section counts`,
+      );
+      continue;
+    }
     const parsed = readAccessSection(doc, section.name, section.line, placeholder, stream.defaultPort, sink);
-    sections.set(section.name, parsed);
-    if (guid) (parsed.kind === "api" ? apiKeys : machines).set(section.name, parsed);
+    sections.set(key, parsed);
+    if (guid) (parsed.kind === "api" ? apiKeys : machines).set(key, parsed);
   }
 
   return { file: doc.file, stream, sections, apiKeys, machines, diagnostics: sink.sorted(), document: doc };
@@ -640,7 +652,9 @@ function allows(pattern: SimplePattern | undefined, ip: string): boolean {
  * 1.37 parent does: start from the parent's defaults (proxy settings from its own `[stream]`), then the
  * key section's `default …` names, then the machine section's own names, each level overriding the last.
  * `type` defaults to `api` when a section is read as a key and to `machine` when read as a GUID; `enabled`
- * defaults to no for a key and yes for a machine.
+ * defaults to no for a key and yes for a machine. Sections are found whatever case the key, the GUID or the
+ * section name is written in (1.37 compares them exactly, so a child sending its GUID in upper case missed
+ * its lower-case section there).
  *
  * @example
  * ```ts
@@ -660,8 +674,8 @@ export function receiverPolicy(
   options: ReceiverPolicyOptions = {},
 ): ReceiverPolicy {
   const base: ReceiverDefaults = { ...RECEIVER_DEFAULTS, ...options.defaults };
-  const keySection = conf.sections.get(apiKey);
-  const machineSection = conf.sections.get(machineGuid);
+  const keySection = accessSection(conf, apiKey);
+  const machineSection = accessSection(conf, machineGuid);
   const k = keySection?.keyDefaults ?? {};
   const m = machineSection?.host ?? {};
 
@@ -706,6 +720,11 @@ export function receiverPolicy(
     compression: conf.stream.enableCompression &&
       (m.enableCompression ?? k.enableCompression ?? conf.stream.enableCompression),
   };
+}
+
+// A key or machine GUID finds its section whatever case either is written in.
+function accessSection(conf: StreamConf, name: string): StreamAccessSection | undefined {
+  return conf.sections.get(isGuid(name) ? canonicalGuid(name) : name);
 }
 
 function decideAccess(

@@ -1,5 +1,5 @@
 /**
- * GUID syntax as Netdata checks it for API keys and machine GUIDs.
+ * GUID syntax as Netdata checks it for API keys and machine GUIDs, and the one form rill compares them in.
  *
  * @module
  */
@@ -17,4 +17,18 @@ const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
  */
 export function isGuid(text: string): boolean {
   return GUID.test(text);
+}
+
+/**
+ * The canonical text of a GUID: lower case, as Netdata's `uuid_unparse_lower` writes the UUID it parsed.
+ * A GUID names the same 128 bits in either case, so every comparison, map key, config-section lookup, URL
+ * and folder name uses this form; otherwise `82BE…` would be a different host from `82be…`.
+ *
+ * @example
+ * ```ts
+ * canonicalGuid("82BE38CA-E718-11F1-8984-02FC00000001"); // "82be38ca-e718-11f1-8984-02fc00000001"
+ * ```
+ */
+export function canonicalGuid(guid: string): string {
+  return guid.toLowerCase();
 }

@@ -6,7 +6,7 @@
  */
 
 import type { Capabilities } from "./capabilities.ts";
-import { isGuid } from "./guid.ts";
+import { canonicalGuid, isGuid } from "./guid.ts";
 import {
   ACCESS_DENIED_INVALID_KEY,
   ACCESS_DENIED_INVALID_MACHINE_GUID,
@@ -456,13 +456,14 @@ export function parseStreamRequest(head: string, options: ParseStreamRequestOpti
  * @example
  * ```ts
  * const v = validateStreamRequest(parsed);
- * if (v.ok) v.request.machineGuid.toLowerCase();
+ * if (v.ok) v.request.machineGuid; // "82be38ca-e718-11f1-8984-02fc00000001", whatever case the child sent
  * ```
  */
 export type ValidStreamRequest = ParsedStreamRequest & {
   key: string;
   hostname: string;
   registryHostname: string;
+  /** In its canonical lower-case form ({@link canonicalGuid}); the text as sent stays in `raw`. */
   machineGuid: string;
 };
 
@@ -507,7 +508,14 @@ export function validateStreamRequest(req: ParsedStreamRequest): StreamRequestVa
   if (!isGuid(machineGuid)) return refuse(ACCESS_DENIED_INVALID_MACHINE_GUID, forbidInvalidMachineGuid(machineGuid));
   return {
     ok: true,
-    request: { ...req, key, hostname, machineGuid, registryHostname: req.registryHostname ?? hostname },
+    request: {
+      ...req,
+      key,
+      hostname,
+      // Normalised once, here: the parent's every check and name for the host then agrees on one form.
+      machineGuid: canonicalGuid(machineGuid),
+      registryHostname: req.registryHostname ?? hostname,
+    },
   };
 }
 

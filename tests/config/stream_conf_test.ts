@@ -702,3 +702,29 @@ test("receiverPolicy: parent defaults come from the caller; history never below 
   assert.equal(p.compression, false);
   assert.equal(p.proxy.enabled, false);
 });
+
+test("receiverPolicy: key and machine-GUID sections match whatever case the file or the child writes them in", () => {
+  const conf = parseStreamConf(
+    `[${K1.toUpperCase()}]\nenabled = yes\ndefault history = 600\n[${M1.toUpperCase()}]\nhistory = 7200\n`,
+  );
+  assert.deepEqual([...conf.sections.keys()], [K1, M1]);
+  assert.equal(conf.machines.get(M1)?.name, M1.toUpperCase());
+  for (const [key, guid] of [[K1, M1], [K1.toUpperCase(), M1.toUpperCase()]]) {
+    const p = receiverPolicy(conf, key, guid);
+    assert.deepEqual(p.access, { allowed: true });
+    assert.equal(p.history, 7200);
+  }
+  const lower = parseStreamConf(`[${K1}]\nenabled = yes\n[${M1}]\nenabled = no\n`);
+  assert.equal(receiverPolicy(lower, K1.toUpperCase(), M1.toUpperCase()).access.allowed, false);
+});
+
+test("stream.conf: two sections naming one GUID in different cases: a warning, the first counts", () => {
+  const conf = parseStreamConf(`[${M1}]\nhistory = 100\n[${M1.toUpperCase()}]\nhistory = 200\n`);
+  assert.deepEqual(where(conf.diagnostics), ["3:warning"]);
+  assert.equal(
+    conf.diagnostics[0].message,
+    `[${M1.toUpperCase()}] names the same GUID as [${M1}] on line 1 (GUIDs match whatever their case); only line 1's section counts`,
+  );
+  assert.equal(conf.sections.size, 1);
+  assert.equal(receiverPolicy(conf, K1, M1).history, 100);
+});

@@ -216,6 +216,15 @@ test("the parent checks in 1.37's order", () => {
   assert.ok(!w.ok && w.accessLog === "ACCESS DENIED - INVALID KEY");
 });
 
+test("a valid request's machine GUID is lower case whatever case the child sent; raw keeps it as sent", () => {
+  const sent = "82BE38CA-E718-11F1-8984-02FC00000001";
+  const key = "11111111-2222-3333-4444-555555555555";
+  const v = validateStreamRequest(parse(`STREAM key=${key}&hostname=h&machine_guid=${sent} HTTP/1.1\r\n\r\n`));
+  assert.ok(v.ok);
+  assert.equal(v.request.machineGuid, "82be38ca-e718-11f1-8984-02fc00000001");
+  assert.equal(v.request.raw.get("machine_guid"), sent);
+});
+
 test("not a stream request", () => {
   for (
     const head of ["GET /api/v1/info HTTP/1.1\r\n\r\n", "stream key=a HTTP/1.1\r\n\r\n", "", "STREAMkey=a HTTP/1.1"]

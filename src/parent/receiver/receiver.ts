@@ -12,6 +12,7 @@ import type { ReceiverPolicy, StreamConf } from "../../config/stream_conf.ts";
 import { Host, type HostIdentity } from "../../metrics/host.ts";
 import { CAP_COMPRESSION, type Capabilities, capabilityNames, CAPS_1_37_ALL } from "../../protocol/capabilities.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
+import { canonicalGuid } from "../../protocol/guid.ts";
 import type { ValidStreamRequest } from "../../protocol/handshake.ts";
 import {
   DENIED_MACHINE_GUID_IDENTICAL_TO_PARENT,
@@ -126,7 +127,8 @@ export class Receiver {
 
   constructor(options: ReceiverOptions) {
     this.#options = options;
-    this.#ownGuid = options.registry.localhost.host.identity.machineGuid;
+    // The request's GUID is canonical already (validateStreamRequest); the parent's own must be too.
+    this.#ownGuid = canonicalGuid(options.registry.localhost.host.identity.machineGuid);
     this.#timeoutMs = (options.timeoutSeconds ?? 600) * 1000;
   }
 
@@ -300,6 +302,8 @@ export class Receiver {
       capabilities: caps,
     });
     this.#access(who, "CONNECTED");
+    const clash = hostnameClash(this.#options.registry, entry);
+    if (clash !== undefined) log.error(`${prefix}: ${clash}`);
 
     socket.write(reply);
     log.info(`${prefix}: established link with negotiated capabilities: ${capabilityNames(caps)}`);
@@ -394,6 +398,20 @@ function identityOf(request: ValidStreamRequest, policy: ReceiverPolicy): HostId
     programName: request.userAgent?.programName ?? "unknown",
     programVersion: request.userAgent?.programVersion ?? "unknown",
   };
+}
+
+/**
+ * Why `/host/<hostname>/` does not lead to this newly connected child (its hostname is the parent's, a GUID
+ * of another host, or shared by other streaming children), or `undefined` when it does.
+ */
+function hostnameClash(registry: HostRegistry, entry: ParentHost): string | undefined {
+  const { hostname, machineGuid } = entry.host.identity;
+  const lookup = registry.find(hostname);
+  const notHere = (why: string) => `/host/${hostname}/ does not lead to this host: ${why}; use /host/${machineGuid}/`;
+  if (lookup.kind === "ambiguous") return notHere(`${lookup.guids.length} connected hosts use it`);
+  if (lookup.kind !== "found" || lookup.entry === entry) return undefined;
+  const owner = lookup.entry.local ? "this parent" : "the host";
+  return notHere(`it names ${owner} with machine GUID ${lookup.entry.host.identity.machineGuid}`);
 }
 
 /** The error-log line for a stream that broke off: Netdata's wording where it has one. */

@@ -6,6 +6,7 @@
  */
 
 import type { Host } from "../../metrics/host.ts";
+import { canonicalGuid, isGuid } from "../../protocol/guid.ts";
 import type { HostSeries } from "../storage/series.ts";
 
 /**
@@ -50,13 +51,40 @@ export interface ParentHost {
 }
 
 /**
- * All hosts of a parent, localhost first, the others in the order they first connected.
+ * What a `/host/<name>/` URL names ({@link HostRegistry.find}): one host, several hosts sharing a hostname
+ * at the tier that decides (with the machine GUIDs that name each of them), or nothing.
+ *
+ * @example
+ * ```ts
+ * const r: HostLookup = registry.find("edge-1");
+ * if (r.kind === "found") r.entry.host.identity.machineGuid;
+ * else if (r.kind === "ambiguous") r.guids; // ["82be38ca-…", "9f1c…"]
+ * ```
+ */
+export type HostLookup =
+  | { readonly kind: "found"; readonly entry: ParentHost }
+  | {
+    readonly kind: "ambiguous";
+    readonly hostname: string;
+    /** True when the hosts sharing the name are streaming now, false when all of them are disconnected. */
+    readonly connected: boolean;
+    /** Their machine GUIDs, in the order they first connected. */
+    readonly guids: readonly string[];
+  }
+  | { readonly kind: "none" };
+
+const NONE: HostLookup = { kind: "none" };
+
+/**
+ * All hosts of a parent, localhost first, the others in the order they first connected. Machine GUIDs are
+ * keys in their canonical lower-case form, so a GUID in any case finds its host.
  *
  * @example
  * ```ts
  * const registry = new HostRegistry(localEntry);
  * registry.add(childEntry);
- * registry.find("edge-1")?.host.identity.machineGuid;
+ * const r = registry.find("edge-1");
+ * if (r.kind === "found") r.entry.host.identity.machineGuid;
  * ```
  */
 export class HostRegistry {
@@ -65,7 +93,7 @@ export class HostRegistry {
 
   constructor(localhost: ParentHost) {
     this.localhost = localhost;
-    this.#byGuid.set(localhost.host.identity.machineGuid, localhost);
+    this.#byGuid.set(canonicalGuid(localhost.host.identity.machineGuid), localhost);
   }
 
   /** Every host, localhost first. */
@@ -73,26 +101,48 @@ export class HostRegistry {
     return [...this.#byGuid.values()];
   }
 
-  /** The host with this machine GUID. */
+  /** The host with this machine GUID, written in either case. */
   byGuid(machineGuid: string): ParentHost | undefined {
-    return this.#byGuid.get(machineGuid);
+    return this.#byGuid.get(canonicalGuid(machineGuid));
   }
 
   /**
-   * The host a `/host/<name>/` URL names: by hostname (the most recently connected one wins when two
-   * share it), else by machine GUID.
+   * The host a `/host/<name>/` URL names, tried in this order so that no newcomer can take over a name that
+   * already leads somewhere surer:
+   *
+   * 1. a machine GUID (either case) of any host, the parent's included;
+   * 2. the parent's own hostname, or `localhost` (as in 1.37): always the parent;
+   * 3. a hostname held by exactly one child streaming now; two or more such children make it ambiguous;
+   * 4. a hostname held by exactly one disconnected child; two or more make it ambiguous.
+   *
+   * Hostnames compare exactly, as in 1.37.
    */
-  find(hostnameOrGuid: string): ParentHost | undefined {
-    let found: ParentHost | undefined;
-    for (const entry of this.#byGuid.values()) {
-      if (entry.host.identity.hostname !== hostnameOrGuid) continue;
-      if (found === undefined || entry.status.sinceS >= found.status.sinceS) found = entry;
+  find(name: string): HostLookup {
+    if (isGuid(name)) {
+      const entry = this.byGuid(name);
+      if (entry !== undefined) return { kind: "found", entry };
     }
-    return found ?? this.#byGuid.get(hostnameOrGuid);
+    if (name === this.localhost.host.identity.hostname || name === "localhost") {
+      return { kind: "found", entry: this.localhost };
+    }
+    const connected: ParentHost[] = [];
+    const disconnected: ParentHost[] = [];
+    for (const entry of this.#byGuid.values()) {
+      if (entry.local || entry.host.identity.hostname !== name) continue;
+      (entry.status.reachable ? connected : disconnected).push(entry);
+    }
+    return holderOf(name, connected, true) ?? holderOf(name, disconnected, false) ?? NONE;
   }
 
   /** Adds a host, or replaces the entry with the same machine GUID (a child that came back changed). */
   add(entry: ParentHost): void {
-    this.#byGuid.set(entry.host.identity.machineGuid, entry);
+    this.#byGuid.set(canonicalGuid(entry.host.identity.machineGuid), entry);
   }
+}
+
+// The answer of one tier of find(): undefined when no host of the tier holds the name.
+function holderOf(hostname: string, holders: readonly ParentHost[], connected: boolean): HostLookup | undefined {
+  if (holders.length === 0) return undefined;
+  if (holders.length === 1) return { kind: "found", entry: holders[0] };
+  return { kind: "ambiguous", hostname, connected, guids: holders.map((e) => e.host.identity.machineGuid) };
 }

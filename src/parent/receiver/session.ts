@@ -23,6 +23,7 @@ import type {
 } from "../../protocol/commands.ts";
 import type { ChildLineSink } from "../../protocol/decode.ts";
 import { encodeParentCommand } from "../../protocol/encode.ts";
+import { canonicalGuid } from "../../protocol/guid.ts";
 import type { CollectedNumber } from "../../protocol/numbers.ts";
 import type { Logger } from "../../runtime/log.ts";
 import { replicationRequest } from "./replication.ts";
@@ -209,7 +210,7 @@ export class ChildSession implements ChildLineSink {
       }
       case "CLAIMED_ID":
         // 1.37 ignores a claim for another host.
-        if (cmd.machineGuid === this.#ctx.host.identity.machineGuid) this.#ctx.claimed(cmd.claimId);
+        if (canonicalGuid(cmd.machineGuid) === this.#ctx.host.identity.machineGuid) this.#ctx.claimed(cmd.claimId);
         return;
       case "VARIABLE":
         return this.#variable(cmd);

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import type { Chart } from "../../metrics/chart.ts";
 import { ChartCollection } from "../../metrics/collection.ts";
 import type { Host, HostObserver } from "../../metrics/host.ts";
+import { canonicalGuid } from "../../protocol/guid.ts";
 import type { CollectedNumber } from "../../protocol/numbers.ts";
 import type { Logger } from "../../runtime/log.ts";
 import { decodeChartFile, encodeChartFile } from "./chart_file.ts";
@@ -206,8 +207,7 @@ export class HostStore implements HostSeries, HostObserver {
   /** In mode `save`, writes every chart holding points to its file (temporary file, then rename). */
   async save(): Promise<void> {
     if (this.mode !== "save") return;
-    const folder = join(this.#directory, this.host.identity.machineGuid);
-    await mkdir(folder, { recursive: true });
+    await mkdir(this.#folder(), { recursive: true });
     for (const [chartId, { store }] of this.#entries) {
       if (store.lastTimeS() === 0) continue;
       const path = this.#path(chartId);
@@ -216,8 +216,13 @@ export class HostStore implements HostSeries, HostObserver {
     }
   }
 
+  // One folder per host, named by its GUID in the one case every other part of the parent uses.
+  #folder(): string {
+    return join(this.#directory, canonicalGuid(this.host.identity.machineGuid));
+  }
+
   #path(chartId: string): string {
-    return join(this.#directory, this.host.identity.machineGuid, `${encodeURIComponent(chartId)}.rill`);
+    return join(this.#folder(), `${encodeURIComponent(chartId)}.rill`);
   }
 
   /** Whether `chart`'s entry is still this one, with no saved file waiting (what {@link #entry} would give). */

@@ -142,6 +142,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   404: "Not Found",
   405: "Method Not Allowed",
   408: "Request Timeout",
+  409: "Conflict",
   413: "Content Too Large",
   429: "Too Many Requests",
   431: "Request Header Fields Too Large",

@@ -307,3 +307,52 @@ test("with the real HostStore: replayed and live points land in the child's seri
     child.socket.destroy();
   });
 });
+
+test("a child sending its GUID in upper case is kept under the lower-case GUID, CLAIMED_ID in any case", {
+  timeout: 30_000,
+}, async () => {
+  await withParent({}, async (parent) => {
+    const upper = CHILD_GUID.toUpperCase();
+    const child = await rawChild(parent.port, request({ machine_guid: upper }));
+    const claim = "33333333-4444-5555-6666-777777777777";
+    child.write(`CLAIMED_ID ${upper} ${claim}\n`);
+    const entry = await until("the claim", () => {
+      const e = parent.registry.byGuid(upper);
+      return e?.status.claimId === claim ? e : undefined;
+    });
+    assert.equal(entry.host.identity.machineGuid, CHILD_GUID);
+    assert.equal(parent.registry.byGuid(CHILD_GUID), entry);
+    assert.deepEqual([...parent.stores.keys()], [CHILD_GUID]);
+    assert.ok(parent.log.some((l) => l.includes(`with machine_guid '${CHILD_GUID}'`)));
+    child.socket.destroy();
+  });
+});
+
+test("a child whose hostname leads elsewhere in /host/<hostname>/ is told which URL is its own", {
+  timeout: 30_000,
+}, async () => {
+  await withParent({}, async (parent) => {
+    const first = await rawChild(parent.port, request({ hostname: "nd-parent" }));
+    await until("the child named like the parent", () => first.received().startsWith("Hit me baby"));
+    assert.ok(
+      parent.log.some((l) =>
+        l.endsWith(
+          `/host/nd-parent/ does not lead to this host: it names this parent with machine GUID 16323fac-e719-11f1-a295-02fc00000001; use /host/${CHILD_GUID}/`,
+        )
+      ),
+      parent.log.join("\n"),
+    );
+    const twin = await rawChild(parent.port, request({ hostname: "edge", machine_guid: guid(1) }));
+    await until("the first edge", () => twin.received().startsWith("Hit me baby"));
+    assert.equal(parent.log.filter((l) => l.includes("does not lead to this host")).length, 1);
+    const second = await rawChild(parent.port, request({ hostname: "edge", machine_guid: guid(2) }));
+    await until("the second edge", () => second.received().startsWith("Hit me baby"));
+    assert.ok(
+      parent.log.some((l) =>
+        l.endsWith(`/host/edge/ does not lead to this host: 2 connected hosts use it; use /host/${guid(2)}/`)
+      ),
+      parent.log.join("\n"),
+    );
+    for (const c of [first, twin, second]) c.socket.destroy();
+  });
+});

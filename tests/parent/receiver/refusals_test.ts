@@ -3,15 +3,27 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SimplePattern } from "../../../src/protocol/simple_pattern.ts";
+import { HostRegistry } from "../../../src/parent/receiver/registry.ts";
+import { testHost } from "../../_hosts.ts";
 import { until } from "../../_until.ts";
 import { ACCEPTING, CHILD_GUID, KEY, PARENT_GUID, rawChild, request, type TestParent, withParent } from "./_harness.ts";
 
 const NOT_PERMITTED = "You are not permitted to access this. Check the logs for more info.";
 const OTHER_KEY = "22222222-2222-3333-4444-555555555555";
 
-/** Sends `head`, waits for the parent to close, and returns the reply and the last access-log status. */
+/**
+ * Sends `head`, waits for the parent to close, and returns the reply and the last access-log status; fails
+ * at once if the parent accepts the stream instead.
+ */
 async function refused(parent: TestParent, head: string) {
   const child = await rawChild(parent.port, head);
+  let closed = false;
+  void child.closed.then(() => closed = true);
+  await until("the parent's answer", () => closed || child.received().length > 0);
+  if (child.received().startsWith("Hit me baby")) {
+    child.socket.destroy();
+    assert.fail(`the parent accepted the stream it should refuse: ${child.received()}`);
+  }
   await child.closed;
   const line = parent.access.at(-1) ?? "";
   return { reply: child.received(), status: line.match(/ '([^']*)' host /)?.[1], accessLine: line };
@@ -166,5 +178,61 @@ test("access log: a refusal names the peer, host, key and machine GUID as 1.37 d
         `^STREAM: \\d+ '\\[127\\.0\\.0\\.1\\]:\\d+' 'ACCESS DENIED - KEY NOT ENABLED' host 'nd-child' api key '${KEY}' machine guid '${CHILD_GUID}'$`,
       ),
     );
+  });
+});
+
+// Finding 7 of the hardening issue: a GUID is one identity whatever its case.
+
+test("row 6 in upper case: the streaming victim's GUID in upper case is refused as already streaming", async () => {
+  await withParent({}, async (parent) => {
+    const victim = await rawChild(parent.port, request());
+    await until("the victim is accepted", () => victim.received().startsWith("Hit me baby"));
+    const r = await refused(parent, request({ machine_guid: CHILD_GUID.toUpperCase(), hostname: "intruder" }));
+    assert.equal(r.reply, "This GUID is already streaming to this server");
+    assert.equal(r.status, "REJECTED - ALREADY CONNECTED");
+    assert.equal(parent.registry.all().length, 2);
+    assert.equal(parent.receiver.connections().length, 1);
+    assert.equal(parent.receiver.connections()[0].entry.host.identity.hostname, "nd-child");
+    victim.socket.destroy();
+  });
+});
+
+test("row 7 in upper case: the parent's own GUID in any case is refused as its own", async () => {
+  await withParent({}, async (parent) => {
+    const r = await refused(parent, request({ machine_guid: PARENT_GUID.toUpperCase() }));
+    assert.equal(r.reply, "Don't hit me baby, you are trying to stream my localhost back");
+    assert.equal(r.status, "DENIED - ATTEMPT TO RECEIVE METRICS FROM MACHINE_GUID IDENTICAL TO PARENT");
+    assert.ok(parent.log.at(-1)?.includes(`machine GUID [${PARENT_GUID}] is my own.`), parent.log.at(-1));
+    assert.equal(parent.registry.all().length, 1);
+  });
+  // A parent whose own identity is held in upper case still knows it in lower case.
+  const upper = new HostRegistry({
+    host: testHost({ hostname: "nd-parent", machineGuid: PARENT_GUID.toUpperCase() }),
+    series: { series: () => undefined, firstTimeS: () => 0, lastTimeS: () => 0 },
+    local: true,
+    status: { reachable: true, hops: 0, sinceS: 0, peer: "", capabilities: 0 },
+  });
+  await withParent({ receiver: { registry: upper } }, async (parent) => {
+    const r = await refused(parent, request({ machine_guid: PARENT_GUID }));
+    assert.equal(r.status, "DENIED - ATTEMPT TO RECEIVE METRICS FROM MACHINE_GUID IDENTICAL TO PARENT");
+    assert.equal(upper.all().length, 1);
+  });
+});
+
+test("row 4 in any case: a machine-GUID section applies whatever case it or the child writes the GUID in", async () => {
+  const disabledUpper = "aaaaaaaa-e718-11f1-8984-02fc00000001";
+  const disabledLower = "bbbbbbbb-e718-11f1-8984-02fc00000001";
+  const conf =
+    `${ACCEPTING}[${disabledUpper.toUpperCase()}]\n    enabled = no\n[${disabledLower}]\n    enabled = no\n` +
+    `[${CHILD_GUID.toUpperCase()}]\n    history = 123\n`;
+  await withParent({ streamConf: conf }, async (parent) => {
+    for (const guid of [disabledUpper, disabledLower.toUpperCase()]) {
+      const r = await refused(parent, request({ machine_guid: guid }));
+      assert.equal(r.status, "ACCESS DENIED - MACHINE GUID NOT ENABLED", guid);
+    }
+    const child = await rawChild(parent.port, request());
+    await until("the child is accepted", () => child.received().startsWith("Hit me baby"));
+    assert.equal(parent.stores.get(CHILD_GUID)?.policy.history, 123);
+    child.socket.destroy();
   });
 });

@@ -105,6 +105,26 @@ test("save: history survives a restart when the chart comes back with the same d
   }
 });
 
+test("save: the folder is the machine GUID in lower case, whatever case the host's identity holds", async () => {
+  const dir = tempDir();
+  const guid = "abcdef01-0000-0000-0000-00000000000a";
+  try {
+    const host = newHost(guid.toUpperCase());
+    const { store, iterate } = observed(host, { mode: "save", directory: dir });
+    const chart = gauges(host, ["a"]);
+    for (let s = 0; s < 3; s++) iterate(chart, s + 0.5, 1_000_000, [s]);
+    await store.save();
+    assert.deepEqual(readdirSync(dir), [guid]);
+    // The same host coming back, in either case, reads the same files.
+    const again = newHost(guid);
+    const after = observed(again, { mode: "save", directory: dir }, 4);
+    gauges(again, ["a"]);
+    assert.equal(after.store.series("test.gauges")?.lastTimeS(), T + 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("save: a file whose dimensions or update_every no longer match is ignored and logged", async () => {
   const dir = tempDir();
   try {

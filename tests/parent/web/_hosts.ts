@@ -19,7 +19,7 @@ export const NOW_MS = (LAST_S + 1) * 1000;
 export const silent = new Logger("rill-test", "WEB", () => {});
 
 /** A real 1.37.1 host on Debian with two CPUs. */
-function ndHost(hostname: string, machineGuid: string): Host {
+export function ndHost(hostname: string, machineGuid: string): Host {
   return testHost({
     hostname,
     machineGuid,
@@ -35,7 +35,7 @@ export function cpuValue(dim: "user" | "system" | "idle", t: number): number {
   return dim === "user" ? user : dim === "system" ? 1 : 99 - user;
 }
 
-function entry(host: Host, local: boolean, hops: number): ParentHost {
+export function entry(host: Host, local: boolean, hops: number): ParentHost {
   const store = new HostStore(host, { mode: "ram", history: 100, log: silent });
   host.observe(store);
   const cpu = host.chart(CPU_CHART);
@@ -76,12 +76,15 @@ function entry(host: Host, local: boolean, hops: number): ParentHost {
   };
 }
 
+/** The machine GUID of {@link makeRegistry}'s nd-child. */
+export const ND_CHILD_GUID = "82be38ca-e718-11f1-8984-02fc00000001";
+
 /** A fresh registry: nd-parent (localhost) and nd-child, 20 stored points per chart. */
 export function makeRegistry(): HostRegistry {
   const registry = new HostRegistry(
     entry(ndHost("nd-parent", "16323fac-e719-11f1-a295-02fc00000001"), true, 0),
   );
-  registry.add(entry(ndHost("nd-child", "82be38ca-e718-11f1-8984-02fc00000001"), false, 1));
+  registry.add(entry(ndHost("nd-child", ND_CHILD_GUID), false, 1));
   return registry;
 }
 

@@ -15,7 +15,7 @@ import type { RequestBudget } from "./budget.ts";
 import type { ApiContext, ApiRequest } from "./context.ts";
 import { liveDimensions, viewableCharts } from "./context.ts";
 import { lineText } from "./escape.ts";
-import { prometheusHost, type PromOptions, ScrapeMemory } from "./prometheus.ts";
+import { prometheusHost, type PromOptions, ScrapeMemory, sharedHostnames } from "./prometheus.ts";
 
 const FORMAT_ERROR = "Which format? 'shell', 'prometheus', 'prometheus_all_hosts' and 'json' are currently supported.";
 
@@ -71,12 +71,22 @@ export class AllMetrics {
         };
         const held = ctx.registry.all();
         const hosts = options.allHosts ? held : [req.entry];
+        const shared = sharedHostnames(hosts);
         const scraped: [string, number][] = [];
         let body = "";
         for (const entry of hosts) {
           const guid = entry.host.identity.machineGuid;
           const afterS = this.scrapes.lastScrape(server, guid) ?? nowS - entry.host.identity.updateEvery;
-          body += await prometheusHost(entry, charts(entry), options, Math.min(afterS, nowS), nowS, req.budget);
+          const hostnameShared = shared.has(entry.host.identity.hostname);
+          body += await prometheusHost(
+            entry,
+            charts(entry),
+            options,
+            hostnameShared,
+            Math.min(afterS, nowS),
+            nowS,
+            req.budget,
+          );
           scraped.push([guid, nowS]);
         }
         // Only a scrape that was answered counts as seen: an abandoned one leaves the memory as it was.

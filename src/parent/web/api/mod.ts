@@ -7,7 +7,7 @@
  */
 
 import type { NetdataConf } from "../../../config/netdata_conf.ts";
-import type { HostRegistry } from "../../receiver/registry.ts";
+import type { HostLookup, HostRegistry, ParentHost } from "../../receiver/registry.ts";
 import { HttpError, type HttpResponse, textResponse } from "../http.ts";
 import { AllMetrics } from "./allmetrics.ts";
 import { RequestBudget } from "./budget.ts";
@@ -48,6 +48,30 @@ export interface WebApiOptions {
  */
 export const DEFAULT_REQUEST_BUDGET_MS = 10_000;
 
+/** At most this many GUIDs are listed in the reply to an ambiguous hostname; /api/v1/info lists them all. */
+const AMBIGUOUS_GUIDS_SHOWN = 10;
+
+/**
+ * The 409 text for a hostname that several hosts share: how many, whether streaming now, and the
+ * `/host/<machine GUID>/` URLs that name each of them.
+ *
+ * @example
+ * ```ts
+ * ambiguousHostMessage({ kind: "ambiguous", hostname: "edge-1", connected: true, guids: ["82be…", "9f1c…"] });
+ * // "Host name 'edge-1' is used by 2 connected hosts; ask for one of them by machine GUID: /host/82be…/, /host/9f1c…/"
+ * ```
+ */
+function ambiguousHostMessage(lookup: Extract<HostLookup, { kind: "ambiguous" }>): string {
+  const { hostname, connected, guids } = lookup;
+  const shown = guids.slice(0, AMBIGUOUS_GUIDS_SHOWN).map((guid) => `/host/${guid}/`).join(", ");
+  const more = guids.length > AMBIGUOUS_GUIDS_SHOWN
+    ? ` and ${guids.length - AMBIGUOUS_GUIDS_SHOWN} more (see mirrored_hosts_status in /api/v1/info)`
+    : "";
+  return `Host name '${hostname}' is used by ${guids.length} ${
+    connected ? "connected" : "disconnected"
+  } hosts; ask for one of them by machine GUID: ${shown}${more}`;
+}
+
 function jsonReply(body: string): HttpResponse {
   return { status: 200, contentType: "application/json; charset=utf-8", body };
 }
@@ -84,6 +108,19 @@ export class WebApi {
     }
   }
 
+  /** The host `/host/<name>/` names; 404 for none, 409 listing the GUIDs when several hosts share the name. */
+  #host(name: string): ParentHost {
+    const lookup = this.#ctx.registry.find(name);
+    switch (lookup.kind) {
+      case "found":
+        return lookup.entry;
+      case "ambiguous":
+        throw new HttpError(409, ambiguousHostMessage(lookup));
+      case "none":
+        throw new HttpError(404, `This netdata does not maintain a database for host: ${name}`);
+    }
+  }
+
   async #route(target: string, remoteIp: string): Promise<HttpResponse> {
     const q = target.indexOf("?");
     const rawPath = q < 0 ? target : target.slice(0, q);
@@ -95,11 +132,7 @@ export class WebApi {
     }
     let entry = this.#ctx.registry.localhost;
     if (segments[0] === "host" && segments.length >= 2) {
-      const found = this.#ctx.registry.find(segments[1]);
-      if (found === undefined) {
-        throw new HttpError(404, `This netdata does not maintain a database for host: ${segments[1]}`);
-      }
-      entry = found;
+      entry = this.#host(segments[1]);
       segments = segments.slice(2);
     }
     if (segments.length !== 3 || segments[0] !== "api" || segments[1] !== "v1") {

@@ -127,24 +127,54 @@ function scrapeWindow(series: ChartSeries, afterS: number, nowS: number): { from
 }
 
 /**
- * One host's part of a Prometheus scrape: its `netdata_info` line, then a sample per dimension with
- * points in the window since `afterS`. Child strings in label values are escaped (see {@link promLabelValue}).
+ * The hostnames that two or more of `hosts` share.
  *
  * @example
  * ```ts
- * const text = await prometheusHost(entry, charts, options, lastScrapeS, nowS, budget);
+ * sharedHostnames(registry.all()).has("edge-1"); // true when two hosts are called edge-1
+ * ```
+ */
+export function sharedHostnames(hosts: readonly ParentHost[]): Set<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const { host } of hosts) {
+    if (seen.has(host.identity.hostname)) shared.add(host.identity.hostname);
+    seen.add(host.identity.hostname);
+  }
+  return shared;
+}
+
+/**
+ * The labels naming a host's series: `instance` as in 1.37, plus `machine_guid` when another host in the
+ * same answer has the same hostname, so that their series stay apart instead of merging in Prometheus.
+ */
+function hostInstanceLabels(entry: ParentHost, hostnameShared: boolean): string {
+  const { hostname, machineGuid } = entry.host.identity;
+  const guid = hostnameShared ? `,machine_guid="${promLabelValue(machineGuid)}"` : "";
+  return `instance="${promLabelValue(hostname)}"${guid}`;
+}
+
+/**
+ * One host's part of a Prometheus scrape: its `netdata_info` line, then a sample per dimension with
+ * points in the window since `afterS`. Child strings in label values are escaped (see {@link promLabelValue}).
+ * `hostnameShared` (see {@link sharedHostnames}) adds the host's machine GUID to its labels.
+ *
+ * @example
+ * ```ts
+ * const text = await prometheusHost(entry, charts, options, false, lastScrapeS, nowS, budget);
  * ```
  */
 export async function prometheusHost(
   entry: ParentHost,
   charts: readonly Chart[],
   o: PromOptions,
+  hostnameShared: boolean,
   afterS: number,
   nowS: number,
   budget: RequestBudget,
 ): Promise<string> {
   const { identity } = entry.host;
-  const hostname = promLabelValue(identity.hostname);
+  const instanceLabels = hostInstanceLabels(entry, hostnameShared);
   const stamp = (ms: number) => o.timestamps ? ` ${ms}` : "";
   let labels = "";
   for (const [name, label] of entry.host.labels) {
@@ -153,10 +183,10 @@ export async function prometheusHost(
       labels += `,${promName(name)}="${promLabelValue(label.value)}"`;
     }
   }
-  let out = `netdata_info{instance="${hostname}",application="${promLabelValue(identity.programName)}",version="${
+  let out = `netdata_info{${instanceLabels},application="${promLabelValue(identity.programName)}",version="${
     promLabelValue(identity.programVersion)
   }"${labels}} 1${stamp(o.nowMs)}\n`;
-  const instance = o.allHosts ? `,instance="${hostname}"` : "";
+  const instance = o.allHosts ? `,${instanceLabels}` : "";
   const suffix = o.sum ? "_sum" : "_average";
   const prefix = lineText(o.prefix);
   for (const chart of charts) {

@@ -4,7 +4,7 @@
  */
 import type { HostRegistry } from "../../../../src/parent/receiver/registry.ts";
 import type { ChartSeries, HostSeries, PointWindow } from "../../../../src/parent/storage/series.ts";
-import { makeRegistry } from "../_hosts.ts";
+import { makeRegistry, ND_CHILD_GUID } from "../_hosts.ts";
 
 /** Values (slots × dimensions) returned by reads so far. */
 export interface ReadCounter {
@@ -28,7 +28,7 @@ function countingSeries(series: ChartSeries, counter: ReadCounter): ChartSeries 
 /** A fresh registry (see ../_hosts.ts) whose nd-child reads are counted in `counter`. */
 export function countingRegistry(counter: ReadCounter): HostRegistry {
   const registry = makeRegistry();
-  const child = registry.find("nd-child")!;
+  const child = registry.byGuid(ND_CHILD_GUID)!;
   const store = child.series;
   const series: HostSeries = {
     series: (id) => {

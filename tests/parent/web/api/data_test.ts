@@ -9,7 +9,7 @@ import type { ChartStore } from "../../../../src/parent/storage/chart_store.ts";
 import type { HostStore } from "../../../../src/parent/storage/host_store.ts";
 import { formatValue } from "../../../../src/parent/web/api/data_formats.ts";
 import { WebApi } from "../../../../src/parent/web/api/mod.ts";
-import { conf, cpuValue, LAST_S, makeRegistry, NOW_MS, STORED } from "../_hosts.ts";
+import { conf, cpuValue, LAST_S, makeRegistry, ND_CHILD_GUID, NOW_MS, STORED } from "../_hosts.ts";
 import { countingRegistry, type ReadCounter } from "./_counting.ts";
 
 const TEN_YEARS = 10 * 365 * 86400;
@@ -24,7 +24,7 @@ interface Wrapped {
 
 /** A chart on nd-child with the given dimension names (ids d0, d1, …) and its ring to fill. */
 function addChart(registry: HostRegistry, id: string, names: readonly string[]): ChartStore {
-  const child = registry.find("nd-child")!;
+  const child = registry.byGuid(ND_CHILD_GUID)!;
   const spec: ChartSpec = {
     id,
     title: id,
