@@ -114,8 +114,22 @@ export interface WebListener {
  * ```
  */
 export function clientAddress(address: string | undefined): string {
-  const ip = (address ?? "").startsWith("::ffff:") && (address ?? "").includes(".") ? address!.slice(7) : address ?? "";
+  const ip = peerIp(address);
   return ip === "::1" || ip.startsWith("127.") ? "localhost" : ip;
+}
+
+/**
+ * The client's IP address as the connection caps count it: IPv4 without the `::ffff:` of a dual-stack
+ * socket, loopback addresses kept apart (unlike {@link clientAddress}, so that local tools on 127.0.0.2 do
+ * not use up the slots of those on 127.0.0.1).
+ *
+ * @example
+ * ```ts
+ * peerIp("::ffff:127.0.0.2"); // "127.0.0.2"
+ * ```
+ */
+export function peerIp(address: string | undefined): string {
+  return (address ?? "").startsWith("::ffff:") && (address ?? "").includes(".") ? address!.slice(7) : address ?? "";
 }
 
 /** The shared state of all ports of one listener. */
@@ -239,7 +253,7 @@ function accept(shared: Shared, bind: BindAddress, raw: net.Socket): void {
     raw.destroy();
     return;
   }
-  const uncount = shared.caps.admit(remoteIp, peer);
+  const uncount = shared.caps.admit(peerIp(raw.remoteAddress), peer);
   if (uncount === undefined) {
     refuseBusy(shared, raw);
     return;

@@ -55,10 +55,10 @@ export function readAll(socket: Socket, ms = 3000): Promise<string> {
   });
 }
 
-/** A plain connection to port `i`. */
-export function plain(web: WebListener, i = 0): Promise<Socket> {
+/** A plain connection to port `i`, from `localAddress` (a loopback address) if given. */
+export function plain(web: WebListener, i = 0, localAddress?: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = connect(web.ports[i].port, "127.0.0.1", () => resolve(s));
+    const s = connect({ port: web.ports[i].port, host: "127.0.0.1", localAddress }, () => resolve(s));
     s.on("error", reject);
   });
 }
