@@ -3,6 +3,9 @@
  * row of `storage_number` words, one per dimension (see ./storage_number.ts for why words and not doubles).
  * The rows lie side by side in one array (slot-major), so storing a slot writes one contiguous run: with
  * one column per dimension every value went to a different place in memory, a cache (and TLB) miss each.
+ * A row has room for more dimensions than the chart has once it has grown: the room grows by half each
+ * time it runs out, so a chart that gains dimensions one by one re-lays its rows a logarithmic number of
+ * times, not once per dimension (each re-lay costs the slots in use times the row's width).
  *
  * @module
  */
@@ -46,10 +49,12 @@ export class ChartStore implements ChartSeries {
   readonly updateEvery: number;
   /** Slots the ring holds; 0 stores nothing (memory mode `none`). */
   readonly history: number;
-  /** Slot-major words: slot `s`, dimension `i` at `s * #width + i`. */
+  /** Slot-major words: slot `s`, dimension `i` at `s * #width + i`; words past {@link #used} are always empty. */
   #words = new Uint32Array(0);
   /** Dimensions each row has room for. */
   #width = 0;
+  /** Dimensions stored: the chart's, as of the last {@link syncDimensions}. */
+  #used = 0;
   /** Ring index of the newest slot. */
   #head = 0;
   /** Slots in use, ending at the newest. */
@@ -71,18 +76,32 @@ export class ChartStore implements ChartSeries {
     return this.#newestS;
   }
 
-  /** Makes room for dimensions the chart gained (rare): the rows are laid out again, wider. */
+  /** Dimensions each row has room for (at least the chart's; more once the chart has grown). */
+  get capacity(): number {
+    return this.#width;
+  }
+
+  /**
+   * Takes in dimensions the chart gained. The first sizing is exact; past it, rows are laid out again with
+   * half as much room again as before (at least what is needed), copying only the slots in use.
+   */
   syncDimensions(): void {
-    const width = this.chart.dimensions.length;
-    if (width <= this.#width) return;
-    const old = this.#words;
+    const needed = this.chart.dimensions.length;
+    if (needed <= this.#width) {
+      this.#used = needed;
+      return;
+    }
     const oldWidth = this.#width;
+    const width = oldWidth === 0 ? needed : Math.max(needed, Math.ceil(oldWidth * 1.5));
+    const old = this.#words;
     const words = new Uint32Array(this.history * width);
-    for (let s = 0; oldWidth > 0 && s < this.history; s++) {
-      words.set(old.subarray(s * oldWidth, (s + 1) * oldWidth), s * width);
+    for (let back = 0; oldWidth > 0 && back < this.#count; back++) {
+      const s = (this.#head - back + this.history) % this.history;
+      words.set(old.subarray(s * oldWidth, s * oldWidth + this.#used), s * width);
     }
     this.#words = words;
     this.#width = width;
+    this.#used = needed;
   }
 
   /**
@@ -90,12 +109,12 @@ export class ChartStore implements ChartSeries {
    * reset flag goes on the values that exist.
    */
   readonly append = (endS: number, values: Float64Array, reset: boolean): void => {
-    const width = this.#width;
-    const slot = this.#slot(endS, values.length >= width);
+    const used = this.#used;
+    const slot = this.#slot(endS, values.length >= used);
     if (slot < 0) return;
     const words = this.#words;
-    const base = slot * width;
-    const n = Math.min(values.length, width);
+    const base = slot * this.#width;
+    const n = Math.min(values.length, used);
     for (let i = 0; i < n; i++) words[base + i] = packStorageNumber(values[i], reset);
   };
 
@@ -124,7 +143,7 @@ export class ChartStore implements ChartSeries {
       const values = new Float64Array(length).fill(NaN);
       const flags = new Uint8Array(length);
       const index = dims.findIndex((d) => d.id === id);
-      for (let j = 0; index >= 0 && index < width && j < length; j++) {
+      for (let j = 0; index >= 0 && index < this.#used && j < length; j++) {
         const word = words[((this.#head - (fromBack - j) + this.history) % this.history) * width + index];
         values[j] = unpackStorageNumber(word);
         flags[j] = storageNumberReset(word) ? 1 : 0;
@@ -138,7 +157,7 @@ export class ChartStore implements ChartSeries {
   /** The stored words, oldest first, for saving: one column per dimension, as the file holds them. */
   snapshot(): ChartSnapshot {
     const width = this.#width;
-    const columns = Array.from({ length: width }, (_, i) => {
+    const columns = Array.from({ length: this.#used }, (_, i) => {
       const out = new Uint32Array(this.#count);
       for (let j = 0; j < this.#count; j++) {
         out[j] = this.#words[((this.#head - (this.#count - 1 - j) + this.history) % this.history) * width + i];
@@ -162,7 +181,7 @@ export class ChartStore implements ChartSeries {
     const width = this.#width;
     const words = this.#words;
     words.fill(EMPTY_SLOT);
-    const n = Math.min(snapshot.columns.length, width);
+    const n = Math.min(snapshot.columns.length, this.#used);
     for (let i = 0; i < n; i++) {
       const column = snapshot.columns[i];
       for (let j = 0; j < count; j++) words[j * width + i] = column[skip + j];

@@ -79,3 +79,32 @@ test("snapshot and restore keep the newest slots, oldest first", () => {
   smaller.append(T + 7, Float64Array.of(7, 7), false);
   assert.deepEqual(Array.from(smaller.read(["a"], 0, Infinity).columns[0]), [6, 7]);
 });
+
+test("a chart gaining 3,000 dimensions one by one between slots re-lays its rows a logarithmic number of times", () => {
+  const chart = gauges(newHost(), ["d0"]);
+  const store = new ChartStore(chart, 100);
+  const capacities = new Set([store.capacity]);
+  const dimensions = 3000;
+  for (let k = 1; k < dimensions; k++) {
+    store.append(T + k, Float64Array.from(chart.dimensions, (_, i) => i), false);
+    chart.dimension({ id: `d${k}`, algorithm: "absolute", multiplier: 1, divisor: 1 });
+    store.syncDimensions();
+    capacities.add(store.capacity);
+  }
+  // Each growth adds half the room: log1.5(3000) ≈ 20 layouts, not 3,000; the room never passes 1.5× the need.
+  assert.ok(capacities.size <= 21, `${capacities.size} layouts`);
+  assert.ok(store.capacity >= dimensions && store.capacity <= dimensions * 1.5, `capacity ${store.capacity}`);
+  // What was stored survived every re-lay: dimension j holds j from the slot after it was added.
+  const ids = ["d0", "d1", "d2950", "d2998", "d2999"];
+  const w = store.read(ids, 0, Infinity);
+  assert.equal(w.times.length, 100);
+  assert.deepEqual(w.times.slice(-1), [T + dimensions - 1]);
+  for (const [c, id] of ids.entries()) {
+    const j = Number(id.slice(1));
+    const expected = w.times.map((t) => t - T > j ? j : nan);
+    assert.deepEqual(Array.from(w.columns[c]), expected, id);
+  }
+  const snapshot = store.snapshot();
+  assert.equal(snapshot.columns.length, dimensions);
+  assert.equal(snapshot.dimensions.length, dimensions);
+});
