@@ -95,6 +95,8 @@ for (let it = 0; it < BLOCK; it++) {
 }
 const block = new TextEncoder().encode(pieces.join(""));
 const samplesPerBlock = ends.length;
+// Iterations (ENDs) of all charts in one second of the child's collection.
+const chartsPerSecond = pieces.filter((p) => p.startsWith("BEGIN ")).length / BLOCK;
 
 // Per dimension (by position in an iteration), its last value: counters keep growing across blocks.
 const perIteration = samplesPerBlock / BLOCK;
@@ -133,12 +135,18 @@ function child(index: number): (chunk: Uint8Array) => void {
   const host = new Host(identity);
   const store = new HostStore(host, { mode: "ram", history: 3600, log });
   if (stage === "store") host.observe(store);
+  // The child's clock: one second per iteration of all its charts, as a real child sends them (the parent
+  // cuts off a child whose charts come far faster than their update every).
+  let ended = 0;
+  const startMs = Date.now();
   const session = new ChildSession({
     host,
     store,
     policy: receiverPolicy(parseStreamConf(""), "key", identity.machineGuid, { defaults: RECEIVER_DEFAULTS }),
     caps: 0,
     log,
+    prefix: `STREAM ${identity.hostname} [receive from [127.0.0.1]:${40000 + index}]`,
+    now: () => startMs + Math.floor(ended++ / chartsPerSecond) * 1000,
     send: () => {},
     claimed: () => {},
   });

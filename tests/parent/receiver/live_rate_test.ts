@@ -1,0 +1,62 @@
+// The live-iteration bucket of one chart: a stalled child's backlog passes at once, a steady child never
+// empties it, a child sending ten times its update every and more, sustained, does.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { BACKLOG_SECONDS, LiveRate, RATE_HEADROOM } from "../../../src/parent/receiver/live_rate.ts";
+
+const T0 = 1_795_420_000_000;
+
+/** Takes `n` iterations at `atMs`; the number taken before the first refusal. */
+function burst(rate: LiveRate, n: number, atMs: number, updateEvery = 1): number {
+  for (let i = 0; i < n; i++) if (!rate.take(atMs, updateEvery)) return i;
+  return n;
+}
+
+test("a chart updated every second: a backlog of 600 s and 10 more at once, then 10 a second", () => {
+  const rate = new LiveRate();
+  const capacity = BACKLOG_SECONDS + RATE_HEADROOM;
+  assert.equal(burst(rate, capacity + 1, T0), capacity);
+  assert.match(
+    rate.tooFast("apps.cpu", 1),
+    /^chart 'apps\.cpu' sent 611 live iterations in 0\.0 s, more than its update every \(1 s\) justifies: at most a backlog of 610 iterations, then 10 per update every$/,
+  );
+  const refilled = new LiveRate();
+  burst(refilled, capacity, T0);
+  assert.equal(burst(refilled, 11, T0 + 1000), 10);
+});
+
+test("a steady child, and one catching up on a 600 s backlog after a stall, are never refused", () => {
+  const rate = new LiveRate();
+  let t = T0;
+  for (let i = 0; i < 3600; i++, t += 1000) assert.ok(rate.take(t, 1), `second ${i}`);
+  // Stalled for 600 s: the backlog arrives at once, then the child goes on at its pace.
+  t += 600_000;
+  assert.equal(burst(rate, 601, t), 601);
+  for (let i = 0; i < 3600; i++) assert.ok(rate.take(t += 1000, 1), `after the backlog, second ${i}`);
+});
+
+test("the sizes follow update every: 70 at once and 1 a second for a chart updated every 10 s", () => {
+  const rate = new LiveRate();
+  assert.equal(burst(rate, 100, T0, 10), 60 + RATE_HEADROOM);
+  const later = new LiveRate();
+  burst(later, 70, T0, 10);
+  assert.equal(burst(later, 5, T0 + 3000, 10), 3);
+});
+
+test("past ten times its update every, sustained, a chart is refused (sooner the faster); a clock stepping back refills nothing", () => {
+  const rate = new LiveRate();
+  let refusedAt = -1;
+  for (let i = 0; i < 1000 && refusedAt < 0; i++) {
+    if (!rate.take(T0 + Math.floor(i * 1000 / 11), 1)) refusedAt = i;
+  }
+  // 610 + 10·t ≥ 11·t until t ≈ 610 s, i.e. about 6,700 iterations: not within 1,000.
+  assert.equal(refusedAt, -1);
+  const fast = new LiveRate();
+  let taken = 0;
+  for (let i = 0; i < 20_000 && fast.take(T0 + Math.floor(i * 1000 / 20), 1); i++) taken++;
+  // 20 a second: 610 + 10·t = 20·t at t = 61 s, about 1,220 iterations.
+  assert.ok(taken > 1200 && taken < 1250, `${taken}`);
+  const back = new LiveRate();
+  burst(back, 610, T0);
+  assert.equal(back.take(T0 - 60_000, 1), false);
+});
