@@ -59,11 +59,11 @@ export {
 export {
   limitOptionName,
   type LimitOverrides,
+  readLimitOverrides,
   RECEIVER_LIMIT_KEYS,
   RECEIVER_LIMITS,
   type ReceiverLimits,
   receiverLimits,
-  readLimitOverrides,
 } from "./receiver_limits.ts";
 export {
   type BackendDataSource,

@@ -12,9 +12,9 @@ import { SimplePattern } from "../protocol/simple_pattern.ts";
 import { DiagnosticSink, readDestinations, SectionReader, suggestKey } from "./_options.ts";
 import {
   type LimitOverrides,
+  readLimitOverrides,
   RECEIVER_LIMIT_KEYS,
   type ReceiverLimits,
-  readLimitOverrides,
   receiverLimits,
 } from "./receiver_limits.ts";
 import { type ConfigDiagnostic, type ConfigDocument, parseConfig, readConfigFile } from "./reader.ts";
