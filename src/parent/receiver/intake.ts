@@ -3,9 +3,13 @@
  * that every other child and the API share. A slice takes at most {@link SLICE_BYTES} bytes and
  * {@link SLICE_WORK} work (dimensions computed by completed iterations: a bare `BEGIN`/`END` of a chart
  * with 10,000 dimensions is 12 bytes and 10,000 dimensions of work). When a slice is used up with input
- * left, the socket is paused and the rest waits for the next turn of the event loop (`setImmediate`), after
- * whatever else is ready. Input is never dropped or reordered; pieces may end mid-line (the decoder is
- * incremental).
+ * left, the socket is paused and the rest waits for a later turn of the event loop, after whatever else is
+ * ready. Input is never dropped or reordered; pieces may end mid-line (the decoder is incremental).
+ *
+ * The next slice waits on a zero timer, not `setImmediate`: on Deno, sockets are polled only every ~60
+ * immediates (the I/O reactor's cooperative budget), so a chain of immediate slices would keep the other
+ * connections waiting ~60 slices; a timer lets every pending read in first, on both runtimes. It costs the
+ * timer's granularity (about a millisecond) per slice, paid only by an input that needs more than one.
  *
  * Work is only known once done, so each piece handed over is small enough that even the costliest bytes
  * (bare iterations of the widest chart, which `DIMENSION` lines in the same piece may widen further) cannot
@@ -13,8 +17,6 @@
  *
  * @module
  */
-
-import { setImmediate } from "node:timers";
 
 /**
  * Bytes one slice takes at most.
@@ -80,6 +82,7 @@ export class SlicedIntake {
   readonly #socket: { pause(): unknown; resume(): unknown };
   readonly #sink: IntakeSink;
   readonly #onError: (error: unknown) => void;
+  readonly #later: (slice: () => void) => void;
   /** Chunks not yet handed over; the first from {@link #offset}. */
   readonly #queue: Uint8Array[] = [];
   #offset = 0;
@@ -87,11 +90,20 @@ export class SlicedIntake {
   #scheduled = false;
   #stopped = false;
 
-  /** `onError` gets what `apply` threw; nothing more is handed over after it. */
-  constructor(socket: { pause(): unknown; resume(): unknown }, sink: IntakeSink, onError: (error: unknown) => void) {
+  /**
+   * `onError` gets what `apply` threw; nothing more is handed over after it. `later` runs the next slice on a
+   * later turn (a zero timer when left out).
+   */
+  constructor(
+    socket: { pause(): unknown; resume(): unknown },
+    sink: IntakeSink,
+    onError: (error: unknown) => void,
+    later: (slice: () => void) => void = (slice) => setTimeout(slice, 0),
+  ) {
     this.#socket = socket;
     this.#sink = sink;
     this.#onError = onError;
+    this.#later = later;
   }
 
   /** Bytes received and not yet handed over. */
@@ -163,7 +175,7 @@ export class SlicedIntake {
     }
     this.hold("slice");
     this.#scheduled = true;
-    setImmediate(() => this.#slice());
+    this.#later(() => this.#slice());
   }
 }
 

@@ -44,8 +44,11 @@ export const MAX_REFUSED_ID_CHARS = 1024 * 1024;
  */
 export const MAX_CUSTOM_VARIABLES = 1000;
 
-/** A limit reached, for the one log line each gets: a limit option, or the fixed variables limit. */
-type Reached = keyof ReceiverLimits | "variables";
+/**
+ * A limit reached, for the one log line each gets: a limit option, the labels limit as charts reach it, or
+ * the fixed variables limit.
+ */
+type Reached = keyof ReceiverLimits | "chartLabels" | "variables";
 
 /**
  * One connection's view of its child's limits.
@@ -138,7 +141,8 @@ export class ChildLimits {
   label(pending: ReadonlyMap<string, unknown>, name: string, chartId?: string): boolean {
     if (pending.has(name) || pending.size < this.#limits.maxLabelsPerHost) return true;
     const whose = chartId === undefined ? "host labels" : `labels of chart '${chartId}'`;
-    this.#reached("maxLabelsPerHost", `further ${whose} refused, starting with '${name}'`);
+    const what = `further ${whose} refused, starting with '${name}'`;
+    this.#reached("maxLabelsPerHost", what, chartId === undefined ? "maxLabelsPerHost" : "chartLabels");
     return false;
   }
 
@@ -154,9 +158,9 @@ export class ChildLimits {
     return false;
   }
 
-  #reached(limit: keyof ReceiverLimits, what: string): void {
-    if (this.#logged.has(limit)) return;
-    this.#logged.add(limit);
+  #reached(limit: keyof ReceiverLimits, what: string, logOnce: Reached = limit): void {
+    if (this.#logged.has(logOnce)) return;
+    this.#logged.add(logOnce);
     this.#log.error(`${this.#prefix}: reached '${limitOptionName(limit)}' (${this.#limits[limit]}): ${what}.`);
   }
 

@@ -3,8 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BACKLOG_SECONDS, LiveRate, RATE_HEADROOM } from "../../../src/parent/receiver/live_rate.ts";
+import { until } from "../../_until.ts";
+import { ramStores, rawChild, request, withParent } from "./_harness.ts";
 
 const T0 = 1_795_420_000_000;
+
+function guid(n: number): string {
+  return `00000000-e718-11f1-8984-${String(n).padStart(12, "0")}`;
+}
 
 /** Takes `n` iterations at `atMs`; the number taken before the first refusal. */
 function burst(rate: LiveRate, n: number, atMs: number, updateEvery = 1): number {
@@ -60,3 +66,40 @@ test("past ten times its update every, sustained, a chart is refused (sooner the
   burst(back, 610, T0);
   assert.equal(back.take(T0 - 60_000, 1), false);
 });
+
+test(
+  "through the receiver: a chart sent far faster than its update every cuts the child off, naming child, chart and rate; a backlog and replication pass",
+  {
+    timeout: 30_000,
+  },
+  async () => {
+    // The parent's clock stands still: every iteration arrives in the same instant.
+    await withParent({ receiver: { createStore: ramStores(5), now: () => T0 } }, async (parent) => {
+      const definition =
+        'CHART "test.x" "" "t" "u" "f" "test.x" "line" 1 1 "" "p" "m"\nDIMENSION "a" "" "absolute" 1 1 ""\n';
+      const iterations = (n: number) => 'BEGIN "test.x" 1000000\nSET "a" = 1\nEND\n'.repeat(n);
+      const legit = await rawChild(parent.port, request({ hostname: "legit", machine_guid: guid(1) }));
+      let replication = "";
+      for (let i = 0; i < 2000; i++) {
+        replication += `RBEGIN "test.x"\nRBEGIN '' 100 101 200\nRSET "a" 1 ""\nREND 1 0 0 false 0 0 200\n`;
+      }
+      legit.write(`${definition}${replication}${iterations(BACKLOG_SECONDS)}`);
+      const flood = await rawChild(parent.port, request({ hostname: "flood", machine_guid: guid(2) }));
+      const port = flood.socket.localPort;
+      flood.write(`${definition}${iterations(BACKLOG_SECONDS + RATE_HEADROOM + 100)}`);
+      await flood.closed;
+      assert.ok(
+        parent.log.some((l) =>
+          l.endsWith(
+            `: STREAM flood [receive from [127.0.0.1]:${port}]: chart 'test.x' sent 611 live iterations in 0.0 s, more than its update every (1 s) justifies: at most a backlog of 610 iterations, then 10 per update every. Disabling it.`,
+          )
+        ),
+        parent.log.slice(-3).join("\n"),
+      );
+      const connection = parent.receiver.connections().find((c) => c.entry.host.identity.hostname === "legit");
+      await until("the legit child's backlog", () => connection?.session.updates === BACKLOG_SECONDS);
+      assert.equal(parent.receiver.connections().length, 1);
+      legit.socket.destroy();
+    });
+  },
+);
