@@ -9,7 +9,7 @@
  */
 
 import { limitOptionName, type ReceiverLimits } from "../../config/receiver_limits.ts";
-import type { Chart } from "../../metrics/chart.ts";
+import type { Chart, Dimension } from "../../metrics/chart.ts";
 import type { Host } from "../../metrics/host.ts";
 import type { Logger } from "../../runtime/log.ts";
 import { StreamRefused } from "./refused.ts";
@@ -102,9 +102,16 @@ export class ChildLimits {
     return false;
   }
 
-  /** Whether `CHART <id>` was refused on this connection. */
-  isRefusedChart(id: string): boolean {
-    return this.#refusedCharts.has(id);
+  /**
+   * The chart a `keyword` line names; `undefined` when it was refused (the line is ignored); throws
+   * {@link StreamRefused} with 1.37's message for a chart never defined.
+   */
+  chartNamed(id: string, keyword: string): Chart | undefined {
+    const chart = this.#host.charts.get(id);
+    if (chart !== undefined || this.#refusedCharts.has(id)) return chart;
+    throw new StreamRefused(
+      `PLUGINSD: 'host:${this.#host.identity.hostname}/chart:${id}' got a ${keyword} but chart does not exist.`,
+    );
   }
 
   /**
@@ -132,6 +139,18 @@ export class ChildLimits {
   /** Whether `DIMENSION <id>` of `chart` was refused on this connection. */
   isRefusedDimension(chart: Chart, id: string): boolean {
     return this.#refusedDimensions.get(chart)?.has(id) ?? false;
+  }
+
+  /**
+   * The dimension of `chart` a `keyword` line names; `undefined` when it was refused (the line is ignored);
+   * throws {@link StreamRefused} with 1.37's message for one never defined.
+   */
+  dimensionNamed(chart: Chart, id: string, keyword: string): Dimension | undefined {
+    const dim = chart.find(id);
+    if (dim !== undefined || this.isRefusedDimension(chart, id)) return dim;
+    throw new StreamRefused(
+      `PLUGINSD: 'host:${this.#host.identity.hostname}/chart:${chart.id}/dim:${id}' got a ${keyword} but dimension does not exist.`,
+    );
   }
 
   /**

@@ -19,3 +19,16 @@ export class StreamRefused extends Error {
     this.name = "StreamRefused";
   }
 }
+
+/**
+ * 1.37's message for a line that needs a chart and has none (`SET` before any `BEGIN`, `RSET` before any
+ * `RBEGIN`, …).
+ *
+ * @example
+ * ```ts
+ * throw new StreamRefused(requiresChart("END", "BEGIN"));
+ * ```
+ */
+export function requiresChart(keyword: string, definedBy: string): string {
+  return `PLUGINSD: command ${keyword} requires a chart defined via command ${definedBy}, but is not set.`;
+}

@@ -1,7 +1,7 @@
 /**
  * One child's stream applied to its host model, command by command, as a 1.37 parent's parser does:
  * definitions, labels and variables update the model, `END` completes an iteration (storage observes
- * it), replication answers go to the store at their own timestamps, and every line 1.37 would refuse
+ * it), replication answers go to the store at their own timestamps (./replay_answer.ts), and every line 1.37 would refuse
  * throws a {@link StreamRefused} carrying the error-log message, so the receiver cuts that child off.
  * Definitions past the child's limits are refused and their later lines ignored (./limits.ts), and a chart
  * whose live iterations come far faster than its `update every` cuts the child off (./live_rate.ts).
@@ -10,26 +10,19 @@
  */
 
 import type { ReceiverPolicy } from "../../config/stream_conf.ts";
-import type { Chart, ChartSpec, Dimension, Label } from "../../metrics/chart.ts";
+import type { Chart, ChartSpec, Label } from "../../metrics/chart.ts";
 import type { Host } from "../../metrics/host.ts";
 import { sanitizeLabelName, sanitizeLabelValue } from "../../metrics/labels.ts";
 import { CAP_REPLICATION, type Capabilities } from "../../protocol/capabilities.ts";
-import type {
-  ChartCommand,
-  ChildCommand,
-  DimensionCommand,
-  ReplayBeginCommand,
-  ReplayEndCommand,
-  ReplaySetCommand,
-  VariableCommand,
-} from "../../protocol/commands.ts";
+import type { ChartCommand, ChildCommand, DimensionCommand, VariableCommand } from "../../protocol/commands.ts";
 import type { ChildLineSink } from "../../protocol/decode.ts";
 import { encodeParentCommand } from "../../protocol/encode.ts";
 import type { CollectedNumber } from "../../protocol/numbers.ts";
 import type { Logger } from "../../runtime/log.ts";
 import { ChildLimits } from "./limits.ts";
 import { LiveRate } from "./live_rate.ts";
-import { StreamRefused } from "./refused.ts";
+import { requiresChart, StreamRefused } from "./refused.ts";
+import { ReplayAnswer } from "./replay_answer.ts";
 import { replicationRequest } from "./replication.ts";
 import type { ReceiverStore } from "./store.ts";
 
@@ -61,10 +54,6 @@ export interface SessionContext {
   /** The child announced its claim id (`CLAIMED_ID`, `null` when unclaimed). */
   claimed(claimId: string | null): void;
 }
-
-// Slot end of an RBEGIN that has no point open yet, and of one whose timestamps were refused.
-const NO_POINT = 0;
-const REFUSED_POINT = -1;
 
 function hasOption(options: string, option: string): boolean {
   return options !== "" && options.split(" ").includes(option);
@@ -125,11 +114,8 @@ export class ChildSession implements ChildLineSink {
    * iteration are ignored.
    */
   #onRefusedChart = false;
-  /** The chart of the open replication answer, and the slot its `RSET`s go to. */
-  #replaying: Chart | undefined;
-  /** The open replication answer is for a refused chart: its lines are ignored. */
-  #replayingRefused = false;
-  #replayEndS = NO_POINT;
+  /** The replication answer the child is sending. */
+  readonly #replay: ReplayAnswer;
   /** Host labels (`LABEL`) until `OVERWRITE`, chart labels (`CLABEL`) until `CLABEL_COMMIT`. */
   readonly #hostLabels = new Map<string, Label>();
   readonly #chartLabels = new Map<string, Label>();
@@ -139,6 +125,16 @@ export class ChildSession implements ChildLineSink {
     this.#hostname = ctx.host.identity.hostname;
     this.#limits = new ChildLimits({ host: ctx.host, limits: ctx.policy.limits, log: ctx.log, prefix: ctx.prefix });
     this.#now = ctx.now ?? Date.now;
+    this.#replay = new ReplayAnswer({
+      hostname: this.#hostname,
+      store: ctx.store,
+      limits: this.#limits,
+      log: ctx.log,
+      ended: (chart, cmd) => {
+        if (cmd.startStreaming) this.replayFinished.add(chart.id);
+        else this.#requestReplay(chart, cmd.firstEntry, cmd.lastEntry, cmd.after, cmd.before);
+      },
+    });
   }
 
   /** The most dimensions one chart of the host has: what one `END` may cost, in {@link work}. */
@@ -211,26 +207,15 @@ export class ChildSession implements ChildLineSink {
       case "END":
         return this.end();
       case "RSET":
-        return this.#replaySet(cmd);
+        return this.#replay.set(cmd);
       case "RBEGIN":
-        return this.#replayBegin(cmd);
-      case "RDSTATE": {
-        const chart = this.#replayChart("RDSTATE");
-        const dim = chart && this.#dimension(chart, cmd.dimension, "RDSTATE");
-        if (chart === undefined || dim === undefined) return;
-        const { lastCollectedUs, lastCollected, lastCalculated, lastStored } = cmd;
-        this.#ctx.store.restoreDimension(chart.id, dim.id, lastCollectedUs, lastCollected, lastCalculated, lastStored);
-        return;
-      }
-      case "RSSTATE": {
-        const chart = this.#replayChart("RSSTATE");
-        if (chart === undefined) return;
-        chart.lastCollectedUs = cmd.lastCollectedUs;
-        this.#ctx.store.restoreChart(chart.id, cmd.lastCollectedUs, cmd.lastUpdatedUs);
-        return;
-      }
+        return this.#replay.begin(cmd);
+      case "RDSTATE":
+        return this.#replay.dimensionState(cmd);
+      case "RSSTATE":
+        return this.#replay.chartState(cmd);
       case "REND":
-        return this.#replayEnd(cmd);
+        return this.#replay.end(cmd);
       case "CHART":
         return this.#defineChart(cmd);
       case "DIMENSION":
@@ -258,7 +243,7 @@ export class ChildSession implements ChildLineSink {
         return this.#variable(cmd);
       case "CHART_DEFINITION_END": {
         if (this.#onRefusedChart) return;
-        const chart = this.#chart ?? this.#refuse(requires("CHART_DEFINITION_END", "CHART"));
+        const chart = this.#chart ?? this.#refuse(requiresChart("CHART_DEFINITION_END", "CHART"));
         this.#requestReplay(chart, cmd.firstEntry, cmd.lastEntry, 0, 0);
         return;
       }
@@ -278,7 +263,7 @@ export class ChildSession implements ChildLineSink {
 
   /** The `Begun` of a chart not begun before; `undefined` for a chart refused for the limits. */
   #remember(chartId: string): Begun | undefined {
-    const chart = this.#find(chartId, "BEGIN");
+    const chart = this.#limits.chartNamed(chartId, "BEGIN");
     if (chart === undefined) return undefined;
     const begun: Begun = { id: chartId, chart, next: undefined, rate: new LiveRate() };
     this.#begun.set(chartId, begun);
@@ -291,30 +276,8 @@ export class ChildSession implements ChildLineSink {
 
   /** A `SET` or `END` outside an iteration: ignored in the iteration of a refused chart, else refused. */
   #outsideIteration(keyword: string, definedBy: string): undefined {
-    if (!this.#onRefusedChart) this.#refuse(requires(keyword, definedBy));
+    if (!this.#onRefusedChart) this.#refuse(requiresChart(keyword, definedBy));
     return undefined;
-  }
-
-  /** A line of a replication answer: the chart it is for; `undefined` when that chart was refused. */
-  #replayChart(keyword: string): Chart | undefined {
-    if (this.#replaying === undefined && !this.#replayingRefused) this.#refuse(requires(keyword, "RBEGIN"));
-    return this.#replaying;
-  }
-
-  /** The chart; `undefined` when it was refused for the limits; throws for one never defined. */
-  #find(id: string, keyword: string): Chart | undefined {
-    const chart = this.#ctx.host.charts.get(id);
-    if (chart !== undefined || this.#limits.isRefusedChart(id)) return chart;
-    this.#refuse(`PLUGINSD: 'host:${this.#hostname}/chart:${id}' got a ${keyword} but chart does not exist.`);
-  }
-
-  /** The dimension; `undefined` when it was refused for the limits; throws for one never defined. */
-  #dimension(chart: Chart, id: string, keyword: string): Dimension | undefined {
-    const dim = chart.find(id);
-    if (dim !== undefined || this.#limits.isRefusedDimension(chart, id)) return dim;
-    this.#refuse(
-      `PLUGINSD: 'host:${this.#hostname}/chart:${chart.id}/dim:${id}' got a ${keyword} but dimension does not exist.`,
-    );
   }
 
   /** A `SET` for a dimension the chart does not have: ignored when it was refused, else refused. */
@@ -359,7 +322,7 @@ export class ChildSession implements ChildLineSink {
 
   #defineDimension(cmd: DimensionCommand): void {
     if (this.#onRefusedChart) return;
-    const chart = this.#chart ?? this.#refuse(requires("DIMENSION", "CHART"));
+    const chart = this.#chart ?? this.#refuse(requiresChart("DIMENSION", "CHART"));
     if (!this.#limits.dimension(chart, cmd.id)) return;
     chart.dimension({
       id: cmd.id,
@@ -436,61 +399,4 @@ export class ChildSession implements ChildLineSink {
     this.replayRequested.add(chart.id);
     this.#ctx.send(encodeParentCommand(request));
   }
-
-  #replayBegin(cmd: ReplayBeginCommand): void {
-    if (cmd.chart !== "") {
-      this.#replaying = this.#find(cmd.chart, "RBEGIN");
-      this.#replayingRefused = this.#replaying === undefined;
-    } else if (this.#replaying === undefined && !this.#replayingRefused) {
-      this.#refuse(`PLUGINSD: 'host:${this.#hostname}' got a RBEGIN without a chart id.`);
-    }
-    const chart = this.#replaying;
-    if (chart === undefined) return;
-    const range = cmd.range;
-    if (range === null) {
-      this.#replayEndS = NO_POINT;
-      return;
-    }
-    const nowS = range.childNow !== 0 ? range.childNow : Math.floor(Date.now() / 1000);
-    const tolerance = chart.updateEvery + 1;
-    if (range.start < range.end && range.start < nowS + tolerance && range.end < nowS + tolerance) {
-      this.#replayEndS = range.end;
-      this.#ctx.store.replayBegin(chart.id, range.start, range.end);
-      return;
-    }
-    this.#replayEndS = REFUSED_POINT;
-    this.#ctx.log.error(
-      `PLUGINSD REPLAY ERROR: 'host:${this.#hostname}/chart:${chart.id}' got a RBEGIN from ${range.start} to ${range.end}, but timestamps are invalid (now is ${nowS} [${
-        range.childNow !== 0 ? "child wall clock" : "parent wall clock"
-      }], tolerance ${tolerance}). Ignoring RSET`,
-    );
-  }
-
-  #replaySet(cmd: ReplaySetCommand): void {
-    const chart = this.#replayChart("RSET");
-    const dim = chart && this.#dimension(chart, cmd.dimension, "RSET");
-    if (chart === undefined || dim === undefined || this.#replayEndS === REFUSED_POINT) return;
-    if (this.#replayEndS === NO_POINT) {
-      this.#refuse(
-        `PLUGINSD: 'host:${this.#hostname}/chart:${chart.id}/dim:${dim.id}' got a RSET with invalid timestamps 0 to 0 from a RBEGIN. Disabling it.`,
-      );
-    }
-    const empty = cmd.flags.includes("E");
-    this.#ctx.store.storeReplayed(chart.id, this.#replayEndS, dim.id, empty ? NaN : cmd.value, cmd.flags.includes("R"));
-  }
-
-  #replayEnd(cmd: ReplayEndCommand): void {
-    const chart = this.#replayChart("REND");
-    this.#replaying = undefined;
-    this.#replayingRefused = false;
-    this.#replayEndS = NO_POINT;
-    if (chart === undefined) return;
-    this.#ctx.store.replicationEnded(chart.id, cmd.startStreaming);
-    if (cmd.startStreaming) this.replayFinished.add(chart.id);
-    else this.#requestReplay(chart, cmd.firstEntry, cmd.lastEntry, cmd.after, cmd.before);
-  }
-}
-
-function requires(keyword: string, definedBy: string): string {
-  return `PLUGINSD: command ${keyword} requires a chart defined via command ${definedBy}, but is not set.`;
 }
