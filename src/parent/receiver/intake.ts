@@ -41,8 +41,10 @@ export const SLICE_WORK = 50_000;
 /** Fewest bytes of an iteration (`BEGIN a\nEND\n`) or of a dimension's definition (`DIMENSION a\n`). */
 const MIN_LINES_BYTES = 12;
 
-/** A piece is never smaller, so input always moves. */
+/** A piece is never smaller (but at a line end), so input always moves. */
 const MIN_PIECE_BYTES = 64;
+
+const NEWLINE = 10;
 
 /**
  * What the intake feeds: the child's decoder and session.
@@ -153,7 +155,11 @@ export class SlicedIntake {
       const workLeft = SLICE_WORK - (progress.work - startWork);
       if (workLeft <= 0 || bytes >= SLICE_BYTES) break;
       const head = this.#queue[0];
-      const n = Math.min(head.length - this.#offset, safeBytes(workLeft, progress.widestChart), SLICE_BYTES - bytes);
+      const n = pieceLength(
+        head,
+        this.#offset,
+        Math.min(safeBytes(workLeft, progress.widestChart), SLICE_BYTES - bytes),
+      );
       const piece = head.subarray(this.#offset, this.#offset + n);
       bytes += n;
       this.#offset += n;
@@ -177,6 +183,16 @@ export class SlicedIntake {
     this.#scheduled = true;
     this.#later(() => this.#slice());
   }
+}
+
+/**
+ * How much of `chunk` from `offset` to hand over, at most `most` bytes: up to the last line end within them
+ * when there is one (a piece ending mid-line makes the decoder copy the partial line), else all `most`.
+ */
+function pieceLength(chunk: Uint8Array, offset: number, most: number): number {
+  if (chunk.length - offset <= most) return chunk.length - offset;
+  const newline = chunk.lastIndexOf(NEWLINE, offset + most - 1);
+  return newline >= offset ? newline + 1 - offset : most;
 }
 
 /**

@@ -103,8 +103,29 @@ test("a chunk of costly iterations is handed over across many turns, each bounde
   assert.deepEqual(r.values, Array.from({ length: total }, (_, i) => i));
   assert.equal(socket.paused, false);
   assert.equal(intake.pendingBytes, 0);
-  // Pieces are cut anywhere, mid-line included.
-  assert.ok(r.applied.some((n) => n % 35 !== 0));
+});
+
+test("pieces end at a line end where they can; a line longer than a piece is cut and still decodes whole", () => {
+  const r = recorder(10_000);
+  const turns = manualTurns();
+  const pieces: string[] = [];
+  const sink = {
+    apply: (bytes: Uint8Array) => {
+      pieces.push(new TextDecoder().decode(bytes));
+      r.sink.apply(bytes);
+    },
+    progress: r.progress,
+  };
+  const intake = new SlicedIntake(new FakeSocket(), sink, (e) => assert.fail(String(e)), turns.later);
+  const long = `SET "${"d".repeat(300)}" = 7\n`;
+  const text = `BEGIN "c.x" 1\n${long}SET "d" = 8\nEND\n`.repeat(20);
+  intake.push(new TextEncoder().encode(text));
+  while (turns.turn());
+  assert.equal(pieces.join(""), text);
+  assert.deepEqual(r.values, Array.from({ length: 20 }, () => [7, 8]).flat());
+  // The long lines had to be cut; a piece that holds a line end ends with one.
+  assert.ok(pieces.some((p) => !p.endsWith("\n")));
+  assert.ok(pieces.every((p) => p.endsWith("\n") || !p.includes("\n")), JSON.stringify(pieces));
 });
 
 test("cheap lines go by bytes: a 200 KiB chunk takes several turns of at most 64 KiB", () => {
