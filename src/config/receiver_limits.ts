@@ -1,7 +1,7 @@
 /**
  * How much one child may define on a parent: charts per host, dimensions per chart and per host, labels per
- * host and per chart. Netdata 1.37 has no such limits; without them one child can take all the parent's
- * memory. The options sit in stream.conf's API-key and machine-GUID sections under the same names, a
+ * host and per chart; and how fast it may send a chart's iterations. Netdata 1.37 has no such limits;
+ * without them one child can take all the parent's memory, or its time. The options sit in stream.conf's API-key and machine-GUID sections under the same names, a
  * machine-GUID section overriding its key section as the other receiver options do. This file reads them
  * ({@link readLimitOverrides}) and settles the values in force for a child ({@link receiverLimits}).
  *
@@ -9,7 +9,7 @@
  */
 
 import type { SectionReader } from "./_options.ts";
-import { parseIntegerOption } from "./values.ts";
+import { parseIntegerOption, type ValueResult } from "./values.ts";
 
 /**
  * The limits in force for one child.
@@ -29,6 +29,12 @@ export interface ReceiverLimits {
   readonly maxDimensionsPerHost: number;
   /** `max labels per host`: host labels, and also the labels of each chart. */
   readonly maxLabelsPerHost: number;
+  /**
+   * `max iterations per update every`: live iterations of a chart per `update every`, sustained, beyond a
+   * backlog (see src/parent/receiver/live_rate.ts); 0 checks nothing (a replay or benchmark tool that sends
+   * compressed time).
+   */
+  readonly maxIterationsPerUpdateEvery: number;
 }
 
 /**
@@ -55,6 +61,7 @@ export const RECEIVER_LIMITS: ReceiverLimits = Object.freeze({
   maxDimensionsPerChart: 2000,
   maxDimensionsPerHost: 50000,
   maxLabelsPerHost: 1000,
+  maxIterationsPerUpdateEvery: 10,
 });
 
 /** Each limit's option name, as stream.conf spells it. */
@@ -63,6 +70,7 @@ const OPTION_NAMES: Readonly<Record<keyof ReceiverLimits, string>> = {
   maxDimensionsPerChart: "max dimensions per chart",
   maxDimensionsPerHost: "max dimensions per host",
   maxLabelsPerHost: "max labels per host",
+  maxIterationsPerUpdateEvery: "max iterations per update every",
 };
 
 /**
@@ -91,7 +99,14 @@ const LIMITS = Object.keys(OPTION_NAMES) as (keyof ReceiverLimits)[];
 
 type Writable = { -readonly [K in keyof ReceiverLimits]: number };
 
-const atLeastOne = (text: string) => parseIntegerOption(text, { min: 1 });
+// Every limit is at least 1, but the rate, which 0 turns off.
+const parsers: Readonly<Record<keyof ReceiverLimits, (text: string) => ValueResult<number>>> = {
+  maxChartsPerHost: (text) => parseIntegerOption(text, { min: 1 }),
+  maxDimensionsPerChart: (text) => parseIntegerOption(text, { min: 1 }),
+  maxDimensionsPerHost: (text) => parseIntegerOption(text, { min: 1 }),
+  maxLabelsPerHost: (text) => parseIntegerOption(text, { min: 1 }),
+  maxIterationsPerUpdateEvery: (text) => parseIntegerOption(text, { min: 0 }),
+};
 
 /**
  * Reads the limit options of one API-key or machine-GUID section (a bad value is reported and left unset).
@@ -106,7 +121,7 @@ const atLeastOne = (text: string) => parseIntegerOption(text, { min: 1 });
 export function readLimitOverrides(section: SectionReader): LimitOverrides {
   const overrides: Partial<Writable> = {};
   for (const limit of LIMITS) {
-    const value = section.optional(OPTION_NAMES[limit], atLeastOne);
+    const value = section.optional(OPTION_NAMES[limit], parsers[limit]);
     if (value !== undefined) overrides[limit] = value;
   }
   return overrides;

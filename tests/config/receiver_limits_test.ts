@@ -9,13 +9,14 @@ const KEY = "11111111-2222-3333-4444-555555555555";
 const M1 = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 const M2 = "bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee";
 
-test("defaults: 10000 charts, 2000 dimensions per chart, 50000 per host, 1000 labels", () => {
+test("defaults: 10000 charts, 2000 dimensions per chart, 50000 per host, 1000 labels, 10 iterations", () => {
   const p = receiverPolicy(parseStreamConf(`[${KEY}]\nenabled = yes\n`), KEY, M1);
   assert.deepEqual(p.limits, {
     maxChartsPerHost: 10000,
     maxDimensionsPerChart: 2000,
     maxDimensionsPerHost: 50000,
     maxLabelsPerHost: 1000,
+    maxIterationsPerUpdateEvery: 10,
   });
   assert.deepEqual(p.limits, RECEIVER_LIMITS);
 });
@@ -23,7 +24,8 @@ test("defaults: 10000 charts, 2000 dimensions per chart, 50000 per host, 1000 la
 test("a machine-GUID section overrides its key section, which overrides the defaults, limit by limit", () => {
   const conf = parseStreamConf(
     `[${KEY}]\nenabled = yes\nmax charts per host = 300\nmax dimensions per chart = 40\n` +
-      `[${M1}]\ntype = machine\nmax charts per host = 500\nmax labels per host = 7\n`,
+      `[${M1}]\ntype = machine\nmax charts per host = 500\nmax labels per host = 7\n` +
+      `max iterations per update every = 0\n`,
   );
   assert.equal(conf.diagnostics.length, 0, JSON.stringify(conf.diagnostics));
   assert.deepEqual(receiverPolicy(conf, KEY, M1).limits, {
@@ -31,6 +33,7 @@ test("a machine-GUID section overrides its key section, which overrides the defa
     maxDimensionsPerChart: 40,
     maxDimensionsPerHost: 50000,
     maxLabelsPerHost: 7,
+    maxIterationsPerUpdateEvery: 0,
   });
   assert.equal(receiverPolicy(conf, KEY, M2).limits.maxChartsPerHost, 300);
 });

@@ -265,7 +265,8 @@ export class ChildSession implements ChildLineSink {
   #remember(chartId: string): Begun | undefined {
     const chart = this.#limits.chartNamed(chartId, "BEGIN");
     if (chart === undefined) return undefined;
-    const begun: Begun = { id: chartId, chart, next: undefined, rate: new LiveRate() };
+    const rate = new LiveRate(this.#ctx.policy.limits.maxIterationsPerUpdateEvery);
+    const begun: Begun = { id: chartId, chart, next: undefined, rate };
     this.#begun.set(chartId, begun);
     return begun;
   }

@@ -2,11 +2,13 @@
 // empties it, a child sending ten times its update every and more, sustained, does.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BACKLOG_SECONDS, LiveRate, RATE_HEADROOM } from "../../../src/parent/receiver/live_rate.ts";
+import { BACKLOG_SECONDS, LiveRate } from "../../../src/parent/receiver/live_rate.ts";
 import { until } from "../../_until.ts";
 import { ramStores, rawChild, request, withParent } from "./_harness.ts";
 
 const T0 = 1_795_420_000_000;
+/** `max iterations per update every` by default. */
+const RATE_HEADROOM = 10;
 
 function guid(n: number): string {
   return `00000000-e718-11f1-8984-${String(n).padStart(12, "0")}`;
@@ -19,20 +21,20 @@ function burst(rate: LiveRate, n: number, atMs: number, updateEvery = 1): number
 }
 
 test("a chart updated every second: a backlog of 600 s and 10 more at once, then 10 a second", () => {
-  const rate = new LiveRate();
+  const rate = new LiveRate(RATE_HEADROOM);
   const capacity = BACKLOG_SECONDS + RATE_HEADROOM;
   assert.equal(burst(rate, capacity + 1, T0), capacity);
   assert.match(
     rate.tooFast("apps.cpu", 1),
     /^chart 'apps\.cpu' sent 611 live iterations in 0\.0 s, more than its update every \(1 s\) justifies: at most a backlog of 610 iterations, then 10 per update every$/,
   );
-  const refilled = new LiveRate();
+  const refilled = new LiveRate(RATE_HEADROOM);
   burst(refilled, capacity, T0);
   assert.equal(burst(refilled, 11, T0 + 1000), 10);
 });
 
 test("a steady child, and one catching up on a 600 s backlog after a stall, are never refused", () => {
-  const rate = new LiveRate();
+  const rate = new LiveRate(RATE_HEADROOM);
   let t = T0;
   for (let i = 0; i < 3600; i++, t += 1000) assert.ok(rate.take(t, 1), `second ${i}`);
   // Stalled for 600 s: the backlog arrives at once, then the child goes on at its pace.
@@ -42,29 +44,34 @@ test("a steady child, and one catching up on a 600 s backlog after a stall, are 
 });
 
 test("the sizes follow update every: 70 at once and 1 a second for a chart updated every 10 s", () => {
-  const rate = new LiveRate();
+  const rate = new LiveRate(RATE_HEADROOM);
   assert.equal(burst(rate, 100, T0, 10), 60 + RATE_HEADROOM);
-  const later = new LiveRate();
+  const later = new LiveRate(RATE_HEADROOM);
   burst(later, 70, T0, 10);
   assert.equal(burst(later, 5, T0 + 3000, 10), 3);
 });
 
 test("past ten times its update every, sustained, a chart is refused (sooner the faster); a clock stepping back refills nothing", () => {
-  const rate = new LiveRate();
+  const rate = new LiveRate(RATE_HEADROOM);
   let refusedAt = -1;
   for (let i = 0; i < 1000 && refusedAt < 0; i++) {
     if (!rate.take(T0 + Math.floor(i * 1000 / 11), 1)) refusedAt = i;
   }
   // 610 + 10·t ≥ 11·t until t ≈ 610 s, i.e. about 6,700 iterations: not within 1,000.
   assert.equal(refusedAt, -1);
-  const fast = new LiveRate();
+  const fast = new LiveRate(RATE_HEADROOM);
   let taken = 0;
   for (let i = 0; i < 20_000 && fast.take(T0 + Math.floor(i * 1000 / 20), 1); i++) taken++;
   // 20 a second: 610 + 10·t = 20·t at t = 61 s, about 1,220 iterations.
   assert.ok(taken > 1200 && taken < 1250, `${taken}`);
-  const back = new LiveRate();
+  const back = new LiveRate(RATE_HEADROOM);
   burst(back, 610, T0);
   assert.equal(back.take(T0 - 60_000, 1), false);
+});
+
+test("'max iterations per update every = 0' checks nothing", () => {
+  const rate = new LiveRate(0);
+  assert.equal(burst(rate, 100_000, T0), 100_000);
 });
 
 test(
