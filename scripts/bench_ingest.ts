@@ -7,14 +7,16 @@
  * - `decode`: the child-stream decoder with a sink that does nothing;
  * - `session`: the decoder and a receiver session applying the commands to a host model, no storage;
  * - `store` (default): the same with the host's storage observing it (`HostStore`, mode ram, 3600 slots),
- *   as rill-parent runs it.
+ *   as rill-parent runs it;
+ * - `intake`: `store` with each chunk handed over by the receiver's `SlicedIntake` (the pieces it cuts, the
+ *   slice budgets), its next slice run at once rather than on a later turn.
  *
  * Writing the fresh values is not timed. Profile with `--cpu-prof` on either runtime.
  *
  * `--hosts N` feeds N children's connections in turn (the same values to each), for the memory footprint of
  * a parent with many children.
  *
- * Usage: `<runtime> scripts/bench_ingest.ts [--stage decode|session|store] [--seconds 5] [--chunk 65536] [--hosts 1]`
+ * Usage: `<runtime> scripts/bench_ingest.ts [--stage decode|session|store|intake] [--seconds 5] [--chunk 65536] [--hosts 1]`
  *
  * @module
  */
@@ -25,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import { RECEIVER_DEFAULTS, receiverPolicy } from "../src/config/stream_conf.ts";
 import { parseStreamConf } from "../src/config/stream_conf.ts";
 import { Host } from "../src/metrics/host.ts";
+import { SlicedIntake } from "../src/parent/receiver/intake.ts";
 import { ChildSession } from "../src/parent/receiver/session.ts";
 import { HostStore } from "../src/parent/storage/host_store.ts";
 import type { ChildCommand, DimensionCommand } from "../src/protocol/commands.ts";
@@ -46,7 +49,7 @@ function option(name: string, fallback: string): string {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 const stage = option("stage", "store");
-if (stage !== "decode" && stage !== "session" && stage !== "store") throw new Error(`unknown stage ${stage}`);
+if (!["decode", "session", "store", "intake"].includes(stage)) throw new Error(`unknown stage ${stage}`);
 const seconds = Number(option("seconds", "5"));
 const chunkSize = Number(option("chunk", "65536"));
 const hosts = Number(option("hosts", "1"));
@@ -95,6 +98,8 @@ for (let it = 0; it < BLOCK; it++) {
 }
 const block = new TextEncoder().encode(pieces.join(""));
 const samplesPerBlock = ends.length;
+// Iterations (ENDs) of all charts in one second of the child's collection.
+const chartsPerSecond = pieces.filter((p) => p.startsWith("BEGIN ")).length / BLOCK;
 
 // Per dimension (by position in an iteration), its last value: counters keep growing across blocks.
 const perIteration = samplesPerBlock / BLOCK;
@@ -132,19 +137,34 @@ function child(index: number): (chunk: Uint8Array) => void {
   });
   const host = new Host(identity);
   const store = new HostStore(host, { mode: "ram", history: 3600, log });
-  if (stage === "store") host.observe(store);
+  if (stage === "store" || stage === "intake") host.observe(store);
+  // The child's clock: one second per iteration of all its charts, as a real child sends them (the parent
+  // cuts off a child whose charts come far faster than their update every).
+  let ended = 0;
+  const startMs = Date.now();
   const session = new ChildSession({
     host,
     store,
     policy: receiverPolicy(parseStreamConf(""), "key", identity.machineGuid, { defaults: RECEIVER_DEFAULTS }),
     caps: 0,
     log,
+    prefix: `STREAM ${identity.hostname} [receive from [127.0.0.1]:${40000 + index}]`,
+    now: () => startMs + Math.floor(ended++ / chartsPerSecond) * 1000,
     send: () => {},
     claimed: () => {},
   });
   decoder.push(definitions.join(""), session);
   const sink: ChildLineSink = stage === "decode" ? countLines : session;
-  return (chunk) => decoder.push(chunk, sink);
+  if (stage !== "intake") return (chunk) => decoder.push(chunk, sink);
+  const intake = new SlicedIntake(
+    { pause() {}, resume() {} },
+    { apply: (bytes) => decoder.push(bytes, session), progress: session },
+    (e) => {
+      throw e;
+    },
+    (slice) => slice(),
+  );
+  return (chunk) => intake.push(chunk);
 }
 const children = Array.from({ length: hosts }, (_, i) => child(i));
 

@@ -57,6 +57,15 @@ export {
   type StreamSenderConfig,
 } from "./stream_conf.ts";
 export {
+  limitOptionName,
+  type LimitOverrides,
+  readLimitOverrides,
+  RECEIVER_LIMIT_KEYS,
+  RECEIVER_LIMITS,
+  type ReceiverLimits,
+  receiverLimits,
+} from "./receiver_limits.ts";
+export {
   type BackendDataSource,
   type BindAddress,
   type NetdataConf,

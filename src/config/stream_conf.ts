@@ -10,6 +10,13 @@ import type { Destination } from "../protocol/destination.ts";
 import { canonicalGuid, isGuid } from "../protocol/guid.ts";
 import { SimplePattern } from "../protocol/simple_pattern.ts";
 import { DiagnosticSink, readDestinations, SectionReader, suggestKey } from "./_options.ts";
+import {
+  type LimitOverrides,
+  readLimitOverrides,
+  RECEIVER_LIMIT_KEYS,
+  type ReceiverLimits,
+  receiverLimits,
+} from "./receiver_limits.ts";
 import { type ConfigDiagnostic, type ConfigDocument, parseConfig, readConfigFile } from "./reader.ts";
 import {
   looksLikeTemplate,
@@ -90,6 +97,8 @@ export interface HostOverrides {
   readonly enableCompression?: boolean;
   /** Only read from machine-GUID sections (`update every`). */
   readonly updateEvery?: number;
+  /** The per-child limits the section sets (same names in both kinds of section; see ./receiver_limits.ts). */
+  readonly limits?: LimitOverrides;
 }
 
 /**
@@ -207,6 +216,7 @@ const COMMON_KEYS = [
   "seconds to replicate",
   "seconds per replication step",
   "enable compression",
+  ...RECEIVER_LIMIT_KEYS,
 ];
 const KEY_ONLY = [
   "default history",
@@ -444,6 +454,7 @@ function readAccessSection(
     secondsToReplicate: r.optional("seconds to replicate", nonNegative),
     replicationStepSeconds: r.optional("seconds per replication step", (t) => parseIntegerOption(t, { min: 1 })),
     enableCompression: r.optional("enable compression", parseBoolean),
+    limits: readLimitOverrides(r),
   };
 
   const proxyDestination = (key: string): string | undefined => {
@@ -624,6 +635,8 @@ export interface ReceiverPolicy {
   readonly replication: { readonly enabled: boolean; readonly seconds: number; readonly stepSeconds: number };
   /** Compression allowed for this host: `[stream]`, key and machine sections must all allow it. */
   readonly compression: boolean;
+  /** How much the child may define (`max charts per host`, …; see ./receiver_limits.ts). */
+  readonly limits: ReceiverLimits;
 }
 
 /**
@@ -719,6 +732,7 @@ export function receiverPolicy(
     },
     compression: conf.stream.enableCompression &&
       (m.enableCompression ?? k.enableCompression ?? conf.stream.enableCompression),
+    limits: receiverLimits(k.limits, m.limits),
   };
 }
 

@@ -127,6 +127,8 @@ export class ChartCollection {
   /** Non-null entries of {@link #lastCollectedBig}: while 0 (nearly always) the array is never read. */
   #bigs = 0;
   #values = new Float64Array(0);
+  /** What {@link #values} is a view of: room for as many dimensions as the state has. */
+  #valueRoom = new Float64Array(0);
   // What the timing part of an iteration decided, for the math that follows (fields: no allocation).
   #store = true;
   #firstEntry = false;
@@ -225,13 +227,21 @@ export class ChartCollection {
     if (startStreaming) this.#syncClock = false;
   }
 
-  /** Sizes the per-dimension state to the chart's dimensions, keeping the state of known ones. */
+  /**
+   * Sizes the per-dimension state to the chart's dimensions, keeping the state of known ones. The state's
+   * room grows by half when it runs out, so dimensions added one by one are not each a copy of all the rows.
+   */
   #grow(): void {
     const n = this.chart.dimensions.length;
-    const state = new Float64Array(n * STRIDE);
-    state.set(this.#state.subarray(0, Math.min(n * STRIDE, this.#state.length)));
-    this.#state = state;
-    this.#values = new Float64Array(n);
+    if (n * STRIDE > this.#state.length) {
+      const rows = this.#state.length === 0 ? n : Math.max(n, Math.ceil(this.#state.length / STRIDE * 1.5));
+      const state = new Float64Array(rows * STRIDE);
+      state.set(this.#state);
+      this.#state = state;
+      this.#valueRoom = new Float64Array(rows);
+    }
+    // The sink takes one value per dimension: a view of exactly n.
+    this.#values = this.#valueRoom.subarray(0, n);
     while (this.#lastCollectedBig.length < n) this.#lastCollectedBig.push(null);
     this.#size = n;
     this.#readAlgorithms();

@@ -48,8 +48,40 @@ const NAME_CHANGES: Readonly<Record<string, string>> = {
 /** What stands for an empty value. */
 const EMPTY_VALUE = "[none]";
 
-function sanitize(text: string, changes: Readonly<Record<string, string>>, name: boolean, empty: string): string {
+/**
+ * The longest label name 1.37 keeps, in UTF-8 bytes: its buffer holds 200 with the terminating NUL. Longer
+ * names are cut there, never inside a character.
+ *
+ * @example
+ * ```ts
+ * sanitizeLabelName("n".repeat(300)).length === LABEL_NAME_MAX_BYTES; // true
+ * ```
+ */
+export const LABEL_NAME_MAX_BYTES = 199;
+
+/**
+ * The longest label value 1.37 keeps, in UTF-8 bytes (a buffer of 800 with the NUL); longer values are cut.
+ *
+ * @example
+ * ```ts
+ * sanitizeLabelValue("v".repeat(1000)).length === LABEL_VALUE_MAX_BYTES; // true
+ * ```
+ */
+export const LABEL_VALUE_MAX_BYTES = 799;
+
+function utf8Bytes(code: number): number {
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+}
+
+function sanitize(
+  text: string,
+  changes: Readonly<Record<string, string>>,
+  name: boolean,
+  empty: string,
+  maxBytes: number,
+): string {
   let out = "";
+  let bytes = 0;
   // Runs of blanks and control characters become one character (a space stays a space, a control character
   // becomes `_`); leading and trailing runs go.
   let pendingBlank = "";
@@ -60,18 +92,24 @@ function sanitize(text: string, changes: Readonly<Record<string, string>>, name:
       if (!leading && pendingBlank === "") pendingBlank = code === 32 ? (name ? "_" : " ") : "_";
       continue;
     }
-    out += pendingBlank;
+    let kept: string;
+    if (code > 127) kept = name ? "_" : ch;
+    else if (name && code >= 65 && code <= 90) kept = ch.toLowerCase();
+    else kept = changes[ch] ?? ch;
+    const size = pendingBlank.length + (kept === ch ? utf8Bytes(code) : 1);
+    // Cut as 1.37 cuts: at the buffer's end, without a trailing blank or half a character.
+    if (bytes + size > maxBytes) break;
+    out += pendingBlank + kept;
+    bytes += size;
     pendingBlank = "";
     leading = false;
-    if (code > 127) out += name ? "_" : ch;
-    else if (name && code >= 65 && code <= 90) out += ch.toLowerCase();
-    else out += changes[ch] ?? ch;
   }
   return out === "" || /^_+$/.test(out) ? empty : out;
 }
 
 /**
- * A label value as 1.37 stores it; an empty (or all-underscore) result is `[none]`.
+ * A label value as 1.37 stores it: at most {@link LABEL_VALUE_MAX_BYTES}; an empty (or all-underscore) result
+ * is `[none]`.
  *
  * @example
  * ```ts
@@ -80,12 +118,12 @@ function sanitize(text: string, changes: Readonly<Record<string, string>>, name:
  * ```
  */
 export function sanitizeLabelValue(value: string): string {
-  return sanitize(value, VALUE_CHANGES, false, EMPTY_VALUE);
+  return sanitize(value, VALUE_CHANGES, false, EMPTY_VALUE, LABEL_VALUE_MAX_BYTES);
 }
 
 /**
- * A label name as 1.37 stores it: lower case, `_` for what a name may not hold; `""` means the label is
- * dropped.
+ * A label name as 1.37 stores it: lower case, `_` for what a name may not hold, at most
+ * {@link LABEL_NAME_MAX_BYTES}; `""` means the label is dropped.
  *
  * @example
  * ```ts
@@ -93,5 +131,5 @@ export function sanitizeLabelValue(value: string): string {
  * ```
  */
 export function sanitizeLabelName(name: string): string {
-  return sanitize(name, NAME_CHANGES, true, "");
+  return sanitize(name, NAME_CHANGES, true, "", LABEL_NAME_MAX_BYTES);
 }

@@ -1,7 +1,12 @@
 // Label names and values as a 1.37 agent stores them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sanitizeLabelName, sanitizeLabelValue } from "../../src/metrics/labels.ts";
+import {
+  LABEL_NAME_MAX_BYTES,
+  LABEL_VALUE_MAX_BYTES,
+  sanitizeLabelName,
+  sanitizeLabelValue,
+} from "../../src/metrics/labels.ts";
 
 test("label values: brackets, quotes and separators as 1.37 maps them; blanks collapse and trim", () => {
   assert.equal(sanitizeLabelValue("[none]"), "_none_");
@@ -30,4 +35,14 @@ test("label names: lower case, separators and non-ASCII to underscores; empty me
   assert.equal(sanitizeLabelName("naïve"), "na_ve");
   assert.equal(sanitizeLabelName("___"), "");
   assert.equal(sanitizeLabelName(""), "");
+});
+
+test("long names and values are cut as 1.37 cuts them: 199 and 799 bytes, never inside a character", () => {
+  assert.equal(sanitizeLabelName("N".repeat(300)), "n".repeat(LABEL_NAME_MAX_BYTES));
+  assert.equal(sanitizeLabelValue("v".repeat(1000)), "v".repeat(LABEL_VALUE_MAX_BYTES));
+  // 399 two-byte characters fill 798 bytes: the 400th does not fit whole.
+  assert.equal(sanitizeLabelValue("é".repeat(500)), "é".repeat(399));
+  // No blank is left at the cut.
+  assert.equal(sanitizeLabelValue(`${"v".repeat(LABEL_VALUE_MAX_BYTES - 1)} tail`), "v".repeat(798));
+  assert.equal(sanitizeLabelValue("short value"), "short value");
 });

@@ -33,8 +33,10 @@ import {
   type Requester,
 } from "./access.ts";
 import type { IncomingStream } from "./incoming.ts";
+import { SlicedIntake } from "./intake.ts";
+import { StreamRefused } from "./refused.ts";
 import type { HostRegistry, ParentHost } from "./registry.ts";
-import { ChildSession, StreamRefused } from "./session.ts";
+import { ChildSession } from "./session.ts";
 import type { CreateStore, ReceiverStore } from "./store.ts";
 
 /** What rill can take from a child: everything 1.37 speaks except LZ4, which it cannot decode yet. */
@@ -71,6 +73,8 @@ export interface ReceiverOptions {
   readonly createStore: CreateStore;
   /** Seconds without data after which a child is cut off; default 600, as 1.37. */
   readonly timeoutSeconds?: number;
+  /** The wall clock children's iterations are timed and rated by, epoch ms; default `Date.now`. */
+  readonly now?: () => number;
 }
 
 /**
@@ -95,6 +99,8 @@ export interface ReceiverConnection {
 
 interface Connection extends ReceiverConnection {
   readonly socket: Socket;
+  /** The child's input, in slices; also pauses the socket while replies wait for the child to read. */
+  readonly intake: SlicedIntake;
   readonly who: Requester;
   readonly log: Logger;
   /** `STREAM <host> [receive from [<ip>]:<port>]` */
@@ -278,9 +284,25 @@ export class Receiver {
       policy,
       caps,
       log,
+      prefix,
+      now: this.#options.now,
       send: (line) => this.#send(conn, line),
       claimed: (claimId) => entry.status.claimId = claimId,
     });
+    const decoder = new ChildStreamDecoder(`${request.hostname} [${who.ip}]:${who.port}`);
+    let reason: string | undefined;
+    const cutOff = (why: string) => {
+      reason ??= why;
+      socket.destroy();
+    };
+    const intake = new SlicedIntake(
+      socket,
+      { apply: (bytes) => decoder.push(bytes, session), progress: session },
+      (e) => {
+        log.error(refusalMessage(e, request.hostname, prefix));
+        cutOff("protocol");
+      },
+    );
     const conn: Connection = {
       entry,
       peer: `${who.ip}:${who.port}`,
@@ -288,6 +310,7 @@ export class Receiver {
       session,
       lastDataMs: Date.now(),
       socket,
+      intake,
       who,
       log,
       prefix,
@@ -309,20 +332,9 @@ export class Receiver {
     log.info(`${prefix}: established link with negotiated capabilities: ${capabilityNames(caps)}`);
     log.info(`${prefix}: receiving metrics...`);
 
-    const decoder = new ChildStreamDecoder(`${request.hostname} [${who.ip}]:${who.port}`);
-    let reason: string | undefined;
-    const cutOff = (why: string) => {
-      reason ??= why;
-      socket.destroy();
-    };
     const onData = (chunk: Uint8Array) => {
       conn.lastDataMs = Date.now();
-      try {
-        decoder.push(chunk, session);
-      } catch (e) {
-        log.error(refusalMessage(e, request.hostname, prefix));
-        cutOff("protocol");
-      }
+      intake.push(chunk);
     };
     socket.on("data", onData);
     socket.setTimeout(this.#timeoutMs, () => {
@@ -339,6 +351,7 @@ export class Receiver {
       cutOff("error");
     });
     socket.once("close", () => {
+      intake.stop();
       log.info(`${prefix}: disconnected (completed ${session.updates} updates).`);
       this.#access(who, "DISCONNECTED");
       if (this.#byGuid.get(request.machineGuid) === conn) {
@@ -348,17 +361,17 @@ export class Receiver {
       }
       markClosed();
     });
-    if (stream.extra.length > 0) onData(stream.extra);
+    // Reading starts before the bytes that came with the head are taken: if they need more than this turn's
+    // slice, the intake pauses the socket again until they are done.
     socket.resume();
+    if (stream.extra.length > 0) onData(stream.extra);
   }
 
   /** Writes a parent → child line; while the socket's buffer is full the child's input waits. */
   #send(conn: Connection, line: string): void {
-    const { socket } = conn;
+    const { socket, intake } = conn;
     if (socket.destroyed || socket.write(line)) return;
-    if (socket.isPaused()) return;
-    socket.pause();
-    socket.once("drain", () => socket.resume());
+    if (intake.hold("write")) socket.once("drain", () => intake.release("write"));
   }
 
   /** The child's registry entry: the known one (charts and stored data kept), or a new one with its store. */

@@ -1,8 +1,10 @@
 /**
  * One child's stream applied to its host model, command by command, as a 1.37 parent's parser does:
  * definitions, labels and variables update the model, `END` completes an iteration (storage observes
- * it), replication answers go to the store at their own timestamps, and every line 1.37 would refuse
+ * it), replication answers go to the store at their own timestamps (./replay_answer.ts), and every line 1.37 would refuse
  * throws a {@link StreamRefused} carrying the error-log message, so the receiver cuts that child off.
+ * Definitions past the child's limits are refused and their later lines ignored (./limits.ts), and a chart
+ * whose live iterations come far faster than its `update every` cuts the child off (./live_rate.ts).
  *
  * @module
  */
@@ -12,44 +14,28 @@ import type { Chart, ChartSpec, Label } from "../../metrics/chart.ts";
 import type { Host } from "../../metrics/host.ts";
 import { sanitizeLabelName, sanitizeLabelValue } from "../../metrics/labels.ts";
 import { CAP_REPLICATION, type Capabilities } from "../../protocol/capabilities.ts";
-import type {
-  ChartCommand,
-  ChildCommand,
-  DimensionCommand,
-  ReplayBeginCommand,
-  ReplayEndCommand,
-  ReplaySetCommand,
-  VariableCommand,
-} from "../../protocol/commands.ts";
+import type { ChartCommand, ChildCommand, DimensionCommand, VariableCommand } from "../../protocol/commands.ts";
 import type { ChildLineSink } from "../../protocol/decode.ts";
 import { encodeParentCommand } from "../../protocol/encode.ts";
 import { canonicalGuid } from "../../protocol/guid.ts";
 import type { CollectedNumber } from "../../protocol/numbers.ts";
 import type { Logger } from "../../runtime/log.ts";
+import { ChildLimits } from "./limits.ts";
+import { LiveRate } from "./live_rate.ts";
+import { requiresChart, StreamRefused } from "./refused.ts";
+import { ReplayAnswer } from "./replay_answer.ts";
 import { replicationRequest } from "./replication.ts";
 import type { ReceiverStore } from "./store.ts";
-
-/**
- * A line the parent does not accept; the message is what the error log gets before the child is cut off.
- *
- * @example
- * ```ts
- * throw new StreamRefused("PLUGINSD: plugin called DISABLE. Disabling it.");
- * ```
- */
-export class StreamRefused extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "StreamRefused";
-  }
-}
 
 /**
  * What a session needs from its connection.
  *
  * @example
  * ```ts
- * const ctx: SessionContext = { host, store, policy, caps: 15296, log, send: (line) => socket.write(line), claimed() {} };
+ * const ctx: SessionContext = {
+ *   host, store, policy, caps: 15296, log, prefix: "STREAM child [receive from [10.0.0.5]:40000]",
+ *   send: (line) => socket.write(line), claimed() {},
+ * };
  * ```
  */
 export interface SessionContext {
@@ -60,15 +46,15 @@ export interface SessionContext {
   readonly caps: Capabilities;
   /** The connection's error log (tagged `STREAM_RECEIVER[…]`). */
   readonly log: Logger;
+  /** How log lines name the child: `STREAM <host> [receive from [<ip>]:<port>]`. */
+  readonly prefix: string;
+  /** The wall clock, epoch ms (iterations are timed and rated by it); `Date.now` when left out. */
+  readonly now?: () => number;
   /** Writes one parent → child line. */
   send(line: string): void;
   /** The child announced its claim id (`CLAIMED_ID`, `null` when unclaimed). */
   claimed(claimId: string | null): void;
 }
-
-// Slot end of an RBEGIN that has no point open yet, and of one whose timestamps were refused.
-const NO_POINT = 0;
-const REFUSED_POINT = -1;
 
 function hasOption(options: string, option: string): boolean {
   return options !== "" && options.split(" ").includes(option);
@@ -80,6 +66,8 @@ interface Begun {
   readonly id: string;
   readonly chart: Chart;
   next: Begun | undefined;
+  /** How fast its live iterations come. */
+  readonly rate: LiveRate;
 }
 
 /**
@@ -95,12 +83,19 @@ interface Begun {
 export class ChildSession implements ChildLineSink {
   /** Completed `BEGIN`…`END` iterations. */
   updates = 0;
+  /**
+   * Work done so far, in dimensions computed by completed iterations (the costly part of a line; the rest
+   * is bounded by the bytes read): the receiver hands out the child's input in slices bounded by it.
+   */
+  work = 0;
   /** Charts a `REPLAY_CHART` was sent for. */
   readonly replayRequested: Set<string> = new Set();
   /** Charts whose replication ended with `REND … true` (live data follows). */
   readonly replayFinished: Set<string> = new Set();
   readonly #ctx: SessionContext;
   readonly #hostname: string;
+  readonly #limits: ChildLimits;
+  readonly #now: () => number;
   /** The chart of the last `CHART` or `BEGIN` (definitions, labels and variables go there). */
   #chart: Chart | undefined;
   /** The chart between `BEGIN` and `END`. */
@@ -115,15 +110,37 @@ export class ChildSession implements ChildLineSink {
   readonly #begun = new Map<string, Begun>();
   /** The `Begun` of the last `BEGIN`. */
   #lastBegun: Begun | undefined;
-  /** The chart of the open replication answer, and the slot its `RSET`s go to. */
-  #replaying: Chart | undefined;
-  #replayEndS = NO_POINT;
-  #hostLabels: [string, Label][] = [];
-  #chartLabels: [string, Label][] = [];
+  /**
+   * The last `CHART` or `BEGIN` named a chart refused for the limits: its definition lines and its
+   * iteration are ignored.
+   */
+  #onRefusedChart = false;
+  /** The replication answer the child is sending. */
+  readonly #replay: ReplayAnswer;
+  /** Host labels (`LABEL`) until `OVERWRITE`, chart labels (`CLABEL`) until `CLABEL_COMMIT`. */
+  readonly #hostLabels = new Map<string, Label>();
+  readonly #chartLabels = new Map<string, Label>();
 
   constructor(ctx: SessionContext) {
     this.#ctx = ctx;
     this.#hostname = ctx.host.identity.hostname;
+    this.#limits = new ChildLimits({ host: ctx.host, limits: ctx.policy.limits, log: ctx.log, prefix: ctx.prefix });
+    this.#now = ctx.now ?? Date.now;
+    this.#replay = new ReplayAnswer({
+      hostname: this.#hostname,
+      store: ctx.store,
+      limits: this.#limits,
+      log: ctx.log,
+      ended: (chart, cmd) => {
+        if (cmd.startStreaming) this.replayFinished.add(chart.id);
+        else this.#requestReplay(chart, cmd.firstEntry, cmd.lastEntry, cmd.after, cmd.before);
+      },
+    });
+  }
+
+  /** The most dimensions one chart of the host has: what one `END` may cost, in {@link work}. */
+  get widestChart(): number {
+    return this.#limits.widestChart;
   }
 
   /** `BEGIN`; throws {@link StreamRefused} for an unknown chart. */
@@ -133,10 +150,18 @@ export class ChildSession implements ChildLineSink {
     if (predicted !== undefined && predicted.id === chartId) {
       begun = predicted;
     } else {
-      begun = this.#begun.get(chartId) ?? this.#remember(chartId);
+      const known = this.#begun.get(chartId) ?? this.#remember(chartId);
+      if (known === undefined) {
+        // A refused chart: its SETs and END are ignored.
+        this.#chart = this.#collecting = undefined;
+        this.#onRefusedChart = true;
+        return;
+      }
+      begun = known;
       if (this.#lastBegun !== undefined) this.#lastBegun.next = begun;
     }
     this.#lastBegun = begun;
+    this.#onRefusedChart = false;
     const chart = begun.chart;
     chart.reportedSinceLastUs = microseconds;
     this.#chart = this.#collecting = chart;
@@ -145,22 +170,32 @@ export class ChildSession implements ChildLineSink {
 
   /** `SET` (`null`: no value); throws {@link StreamRefused} outside `BEGIN`…`END` or for an unknown dimension. */
   set(dimensionId: string, value: CollectedNumber | null): void {
-    const chart = this.#collecting ?? this.#refuse(requires("SET", "CHART"));
+    const chart = this.#collecting ?? this.#outsideIteration("SET", "CHART");
+    if (chart === undefined) return;
     // The dimension at this SET's position is almost always the one named: no map lookup then.
     const expected = chart.dimensions[this.#setPosition++];
-    const dim = (expected !== undefined && expected.id === dimensionId ? expected : chart.find(dimensionId)) ??
-      this.#refuse(
-        `requested a SET on chart '${chart.id}' of host '${this.#hostname}', without a dimension. Disabling it.`,
-      );
-    if (value !== null) dim.set(value);
+    const dim = expected !== undefined && expected.id === dimensionId
+      ? expected
+      : chart.find(dimensionId) ?? this.#unknownDimension(chart, dimensionId);
+    if (dim !== undefined && value !== null) dim.set(value);
   }
 
-  /** `END`: the chart's iteration is complete; throws {@link StreamRefused} without a `BEGIN`. */
+  /**
+   * `END`: the chart's iteration is complete; throws {@link StreamRefused} without a `BEGIN`, or when the
+   * chart's live iterations come far faster than its `update every` justifies.
+   */
   end(): void {
-    const chart = this.#collecting ?? this.#refuse(requires("END", "BEGIN"));
-    this.#ctx.host.collected(chart, Date.now() * 1000);
+    const chart = this.#collecting ?? this.#outsideIteration("END", "BEGIN");
+    if (chart === undefined) return;
+    const nowMs = this.#now();
+    const rate = this.#lastBegun!.rate;
+    if (!rate.take(nowMs, chart.updateEvery)) {
+      this.#refuse(`${this.#ctx.prefix}: ${rate.tooFast(chart.id, chart.updateEvery)}. Disabling it.`);
+    }
+    this.#ctx.host.collected(chart, nowMs * 1000);
     this.#collecting = undefined;
     this.updates++;
+    this.work += chart.dimensions.length;
   }
 
   /** Applies any other decoded command; throws {@link StreamRefused} for a line 1.37 refuses. */
@@ -173,31 +208,24 @@ export class ChildSession implements ChildLineSink {
       case "END":
         return this.end();
       case "RSET":
-        return this.#replaySet(cmd);
+        return this.#replay.set(cmd);
       case "RBEGIN":
-        return this.#replayBegin(cmd);
-      case "RDSTATE": {
-        const chart = this.#replaying ?? this.#refuse(requires("RDSTATE", "RBEGIN"));
-        const dim = this.#dimension(chart, cmd.dimension, "RDSTATE");
-        const { lastCollectedUs, lastCollected, lastCalculated, lastStored } = cmd;
-        this.#ctx.store.restoreDimension(chart.id, dim.id, lastCollectedUs, lastCollected, lastCalculated, lastStored);
-        return;
-      }
-      case "RSSTATE": {
-        const chart = this.#replaying ?? this.#refuse(requires("RSSTATE", "RBEGIN"));
-        chart.lastCollectedUs = cmd.lastCollectedUs;
-        this.#ctx.store.restoreChart(chart.id, cmd.lastCollectedUs, cmd.lastUpdatedUs);
-        return;
-      }
+        return this.#replay.begin(cmd);
+      case "RDSTATE":
+        return this.#replay.dimensionState(cmd);
+      case "RSSTATE":
+        return this.#replay.chartState(cmd);
       case "REND":
-        return this.#replayEnd(cmd);
+        return this.#replay.end(cmd);
       case "CHART":
         return this.#defineChart(cmd);
       case "DIMENSION":
         return this.#defineDimension(cmd);
       case "CLABEL":
-        return this.#addLabel(this.#chartLabels, cmd.name, cmd.value, cmd.source);
+        if (this.#onRefusedChart) return;
+        return this.#addLabel(this.#chartLabels, cmd.name, cmd.value, cmd.source, this.#chart?.id);
       case "CLABEL_COMMIT":
+        if (this.#onRefusedChart) return;
         return this.#commitChartLabels();
       case "LABEL":
         return this.#addLabel(this.#hostLabels, cmd.name, cmd.value, cmd.source);
@@ -205,7 +233,7 @@ export class ChildSession implements ChildLineSink {
         const labels = this.#ctx.host.labels;
         labels.clear();
         for (const [name, label] of this.#hostLabels) labels.set(name, label);
-        this.#hostLabels = [];
+        this.#hostLabels.clear();
         return;
       }
       case "CLAIMED_ID":
@@ -215,12 +243,14 @@ export class ChildSession implements ChildLineSink {
       case "VARIABLE":
         return this.#variable(cmd);
       case "CHART_DEFINITION_END": {
-        const chart = this.#chart ?? this.#refuse(requires("CHART_DEFINITION_END", "CHART"));
+        if (this.#onRefusedChart) return;
+        const chart = this.#chart ?? this.#refuse(requiresChart("CHART_DEFINITION_END", "CHART"));
         this.#requestReplay(chart, cmd.firstEntry, cmd.lastEntry, 0, 0);
         return;
       }
       case "FLUSH":
         this.#chart = this.#collecting = undefined;
+        this.#onRefusedChart = false;
         return;
       case "DISABLE":
         this.#refuse("PLUGINSD: plugin called DISABLE. Disabling it.");
@@ -232,8 +262,12 @@ export class ChildSession implements ChildLineSink {
     }
   }
 
-  #remember(chartId: string): Begun {
-    const begun: Begun = { id: chartId, chart: this.#find(chartId, "BEGIN"), next: undefined };
+  /** The `Begun` of a chart not begun before; `undefined` for a chart refused for the limits. */
+  #remember(chartId: string): Begun | undefined {
+    const chart = this.#limits.chartNamed(chartId, "BEGIN");
+    if (chart === undefined) return undefined;
+    const rate = new LiveRate(this.#ctx.policy.limits.maxIterationsPerUpdateEvery);
+    const begun: Begun = { id: chartId, chart, next: undefined, rate };
     this.#begun.set(chartId, begun);
     return begun;
   }
@@ -242,19 +276,30 @@ export class ChildSession implements ChildLineSink {
     throw new StreamRefused(message);
   }
 
-  #find(id: string, keyword: string): Chart {
-    return this.#ctx.host.charts.get(id) ??
-      this.#refuse(`PLUGINSD: 'host:${this.#hostname}/chart:${id}' got a ${keyword} but chart does not exist.`);
+  /** A `SET` or `END` outside an iteration: ignored in the iteration of a refused chart, else refused. */
+  #outsideIteration(keyword: string, definedBy: string): undefined {
+    if (!this.#onRefusedChart) this.#refuse(requiresChart(keyword, definedBy));
+    return undefined;
   }
 
-  #dimension(chart: Chart, id: string, keyword: string) {
-    return chart.find(id) ??
+  /** A `SET` for a dimension the chart does not have: ignored when it was refused, else refused. */
+  #unknownDimension(chart: Chart, id: string): undefined {
+    if (!this.#limits.isRefusedDimension(chart, id)) {
       this.#refuse(
-        `PLUGINSD: 'host:${this.#hostname}/chart:${chart.id}/dim:${id}' got a ${keyword} but dimension does not exist.`,
+        `requested a SET on chart '${chart.id}' of host '${this.#hostname}', without a dimension. Disabling it.`,
       );
+    }
+    return undefined;
   }
 
   #defineChart(cmd: ChartCommand): void {
+    this.#collecting = undefined;
+    this.#chartLabels.clear();
+    this.#onRefusedChart = !this.#limits.chart(cmd.id);
+    if (this.#onRefusedChart) {
+      this.#chart = undefined;
+      return;
+    }
     const dot = cmd.id.indexOf(".");
     const spec: ChartSpec = {
       id: cmd.id,
@@ -275,12 +320,12 @@ export class ChildSession implements ChildLineSink {
     const chart = this.#ctx.host.chart(spec);
     if (hasOption(cmd.options, "obsolete")) this.#ctx.host.obsolete(chart);
     this.#chart = chart;
-    this.#collecting = undefined;
-    this.#chartLabels = [];
   }
 
   #defineDimension(cmd: DimensionCommand): void {
-    const chart = this.#chart ?? this.#refuse(requires("DIMENSION", "CHART"));
+    if (this.#onRefusedChart) return;
+    const chart = this.#chart ?? this.#refuse(requiresChart("DIMENSION", "CHART"));
+    if (!this.#limits.dimension(chart, cmd.id)) return;
     chart.dimension({
       id: cmd.id,
       name: cmd.name === "" ? cmd.id : cmd.name,
@@ -294,10 +339,14 @@ export class ChildSession implements ChildLineSink {
     if (hasOption(cmd.options, "obsolete")) chart.obsoleteDimension(cmd.id);
   }
 
-  /** Stores a label as 1.37 does: name and value sanitized, a name that sanitizes to nothing dropped. */
-  #addLabel(into: [string, Label][], name: string, value: string, source: number): void {
+  /**
+   * Keeps a label as 1.37 does: name and value sanitized, a name that sanitizes to nothing dropped; past the
+   * labels limit (of the host, or of the chart `chartId`) it is refused.
+   */
+  #addLabel(into: Map<string, Label>, name: string, value: string, source: number, chartId?: string): void {
     const clean = sanitizeLabelName(name);
-    if (clean !== "") into.push([clean, { value: sanitizeLabelValue(value), source }]);
+    if (clean === "" || !this.#limits.label(into, clean, chartId)) return;
+    into.set(clean, { value: sanitizeLabelValue(value), source });
   }
 
   #commitChartLabels(): void {
@@ -308,24 +357,24 @@ export class ChildSession implements ChildLineSink {
       );
       return;
     }
-    const keep = new Set(this.#chartLabels.map(([name]) => name));
     for (const name of chart.labels.keys()) {
-      if (keep.has(name)) continue;
+      if (this.#chartLabels.has(name)) continue;
       chart.labels.delete(name);
       chart.version++;
     }
     for (const [name, label] of this.#chartLabels) chart.label(name, label.value, label.source);
-    this.#chartLabels = [];
+    this.#chartLabels.clear();
   }
 
   #variable(cmd: VariableCommand): void {
     const chartScope = cmd.scope === "CHART" || cmd.scope === "LOCAL" ||
-      (cmd.scope === "" && this.#chart !== undefined);
+      (cmd.scope === "" && (this.#chart !== undefined || this.#onRefusedChart));
     if (!chartScope) {
-      this.#ctx.host.variable(cmd.name, cmd.value);
+      const host = this.#ctx.host;
+      if (this.#limits.variable(host.variables, cmd.name)) host.variable(cmd.name, cmd.value);
     } else if (this.#chart !== undefined) {
-      this.#chart.variable(cmd.name, cmd.value);
-    } else {
+      if (this.#limits.variable(this.#chart.variables, cmd.name)) this.#chart.variable(cmd.name, cmd.value);
+    } else if (!this.#onRefusedChart) {
       this.#ctx.log.error(
         `PLUGINSD: 'host:${this.#hostname}/chart:' cannot update CHART VARIABLE '${cmd.name}' without a chart`,
       );
@@ -352,57 +401,4 @@ export class ChildSession implements ChildLineSink {
     this.replayRequested.add(chart.id);
     this.#ctx.send(encodeParentCommand(request));
   }
-
-  #replayBegin(cmd: ReplayBeginCommand): void {
-    if (cmd.chart !== "") {
-      this.#replaying = this.#find(cmd.chart, "RBEGIN");
-    } else if (this.#replaying === undefined) {
-      this.#refuse(`PLUGINSD: 'host:${this.#hostname}' got a RBEGIN without a chart id.`);
-    }
-    const chart = this.#replaying!;
-    const range = cmd.range;
-    if (range === null) {
-      this.#replayEndS = NO_POINT;
-      return;
-    }
-    const nowS = range.childNow !== 0 ? range.childNow : Math.floor(Date.now() / 1000);
-    const tolerance = chart.updateEvery + 1;
-    if (range.start < range.end && range.start < nowS + tolerance && range.end < nowS + tolerance) {
-      this.#replayEndS = range.end;
-      this.#ctx.store.replayBegin(chart.id, range.start, range.end);
-      return;
-    }
-    this.#replayEndS = REFUSED_POINT;
-    this.#ctx.log.error(
-      `PLUGINSD REPLAY ERROR: 'host:${this.#hostname}/chart:${chart.id}' got a RBEGIN from ${range.start} to ${range.end}, but timestamps are invalid (now is ${nowS} [${
-        range.childNow !== 0 ? "child wall clock" : "parent wall clock"
-      }], tolerance ${tolerance}). Ignoring RSET`,
-    );
-  }
-
-  #replaySet(cmd: ReplaySetCommand): void {
-    const chart = this.#replaying ?? this.#refuse(requires("RSET", "RBEGIN"));
-    const dim = this.#dimension(chart, cmd.dimension, "RSET");
-    if (this.#replayEndS === REFUSED_POINT) return;
-    if (this.#replayEndS === NO_POINT) {
-      this.#refuse(
-        `PLUGINSD: 'host:${this.#hostname}/chart:${chart.id}/dim:${dim.id}' got a RSET with invalid timestamps 0 to 0 from a RBEGIN. Disabling it.`,
-      );
-    }
-    const empty = cmd.flags.includes("E");
-    this.#ctx.store.storeReplayed(chart.id, this.#replayEndS, dim.id, empty ? NaN : cmd.value, cmd.flags.includes("R"));
-  }
-
-  #replayEnd(cmd: ReplayEndCommand): void {
-    const chart = this.#replaying ?? this.#refuse(requires("REND", "RBEGIN"));
-    this.#replaying = undefined;
-    this.#replayEndS = NO_POINT;
-    this.#ctx.store.replicationEnded(chart.id, cmd.startStreaming);
-    if (cmd.startStreaming) this.replayFinished.add(chart.id);
-    else this.#requestReplay(chart, cmd.firstEntry, cmd.lastEntry, cmd.after, cmd.before);
-  }
-}
-
-function requires(keyword: string, definedBy: string): string {
-  return `PLUGINSD: command ${keyword} requires a chart defined via command ${definedBy}, but is not set.`;
 }

@@ -4,12 +4,36 @@
  * The rows lie side by side in one array (slot-major), so storing a slot writes one contiguous run: with
  * one column per dimension every value went to a different place in memory, a cache (and TLB) miss each.
  *
+ * Dimensions a chart gains after its first point go to another block of columns, rows side by side as in
+ * the first, so what was stored is never copied: laying the rows out again, wider, for each new dimension
+ * cost the whole ring each time (quadratic), and even once per doubling it cost the whole ring at once (a
+ * full ring of 2,000 dimensions is 29 MB). A new block has room for half as many dimensions again as the
+ * chart had (at most {@link MAX_BLOCK_COLUMNS}), so a chart gaining dimensions one by one gets a few dozen
+ * blocks, not thousands; a chart defined before its first point (nearly all) has one.
+ *
  * @module
  */
 
 import type { Chart } from "../../metrics/chart.ts";
 import type { ChartSeries, PointWindow } from "./series.ts";
 import { EMPTY_SLOT, packStorageNumber, storageNumberReset, unpackStorageNumber } from "./storage_number.ts";
+
+/**
+ * Most dimensions one block of columns added to a grown chart holds: its rows are allocated at once.
+ *
+ * @example
+ * ```ts
+ * MAX_BLOCK_COLUMNS; // 256
+ * ```
+ */
+export const MAX_BLOCK_COLUMNS = 256;
+
+/** Columns of dimensions `first` … `first + width - 1`, slot-major: slot `s`, column `c` at `s * width + c`. */
+interface Block {
+  readonly first: number;
+  readonly width: number;
+  readonly words: Uint32Array;
+}
 
 /**
  * A chart's stored words, oldest slot first: what a saved file holds.
@@ -46,10 +70,12 @@ export class ChartStore implements ChartSeries {
   readonly updateEvery: number;
   /** Slots the ring holds; 0 stores nothing (memory mode `none`). */
   readonly history: number;
-  /** Slot-major words: slot `s`, dimension `i` at `s * #width + i`. */
-  #words = new Uint32Array(0);
-  /** Dimensions each row has room for. */
-  #width = 0;
+  /** The blocks of columns, by dimension; words of columns past {@link #used} are always empty. */
+  readonly #blocks: Block[] = [];
+  /** Dimensions the blocks have room for. */
+  #capacity = 0;
+  /** Dimensions stored: the chart's, as of the last {@link syncDimensions}. */
+  #used = 0;
   /** Ring index of the newest slot. */
   #head = 0;
   /** Slots in use, ending at the newest. */
@@ -71,18 +97,23 @@ export class ChartStore implements ChartSeries {
     return this.#newestS;
   }
 
-  /** Makes room for dimensions the chart gained (rare): the rows are laid out again, wider. */
+  /** Dimensions the rows have room for (at least the chart's; more once the chart has grown). */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Takes in dimensions the chart gained: a new block of columns when they do not fit (nothing is copied). */
   syncDimensions(): void {
-    const width = this.chart.dimensions.length;
-    if (width <= this.#width) return;
-    const old = this.#words;
-    const oldWidth = this.#width;
-    const words = new Uint32Array(this.history * width);
-    for (let s = 0; oldWidth > 0 && s < this.history; s++) {
-      words.set(old.subarray(s * oldWidth, (s + 1) * oldWidth), s * width);
+    const needed = this.chart.dimensions.length;
+    while (needed > this.#capacity) {
+      const missing = needed - this.#capacity;
+      const width = this.#capacity === 0
+        ? missing
+        : Math.min(Math.max(missing, Math.ceil(this.#capacity / 2)), MAX_BLOCK_COLUMNS);
+      this.#blocks.push({ first: this.#capacity, width, words: new Uint32Array(this.history * width) });
+      this.#capacity += width;
     }
-    this.#words = words;
-    this.#width = width;
+    this.#used = needed;
   }
 
   /**
@@ -90,20 +121,22 @@ export class ChartStore implements ChartSeries {
    * reset flag goes on the values that exist.
    */
   readonly append = (endS: number, values: Float64Array, reset: boolean): void => {
-    const width = this.#width;
-    const slot = this.#slot(endS, values.length >= width);
+    const used = this.#used;
+    const slot = this.#slot(endS, values.length >= used);
     if (slot < 0) return;
-    const words = this.#words;
-    const base = slot * width;
-    const n = Math.min(values.length, width);
-    for (let i = 0; i < n; i++) words[base + i] = packStorageNumber(values[i], reset);
+    const n = Math.min(values.length, used);
+    for (const { first, width, words } of this.#blocks) {
+      const end = Math.min(first + width, n);
+      for (let i = first, at = slot * width - first; i < end; i++) words[at + i] = packStorageNumber(values[i], reset);
+      if (end === n) return;
+    }
   };
 
   /** Stores one value of one dimension (by position) at its own slot, as a replayed point is. */
   storeOne(endS: number, index: number, value: number, reset: boolean): void {
     this.syncDimensions();
     const slot = this.#slot(endS, false);
-    if (slot >= 0) this.#words[slot * this.#width + index] = packStorageNumber(value, reset);
+    if (slot >= 0) this.#setWord(slot, index, packStorageNumber(value, reset));
   }
 
   read(dimensionIds: readonly string[], afterS: number, beforeS: number): PointWindow {
@@ -120,14 +153,12 @@ export class ChartStore implements ChartSeries {
     const indexOf = dimensionIds.length > 1 ? new Map(dims.map((d, i) => [d.id, i])) : undefined;
     const columns: Float64Array[] = [];
     const resets: Uint8Array[] = [];
-    const words = this.#words;
-    const width = this.#width;
     for (const id of dimensionIds) {
       const values = new Float64Array(length).fill(NaN);
       const flags = new Uint8Array(length);
       const index = indexOf === undefined ? dims.findIndex((d) => d.id === id) : indexOf.get(id) ?? -1;
-      for (let j = 0; index >= 0 && index < width && j < length; j++) {
-        const word = words[((this.#head - (fromBack - j) + this.history) % this.history) * width + index];
+      for (let j = 0; index >= 0 && index < this.#used && j < length; j++) {
+        const word = this.#word((this.#head - (fromBack - j) + this.history) % this.history, index);
         values[j] = unpackStorageNumber(word);
         flags[j] = storageNumberReset(word) ? 1 : 0;
       }
@@ -139,11 +170,10 @@ export class ChartStore implements ChartSeries {
 
   /** The stored words, oldest first, for saving: one column per dimension, as the file holds them. */
   snapshot(): ChartSnapshot {
-    const width = this.#width;
-    const columns = Array.from({ length: width }, (_, i) => {
+    const columns = Array.from({ length: this.#used }, (_, i) => {
       const out = new Uint32Array(this.#count);
       for (let j = 0; j < this.#count; j++) {
-        out[j] = this.#words[((this.#head - (this.#count - 1 - j) + this.history) % this.history) * width + i];
+        out[j] = this.#word((this.#head - (this.#count - 1 - j) + this.history) % this.history, i);
       }
       return out;
     });
@@ -161,13 +191,11 @@ export class ChartStore implements ChartSeries {
     this.syncDimensions();
     const count = Math.min(snapshot.count, this.history);
     const skip = snapshot.count - count;
-    const width = this.#width;
-    const words = this.#words;
-    words.fill(EMPTY_SLOT);
-    const n = Math.min(snapshot.columns.length, width);
+    for (const { words } of this.#blocks) words.fill(EMPTY_SLOT);
+    const n = Math.min(snapshot.columns.length, this.#used);
     for (let i = 0; i < n; i++) {
       const column = snapshot.columns[i];
-      for (let j = 0; j < count; j++) words[j * width + i] = column[skip + j];
+      for (let j = 0; j < count; j++) this.#setWord(j, i, column[skip + j]);
     }
     this.#count = count;
     this.#head = count - 1;
@@ -200,18 +228,38 @@ export class ChartStore implements ChartSeries {
     return (this.#head - back + history) % history;
   }
 
+  /** The word of dimension `index` in ring slot `slot`. */
+  #word(slot: number, index: number): number {
+    const block = this.#blockOf(index);
+    return block.words[slot * block.width + index - block.first];
+  }
+
+  #setWord(slot: number, index: number, word: number): void {
+    const block = this.#blockOf(index);
+    block.words[slot * block.width + index - block.first] = word;
+  }
+
+  /** The block holding dimension `index` (< {@link #capacity}); a chart has one, or a few dozen at most. */
+  #blockOf(index: number): Block {
+    const blocks = this.#blocks;
+    let b = 0;
+    while (index >= blocks[b].first + blocks[b].width) b++;
+    return blocks[b];
+  }
+
   #advance(steps: number, filled: boolean): void {
     const history = this.history;
-    const words = this.#words;
-    const width = this.#width;
     if (steps >= history) {
-      words.fill(EMPTY_SLOT);
+      for (const { words } of this.#blocks) words.fill(EMPTY_SLOT);
       this.#count = 1;
     } else {
       // The skipped slots become gaps; the new one too, unless it is about to be written whole.
       for (let s = 1, last = filled ? steps - 1 : steps; s <= last; s++) {
-        // A plain loop: rows are a few words, shorter than a fill() call's overhead.
-        for (let i = ((this.#head + s) % history) * width, end = i + width; i < end; i++) words[i] = EMPTY_SLOT;
+        const slot = (this.#head + s) % history;
+        for (const { width, words } of this.#blocks) {
+          // A plain loop: rows are a few words, shorter than a fill() call's overhead.
+          for (let i = slot * width, end = i + width; i < end; i++) words[i] = EMPTY_SLOT;
+        }
       }
       this.#count = Math.min(history, this.#count + steps);
     }

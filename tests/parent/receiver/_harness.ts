@@ -14,7 +14,8 @@ import { Logger } from "../../../src/runtime/log.ts";
 import type { ReceiverSettings } from "../../../src/parent/receiver/access.ts";
 import { Receiver, type ReceiverOptions } from "../../../src/parent/receiver/receiver.ts";
 import { HostRegistry } from "../../../src/parent/receiver/registry.ts";
-import type { ReceiverStore } from "../../../src/parent/receiver/store.ts";
+import type { CreateStore, ReceiverStore } from "../../../src/parent/receiver/store.ts";
+import { HostStore } from "../../../src/parent/storage/host_store.ts";
 import type { ChartSeries } from "../../../src/parent/storage/series.ts";
 import { testHost } from "../../_hosts.ts";
 
@@ -70,6 +71,18 @@ export class RecordingStore implements ReceiverStore {
   lastTimeS(): number {
     return 0;
   }
+}
+
+/** Real storage for every child: `HostStore`s in memory mode ram with `history` slots, logging nowhere. */
+export function ramStores(history = 60): CreateStore {
+  const log = new Logger("rill-parent", "STORE", () => {});
+  return (_policy, host) => new HostStore(host, { mode: "ram", history, log });
+}
+
+/** A wall clock (epoch ms) that moves `stepMs` further each time it is read. */
+export function steppingClock(stepMs: number, startMs = Date.now()): () => number {
+  let now = startMs - stepMs;
+  return () => now += stepMs;
 }
 
 /** A running receiver behind a test listener. */

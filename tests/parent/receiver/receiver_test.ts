@@ -11,7 +11,7 @@ import { StreamSender } from "../../../src/stream/sender.ts";
 import { fixtureBytes, fixtureText } from "../../_fixtures.ts";
 import { testHost } from "../../_hosts.ts";
 import { until } from "../../_until.ts";
-import { CHILD_GUID, KEY, rawChild, request, withParent } from "./_harness.ts";
+import { ACCEPTING, CHILD_GUID, KEY, rawChild, request, steppingClock, withParent } from "./_harness.ts";
 
 const DEFINITION = `CHART "test.x" "" "X" "units" "fam" "test.x" "line" 1 1 "" "test.plugin" "mod"\n` +
   `DIMENSION "a" "" "absolute" 1 1 ""\nDIMENSION "b" "B name" "incremental" 1 1 "hidden"\n`;
@@ -356,3 +356,40 @@ test("a child whose hostname leads elsewhere in /host/<hostname>/ is told which 
     for (const c of [first, twin, second]) c.socket.destroy();
   });
 });
+
+test(
+  "alternating DIMENSION and bare BEGIN/END 3,000 times costs in proportion: a few dozen blocks of columns, none copied",
+  {
+    timeout: 60_000,
+  },
+  async () => {
+    const conf = `${ACCEPTING}    max dimensions per chart = 3000\n`;
+    const capacities = new Set<number>();
+    const log = new Logger("rill-parent", "STORE", () => {});
+    const createStore = (policy: { history: number }, host: Host) => {
+      const store = new HostStore(host, { mode: "ram", history: policy.history, log });
+      // Heard after the store (observers are called in order): the chart's room once it stored the iteration.
+      host.observe({
+        collected: (chart) => capacities.add(store.series(chart.id)!.capacity),
+        changed() {},
+        variableChanged() {},
+      });
+      return store;
+    };
+    await withParent({ streamConf: conf, receiver: { createStore, now: steppingClock(1000) } }, async (parent) => {
+      const child = await rawChild(parent.port, request());
+      let text = 'CHART "grow.x" "" "t" "u" "f" "grow.x" "line" 1 1 "" "p" "m"\n';
+      for (let d = 0; d < 3000; d++) text += `DIMENSION "dimension-${d}" "" "absolute" 1 1 ""\nBEGIN "grow.x"\nEND\n`;
+      child.write(text);
+      const connection = await until("the connection", () => parent.receiver.connections()[0]);
+      await until("every iteration", () => connection.session.updates === 3000, 50_000);
+      const series = connection.entry.series.series("grow.x")!;
+      assert.equal(series.chart.dimensions.length, 3000);
+      // A block of columns with half as much room again each time (at most 256), nothing copied: 25 blocks.
+      assert.ok(capacities.size <= 30, `${capacities.size} blocks: ${[...capacities].join(" ")}`);
+      assert.ok(Math.max(...capacities) <= 3000 + 256);
+      assert.ok(series.lastTimeS() > 0);
+      child.socket.destroy();
+    });
+  },
+);

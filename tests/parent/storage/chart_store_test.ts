@@ -1,7 +1,7 @@
 // The per-chart ring: grid slots, wrap-around past `history`, gaps, replayed points in the past.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ChartStore } from "../../../src/parent/storage/chart_store.ts";
+import { ChartStore, MAX_BLOCK_COLUMNS } from "../../../src/parent/storage/chart_store.ts";
 import { gauges, newHost, T } from "./_charts.ts";
 
 const nan = NaN;
@@ -78,4 +78,33 @@ test("snapshot and restore keep the newest slots, oldest first", () => {
   assert.deepEqual(Array.from(smaller.read(["a"], 0, Infinity).columns[0]), [5, 6]);
   smaller.append(T + 7, Float64Array.of(7, 7), false);
   assert.deepEqual(Array.from(smaller.read(["a"], 0, Infinity).columns[0]), [6, 7]);
+});
+
+test("a chart gaining 3,000 dimensions one by one between slots gets a few dozen blocks of columns, nothing copied", () => {
+  const chart = gauges(newHost(), ["d0"]);
+  const store = new ChartStore(chart, 100);
+  const capacities = new Set([store.capacity]);
+  const dimensions = 3000;
+  for (let k = 1; k < dimensions; k++) {
+    store.append(T + k, Float64Array.from(chart.dimensions, (_, i) => i), false);
+    chart.dimension({ id: `d${k}`, algorithm: "absolute", multiplier: 1, divisor: 1 });
+    store.syncDimensions();
+    capacities.add(store.capacity);
+  }
+  // Each block adds half the room (at most 256 columns): 25 blocks, not 3,000; the room stays near the need.
+  assert.ok(capacities.size <= 30, `${capacities.size} blocks`);
+  assert.ok(store.capacity >= dimensions && store.capacity <= dimensions + MAX_BLOCK_COLUMNS, `${store.capacity}`);
+  // What was stored survived every re-lay: dimension j holds j from the slot after it was added.
+  const ids = ["d0", "d1", "d2950", "d2998", "d2999"];
+  const w = store.read(ids, 0, Infinity);
+  assert.equal(w.times.length, 100);
+  assert.deepEqual(w.times.slice(-1), [T + dimensions - 1]);
+  for (const [c, id] of ids.entries()) {
+    const j = Number(id.slice(1));
+    const expected = w.times.map((t) => t - T > j ? j : nan);
+    assert.deepEqual(Array.from(w.columns[c]), expected, id);
+  }
+  const snapshot = store.snapshot();
+  assert.equal(snapshot.columns.length, dimensions);
+  assert.equal(snapshot.dimensions.length, dimensions);
 });
