@@ -245,7 +245,7 @@ export async function startHardening(options: HardeningOptions = {}): Promise<Ha
         lastFailure = newest ?? answer.error ?? `HTTP ${answer.status}: ${answer.body.toString("utf8").slice(0, 120)}`;
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, started + intervalMs - Date.now());
+        const timer = setTimeout(resolve, Math.max(0, started + intervalMs - Date.now()));
         wakeWatcher = () => {
           clearTimeout(timer);
           resolve();

@@ -1,0 +1,289 @@
+/**
+ * A fuzz run against the compiled rill-parent: the hardening harness (tests/e2e/_hardening.ts: the parent,
+ * a well-behaved real-time child, the watcher) and, one after the other, sessions built from their seeds —
+ * stream, handshake or HTTP (scripts/_fuzz_stream.ts, scripts/_fuzz_http.ts) — each on one connection,
+ * bounded in bytes and time. After each session the parent must answer `/api/v1/info` within the hang
+ * deadline; a parent that exited or did not answer is a crash: it is counted with the session's seed, killed
+ * and started again with a new harness. The CLI is scripts/fuzz_parent.ts; tests/e2e/parent_fuzz_test.ts
+ * runs a short fixed-seed run.
+ *
+ * @example
+ * ```ts
+ * import { formatFuzzReport, runFuzz } from "./scripts/_fuzz_run.ts";
+ *
+ * const report = await runFuzz({ sessions: 50, seed: 1 });
+ * console.log(formatFuzzReport(report));
+ * ```
+ *
+ * @module
+ */
+import { loadSimCharts } from "../tests/_sim_charts.ts";
+import { type Hardening, type HardeningFigures, startHardening } from "../tests/e2e/_hardening.ts";
+import type { FuzzTargets } from "./_fuzz_handshake.ts";
+import { httpPlan } from "./_fuzz_http.ts";
+import { Random, sessionSeed } from "./_fuzz_random.ts";
+import { type FuzzPlan, runSession } from "./_fuzz_session.ts";
+import { loadStreamCorpus, type StreamCorpus, streamPlan } from "./_fuzz_stream.ts";
+
+/** The kinds of session, with how often each is drawn. */
+export const SESSION_WEIGHTS = { stream: 40, handshake: 10, http: 50 } as const;
+
+/** A kind of session. */
+export type SessionKind = keyof typeof SESSION_WEIGHTS;
+
+/**
+ * What to run.
+ *
+ * @example
+ * ```ts
+ * const options: FuzzOptions = { sessions: 200, seed: 42, kinds: ["http"], sessionSeconds: 3 };
+ * ```
+ */
+export interface FuzzOptions {
+  /** Sessions to run (ignored with `replay`). */
+  readonly sessions: number;
+  readonly seed: number;
+  /** Kinds to draw from (default all). */
+  readonly kinds?: readonly SessionKind[];
+  /** Each session ends after this long at the latest (default 5). */
+  readonly sessionSeconds?: number;
+  /** Bytes a session writes at the most (default 1 MiB). */
+  readonly maxSessionBytes?: number;
+  /** A parent that does not answer `/api/v1/info` within this long after a session is hung (default 20). */
+  readonly hangSeconds?: number;
+  /** Charts of the well-behaved child (default all the capture holds). */
+  readonly childCharts?: number;
+  /** Run exactly these session seeds (from an earlier report) instead of `sessions` drawn from `seed`. */
+  readonly replay?: readonly number[];
+  /** Progress lines (default none). */
+  readonly log?: (line: string) => void;
+  /** Also log every session's description. */
+  readonly verbose?: boolean;
+}
+
+/**
+ * A session after which the parent had exited or did not answer.
+ *
+ * @example
+ * ```ts
+ * const c: FuzzCrash = report.crashes[0];
+ * console.log(`replay: --replay ${c.seed}`);
+ * ```
+ */
+export interface FuzzCrash {
+  readonly index: number;
+  readonly seed: number;
+  readonly description: string;
+  readonly how: "exited" | "hung";
+  /** Exit code or signal, or how long it was given; and the parent's last output lines. */
+  readonly detail: string;
+}
+
+/**
+ * A session that took long: its slowest answer, an answer still due when it ended, or the health probe after it.
+ *
+ * @example
+ * ```ts
+ * report.slowest.map((s) => `${s.seed}: ${s.ms} ms`);
+ * ```
+ */
+export interface SlowSession {
+  readonly index: number;
+  readonly seed: number;
+  readonly description: string;
+  readonly ms: number;
+  readonly what: string;
+}
+
+/**
+ * What a run found.
+ *
+ * @example
+ * ```ts
+ * assert.equal(report.crashes.length, 0);
+ * ```
+ */
+export interface FuzzReport {
+  readonly seed: number;
+  readonly sessions: number;
+  readonly byKind: Readonly<Record<SessionKind, number>>;
+  readonly crashes: readonly FuzzCrash[];
+  /** Largest VmRSS of the parent (KiB), over every parent of the run. */
+  readonly maxRssKiB: number;
+  /** Longest stall of the well-behaved child under parents that did not crash (ms). */
+  readonly longestStallMs: number;
+  /** The same counting the crashed parents up to their kill (ms). */
+  readonly longestStallWithCrashesMs: number;
+  /** Longest answer the watcher got, under parents that did not crash (ms). */
+  readonly longestWatcherAnswerMs: number;
+  /** Longest answer a fuzz request got (ms). */
+  readonly longestSessionAnswerMs: number;
+  /** Sessions that ended with requests unanswered on an open connection. */
+  readonly sessionsWithUnanswered: number;
+  /** The slowest sessions, slowest first (at most 10, each over 1 s). */
+  readonly slowest: readonly SlowSession[];
+  /** The child's data advanced after the last session (under the last parent). */
+  readonly childAdvancing: boolean;
+  readonly elapsedMs: number;
+}
+
+const SLOW_MS = 1000;
+
+function mergeFigures(into: { stall: number; answer: number; rss: number }, f: HardeningFigures): void {
+  into.stall = Math.max(into.stall, f.longestStallMs);
+  into.answer = Math.max(into.answer, f.longestAnswerMs);
+  into.rss = Math.max(into.rss, f.maxRssKiB);
+}
+
+function planFor(
+  rng: Random,
+  kinds: readonly SessionKind[],
+  corpus: StreamCorpus,
+  targets: FuzzTargets,
+  maxBytes: number,
+  sessionMs: number,
+): FuzzPlan {
+  const weights = Object.fromEntries(kinds.map((k) => [k, SESSION_WEIGHTS[k]])) as Record<SessionKind, number>;
+  const kind = rng.weighted(weights);
+  if (kind === "http") return httpPlan(rng, targets, maxBytes, sessionMs);
+  return streamPlan(rng, corpus, targets, maxBytes, kind === "handshake");
+}
+
+/** Runs the fuzz (see the module comment); resolves with what it found. */
+export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const kinds = options.kinds ?? (Object.keys(SESSION_WEIGHTS) as SessionKind[]);
+  const sessionMs = (options.sessionSeconds ?? 5) * 1000;
+  const hangMs = (options.hangSeconds ?? 20) * 1000;
+  const maxBytes = options.maxSessionBytes ?? 1024 * 1024;
+  const seeds = options.replay ?? Array.from({ length: options.sessions }, (_, i) => sessionSeed(options.seed, i));
+  const corpus = loadStreamCorpus();
+  const charts = loadSimCharts({ count: options.childCharts });
+  const childGuid = new Random(options.seed).uuid();
+  const chartIds = charts.map((c) => c.id);
+  const dimensionIds = [...new Set(charts.flatMap((c) => c.dimensions.map((d) => d.id)))];
+
+  const healthy = { stall: 0, answer: 0, rss: 0 };
+  const all = { stall: 0, answer: 0, rss: 0 };
+  const crashes: FuzzCrash[] = [];
+  const slowest: SlowSession[] = [];
+  const byKind: Record<SessionKind, number> = { stream: 0, handshake: 0, http: 0 };
+  let longestSessionAnswerMs = 0, sessionsWithUnanswered = 0;
+
+  const start = async (): Promise<{ h: Hardening; targets: FuzzTargets }> => {
+    const h = await startHardening({ childGuid, childCharts: options.childCharts });
+    const info = await h.get("/api/v1/info", hangMs);
+    const uid = info.status === 200 ? (JSON.parse(info.body.toString("utf8")) as { uid?: string }).uid : undefined;
+    return {
+      h,
+      targets: {
+        childHostname: h.child.hostname,
+        childGuid,
+        parentHostname: "rill-parent-under-test",
+        parentGuid: uid ?? "00000000-0000-0000-0000-000000000000",
+        chartIds,
+        dimensionIds,
+      },
+    };
+  };
+  let { h, targets } = await start();
+
+  for (let index = 0; index < seeds.length; index++) {
+    const seed = seeds[index];
+    const plan = planFor(new Random(seed), kinds, corpus, targets, maxBytes, sessionMs);
+    byKind[plan.kind]++;
+    if (options.verbose) log(`#${index} ${seed}: ${plan.description}`);
+    const result = await runSession(h.port, plan, sessionMs);
+    longestSessionAnswerMs = Math.max(longestSessionAnswerMs, result.longestAnswerMs);
+    if (result.unanswered > 0) sessionsWithUnanswered++;
+    if ((index + 1) % 50 === 0) {
+      const f = h.figures();
+      log(`${index + 1}/${seeds.length} sessions, ${crashes.length} crashes, RSS ${(f.rssKiB / 1024).toFixed(0)} MiB`);
+    }
+
+    const probe = h.alive() ? await h.get("/api/v1/info", hangMs) : undefined;
+    const slow = [
+      { ms: result.longestAnswerMs, what: "its slowest answer" },
+      { ms: result.unansweredForMs, what: `${result.unanswered} requests unanswered when it ended` },
+      { ms: probe?.ms ?? 0, what: "the parent's next answer (/api/v1/info)" },
+    ].reduce((a, b) => b.ms > a.ms ? b : a);
+    if (slow.ms > SLOW_MS) {
+      slowest.push({ index, seed, description: plan.description, ...slow });
+      slowest.sort((a, b) => b.ms - a.ms).splice(10);
+    }
+    if (h.alive() && probe?.status !== undefined) continue;
+    if (!h.alive() || !probe?.timedOut) {
+      // Gone, or refusing connections: wait a moment for the exit to be reported.
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const exit = h.parent.process;
+    const how = h.alive() ? "hung" : "exited";
+    const output = h.parent.output().trim().split("\n").slice(-15).join("\n    ");
+    const detail = how === "hung"
+      ? `no answer to /api/v1/info within ${hangMs / 1000} s (${probe?.error ?? "no probe"})`
+      : `exit code ${exit.exitCode}, signal ${exit.signalCode}`;
+    crashes.push({ index, seed, description: plan.description, how, detail: `${detail}; last output:\n    ${output}` });
+    log(`#${index} seed ${seed}: parent ${how} (${detail}) after: ${plan.description}`);
+    mergeFigures(all, await h.stop({ kill: true }));
+    ({ h, targets } = await start());
+  }
+
+  let childAdvancing = true;
+  try {
+    await h.waitForAdvances(2, 15_000);
+  } catch {
+    childAdvancing = false;
+  }
+  const final = await h.stop();
+  mergeFigures(healthy, final);
+  mergeFigures(all, final);
+  return {
+    seed: options.seed,
+    sessions: seeds.length,
+    byKind,
+    crashes,
+    maxRssKiB: all.rss,
+    longestStallMs: healthy.stall,
+    longestStallWithCrashesMs: all.stall,
+    longestWatcherAnswerMs: healthy.answer,
+    longestSessionAnswerMs,
+    sessionsWithUnanswered,
+    slowest,
+    childAdvancing,
+    elapsedMs: performance.now() - started,
+  };
+}
+
+/**
+ * The report as the CLI prints it.
+ *
+ * @example
+ * ```ts
+ * console.log(formatFuzzReport(await runFuzz({ sessions: 10, seed: 1 })));
+ * ```
+ */
+export function formatFuzzReport(r: FuzzReport): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const lines = [
+    `sessions: ${r.sessions} (stream ${r.byKind.stream}, handshake ${r.byKind.handshake}, http ${r.byKind.http}), ` +
+    `seed ${r.seed}, ${s(r.elapsedMs)}`,
+    `crashes: ${r.crashes.length} (${r.crashes.filter((c) => c.how === "hung").length} hung, ` +
+    `${r.crashes.filter((c) => c.how === "exited").length} exited)`,
+    ...r.crashes.map((c) => `  #${c.index} seed ${c.seed}: ${c.how}: ${c.description}\n    ${c.detail}`),
+    `largest RSS: ${(r.maxRssKiB / 1024).toFixed(0)} MiB`,
+    `longest stall of the well-behaved child: ${s(r.longestStallMs)}` +
+    (r.crashes.length > 0 ? ` (${s(r.longestStallWithCrashesMs)} counting the crashed parents)` : ""),
+    `longest API answer: watcher ${s(r.longestWatcherAnswerMs)}, fuzz requests ${s(r.longestSessionAnswerMs)}; ` +
+    `${r.sessionsWithUnanswered} sessions ended with requests unanswered`,
+    `the well-behaved child's data still advancing at the end: ${r.childAdvancing ? "yes" : "NO"}`,
+  ];
+  if (r.slowest.length > 0) {
+    lines.push("slowest sessions:");
+    for (const x of r.slowest) lines.push(`  #${x.index} seed ${x.seed}: ${s(x.ms)} (${x.what}): ${x.description}`);
+  }
+  if (r.crashes.length > 0) {
+    lines.push(`crashing seeds: ${r.crashes.map((c) => c.seed).join(",")} (run them again with --replay <seeds>)`);
+  }
+  return lines.join("\n");
+}
