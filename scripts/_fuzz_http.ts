@@ -330,7 +330,7 @@ export function httpPlan(rng: Random, targets: FuzzTargets, maxBytes: number, de
       lingerMs = rng.range(100, 1000);
     }
   }
-  const summary = first.length > 160 ? `${first.slice(0, 160)}…` : first;
+  const summary = first.length > 600 ? `${first.slice(0, 600)}…` : first;
   return {
     kind: "http",
     description: `http ${mode}: ${JSON.stringify(summary)}`,

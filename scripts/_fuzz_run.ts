@@ -129,6 +129,11 @@ export interface FuzzReport {
 
 const SLOW_MS = 1000;
 
+/** A line cut for a terminal. */
+function cut(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 function mergeFigures(into: { stall: number; answer: number; rss: number }, f: HardeningFigures): void {
   into.stall = Math.max(into.stall, f.longestStallMs);
   into.answer = Math.max(into.answer, f.longestAnswerMs);
@@ -193,7 +198,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const seed = seeds[index];
     const plan = planFor(new Random(seed), kinds, corpus, targets, maxBytes, sessionMs);
     byKind[plan.kind]++;
-    if (options.verbose) log(`#${index} ${seed}: ${plan.description}`);
+    if (options.verbose) log(`#${index} ${seed}: ${cut(plan.description)}`);
     const result = await runSession(h.port, plan, sessionMs);
     longestSessionAnswerMs = Math.max(longestSessionAnswerMs, result.longestAnswerMs);
     if (result.unanswered > 0) sessionsWithUnanswered++;
@@ -219,12 +224,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     }
     const exit = h.parent.process;
     const how = h.alive() ? "hung" : "exited";
-    const output = h.parent.output().trim().split("\n").slice(-15).join("\n    ");
+    // What a parent printed last tells why it exited; a hung one's log is about earlier sessions.
+    const output = h.parent.output().trim().split("\n").slice(-12).map((l) => cut(l)).join("\n    ");
     const detail = how === "hung"
-      ? `no answer to /api/v1/info within ${hangMs / 1000} s (${probe?.error ?? "no probe"})`
-      : `exit code ${exit.exitCode}, signal ${exit.signalCode}`;
-    crashes.push({ index, seed, description: plan.description, how, detail: `${detail}; last output:\n    ${output}` });
-    log(`#${index} seed ${seed}: parent ${how} (${detail}) after: ${plan.description}`);
+      ? `no answer to /api/v1/info within ${hangMs / 1000} s`
+      : `exit code ${exit.exitCode}, signal ${exit.signalCode}; its last output:\n    ${output}`;
+    crashes.push({ index, seed, description: plan.description, how, detail });
+    log(`#${index} seed ${seed}: parent ${how} after: ${cut(plan.description)}`);
     mergeFigures(all, await h.stop({ kill: true }));
     ({ h, targets } = await start());
   }
@@ -280,7 +286,9 @@ export function formatFuzzReport(r: FuzzReport): string {
   ];
   if (r.slowest.length > 0) {
     lines.push("slowest sessions:");
-    for (const x of r.slowest) lines.push(`  #${x.index} seed ${x.seed}: ${s(x.ms)} (${x.what}): ${x.description}`);
+    for (const x of r.slowest) {
+      lines.push(`  #${x.index} seed ${x.seed}: ${s(x.ms)} (${x.what}): ${cut(x.description)}`);
+    }
   }
   if (r.crashes.length > 0) {
     lines.push(`crashing seeds: ${r.crashes.map((c) => c.seed).join(",")} (run them again with --replay <seeds>)`);

@@ -127,6 +127,11 @@ export interface Hardening {
   readonly child: SimulatedChild;
   /** The figures now. */
   figures(): HardeningFigures;
+  /**
+   * Starts the peaks (longest stall, longest answer, largest RSS) afresh, to measure one phase of a test or a
+   * benchmark; counters and the newest point go on. A stall going on keeps counting from its start.
+   */
+  resetPeaks(): void;
   /** Resolves once the newest point advanced `count` more times; throws after `ms` (default 30 s) with the figures. */
   waitForAdvances(count: number, ms?: number): Promise<HardeningFigures>;
   /** `GET target` on a new connection, with a deadline (default 30 s); never rejects. */
@@ -294,6 +299,11 @@ export async function startHardening(options: HardeningOptions = {}): Promise<Ha
     pid,
     child,
     figures,
+    resetPeaks() {
+      longestStallMs = 0;
+      longestAnswerMs = 0;
+      maxRssKiB = rssKiB;
+    },
     async waitForAdvances(count: number, ms = 30_000) {
       const target = advances + count;
       const deadline = Date.now() + ms;
