@@ -200,17 +200,26 @@ function request(
   return `${head.join("\r\n")}\r\n\r\n${parts.body ?? ""}`;
 }
 
-/** Repeats requests built by `make` until `count` or `maxBytes`; returns the text and how many it holds. */
-function repeated(count: number, maxBytes: number, make: () => string): { text: string; count: number } {
+/**
+ * Requests built by `make` until `count` or `maxBytes`: the text, how many it holds, and a summary that
+ * names them.
+ */
+function repeated(
+  count: number,
+  maxBytes: number,
+  make: () => string,
+): { text: string; count: number; summary: string } {
   let text = "";
   let n = 0;
+  let first = "";
   while (n < count) {
     const next = make();
     if (text.length + next.length > maxBytes && n > 0) break;
+    first ||= next;
     text += next;
     n++;
   }
-  return { text, count: n };
+  return { text, count: n, summary: `${n} requests, the first: ${first}` };
 }
 
 /**
@@ -265,8 +274,9 @@ export function httpPlan(rng: Random, targets: FuzzTargets, maxBytes: number, de
     }
     case "notReading": {
       const path = rng.pick(["/api/v1/charts", "/api/v1/info", `/host/${targets.childHostname}/api/v1/charts`]);
-      const { text, count } = repeated(rng.logInt(100, 50_000), maxBytes, () => request({ target: path }));
-      write(first = text, count);
+      const { text, count, summary } = repeated(rng.logInt(100, 50_000), maxBytes, () => request({ target: path }));
+      write(text, count);
+      first = summary.replace("the first", "all");
       noRead = true;
       lingerMs = rng.range(500, deadlineMs);
       break;

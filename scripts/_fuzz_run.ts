@@ -17,19 +17,10 @@
  *
  * @module
  */
-import { loadSimCharts } from "../tests/_sim_charts.ts";
-import { type Hardening, type HardeningFigures, startHardening } from "../tests/e2e/_hardening.ts";
+import { type Hardening, type HardeningFigures, startHardening, WELL_BEHAVED_CHILD } from "../tests/e2e/_hardening.ts";
 import type { FuzzTargets } from "./_fuzz_handshake.ts";
-import { httpPlan } from "./_fuzz_http.ts";
-import { Random, sessionSeed } from "./_fuzz_random.ts";
-import { type FuzzPlan, runSession } from "./_fuzz_session.ts";
-import { loadStreamCorpus, type StreamCorpus, streamPlan } from "./_fuzz_stream.ts";
-
-/** The kinds of session, with how often each is drawn. */
-export const SESSION_WEIGHTS = { stream: 40, handshake: 10, http: 50 } as const;
-
-/** A kind of session. */
-export type SessionKind = keyof typeof SESSION_WEIGHTS;
+import { FuzzPlanner, type FuzzPlanOptions, type SessionKind, showPlan } from "./_fuzz_plan.ts";
+import { runSession } from "./_fuzz_session.ts";
 
 /**
  * What to run.
@@ -39,20 +30,11 @@ export type SessionKind = keyof typeof SESSION_WEIGHTS;
  * const options: FuzzOptions = { sessions: 200, seed: 42, kinds: ["http"], sessionSeconds: 3 };
  * ```
  */
-export interface FuzzOptions {
+export interface FuzzOptions extends FuzzPlanOptions {
   /** Sessions to run (ignored with `replay`). */
   readonly sessions: number;
-  readonly seed: number;
-  /** Kinds to draw from (default all). */
-  readonly kinds?: readonly SessionKind[];
-  /** Each session ends after this long at the latest (default 5). */
-  readonly sessionSeconds?: number;
-  /** Bytes a session writes at the most (default 1 MiB). */
-  readonly maxSessionBytes?: number;
   /** A parent that does not answer `/api/v1/info` within this long after a session is hung (default 20). */
   readonly hangSeconds?: number;
-  /** Charts of the well-behaved child (default all the capture holds). */
-  readonly childCharts?: number;
   /** Run exactly these session seeds (from an earlier report) instead of `sessions` drawn from `seed`. */
   readonly replay?: readonly number[];
   /** Progress lines (default none). */
@@ -128,6 +110,8 @@ export interface FuzzReport {
 }
 
 const SLOW_MS = 1000;
+/** The parent's GUID where it is not known (it did not answer, or sessions are only shown). */
+const PLACEHOLDER_GUID = "00000000-0000-0000-0000-000000000000";
 
 /** A line cut for a terminal. */
 function cut(text: string, max = 200): string {
@@ -140,34 +124,13 @@ function mergeFigures(into: { stall: number; answer: number; rss: number }, f: H
   into.rss = Math.max(into.rss, f.maxRssKiB);
 }
 
-function planFor(
-  rng: Random,
-  kinds: readonly SessionKind[],
-  corpus: StreamCorpus,
-  targets: FuzzTargets,
-  maxBytes: number,
-  sessionMs: number,
-): FuzzPlan {
-  const weights = Object.fromEntries(kinds.map((k) => [k, SESSION_WEIGHTS[k]])) as Record<SessionKind, number>;
-  const kind = rng.weighted(weights);
-  if (kind === "http") return httpPlan(rng, targets, maxBytes, sessionMs);
-  return streamPlan(rng, corpus, targets, maxBytes, kind === "handshake");
-}
-
 /** Runs the fuzz (see the module comment); resolves with what it found. */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
   const log = options.log ?? (() => {});
-  const kinds = options.kinds ?? (Object.keys(SESSION_WEIGHTS) as SessionKind[]);
-  const sessionMs = (options.sessionSeconds ?? 5) * 1000;
   const hangMs = (options.hangSeconds ?? 20) * 1000;
-  const maxBytes = options.maxSessionBytes ?? 1024 * 1024;
-  const seeds = options.replay ?? Array.from({ length: options.sessions }, (_, i) => sessionSeed(options.seed, i));
-  const corpus = loadStreamCorpus();
-  const charts = loadSimCharts({ count: options.childCharts });
-  const childGuid = new Random(options.seed).uuid();
-  const chartIds = charts.map((c) => c.id);
-  const dimensionIds = [...new Set(charts.flatMap((c) => c.dimensions.map((d) => d.id)))];
+  const planner = new FuzzPlanner(options);
+  const seeds = options.replay ?? planner.seeds(options.sessions);
 
   const healthy = { stall: 0, answer: 0, rss: 0 };
   const all = { stall: 0, answer: 0, rss: 0 };
@@ -177,29 +140,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   let longestSessionAnswerMs = 0, sessionsWithUnanswered = 0;
 
   const start = async (): Promise<{ h: Hardening; targets: FuzzTargets }> => {
-    const h = await startHardening({ childGuid, childCharts: options.childCharts });
+    const h = await startHardening({ childGuid: planner.childGuid, childCharts: options.childCharts });
     const info = await h.get("/api/v1/info", hangMs);
     const uid = info.status === 200 ? (JSON.parse(info.body.toString("utf8")) as { uid?: string }).uid : undefined;
-    return {
-      h,
-      targets: {
-        childHostname: h.child.hostname,
-        childGuid,
-        parentHostname: "rill-parent-under-test",
-        parentGuid: uid ?? "00000000-0000-0000-0000-000000000000",
-        chartIds,
-        dimensionIds,
-      },
-    };
+    return { h, targets: planner.targets(h.child.hostname, uid ?? PLACEHOLDER_GUID) };
   };
   let { h, targets } = await start();
 
   for (let index = 0; index < seeds.length; index++) {
     const seed = seeds[index];
-    const plan = planFor(new Random(seed), kinds, corpus, targets, maxBytes, sessionMs);
+    const plan = planner.plan(seed, targets);
     byKind[plan.kind]++;
     if (options.verbose) log(`#${index} ${seed}: ${cut(plan.description)}`);
-    const result = await runSession(h.port, plan, sessionMs);
+    const result = await runSession(h.port, plan, planner.sessionMs);
     longestSessionAnswerMs = Math.max(longestSessionAnswerMs, result.longestAnswerMs);
     if (result.unanswered > 0) sessionsWithUnanswered++;
     if ((index + 1) % 50 === 0) {
@@ -294,4 +247,20 @@ export function formatFuzzReport(r: FuzzReport): string {
     lines.push(`crashing seeds: ${r.crashes.map((c) => c.seed).join(",")} (run them again with --replay <seeds>)`);
   }
   return lines.join("\n");
+}
+
+/**
+ * The sessions of a run as text, without running them: the parent's GUID is a placeholder (what a running
+ * parent would get in its place), everything else is what the run would send.
+ *
+ * @example
+ * ```ts
+ * console.log(showSessions({ sessions: 0, seed: 1, replay: [2340955040] }));
+ * ```
+ */
+export function showSessions(options: FuzzOptions): string {
+  const planner = new FuzzPlanner(options);
+  const targets = planner.targets(WELL_BEHAVED_CHILD, PLACEHOLDER_GUID);
+  const seeds = options.replay ?? planner.seeds(options.sessions);
+  return seeds.map((seed, i) => `#${i} seed ${seed}: ${showPlan(planner.plan(seed, targets))}`).join("\n");
 }

@@ -22,28 +22,33 @@
  * node_modules/.bin/bun scripts/fuzz_parent.ts --sessions 300 --seed 1
  * node_modules/.bin/deno run -A scripts/fuzz_parent.ts --sessions 300 --seed 1
  * node_modules/.bin/bun scripts/fuzz_parent.ts --replay 123456,789012 --verbose   # sessions from a report
+ * node_modules/.bin/bun scripts/fuzz_parent.ts --replay 123456 --show              # what they send, no parent
  * ```
  *
  * Options: `--sessions N` (300), `--seed S` (a random one, printed), `--kinds stream,handshake,http` (all),
  * `--session-seconds S` (5), `--max-bytes B` (1048576) per session, `--hang-seconds S` (20),
- * `--child-charts N` (the capture's 308), `--replay seed,…`, `--verbose` (each session's description).
+ * `--child-charts N` (the capture's 308), `--replay seed,…`, `--verbose` (each session's description),
+ * `--show` (print the sessions' bytes instead of running them; the parent's GUID is then a placeholder).
  * Exits 1 when a session crashed the parent or the child stopped advancing.
  *
  * @module
  */
 import process from "node:process";
 import { HARDENING_SKIP } from "../tests/e2e/_hardening.ts";
-import { formatFuzzReport, type FuzzOptions, runFuzz, SESSION_WEIGHTS, type SessionKind } from "./_fuzz_run.ts";
+import { SESSION_WEIGHTS, type SessionKind } from "./_fuzz_plan.ts";
+import { formatFuzzReport, type FuzzOptions, runFuzz, showSessions } from "./_fuzz_run.ts";
 
 function usage(problem: string): never {
   console.error(`fuzz_parent.ts: ${problem}
 usage: fuzz_parent.ts [--sessions 300] [--seed S] [--kinds stream,handshake,http] [--session-seconds 5]
-                      [--max-bytes 1048576] [--hang-seconds 20] [--child-charts N] [--replay seed,…] [--verbose]`);
+                      [--max-bytes 1048576] [--hang-seconds 20] [--child-charts N] [--replay seed,…] [--verbose]
+                      [--show]`);
   process.exit(2);
 }
 
-function parseOptions(argv: readonly string[]): FuzzOptions {
-  let o: { -readonly [K in keyof FuzzOptions]: FuzzOptions[K] } = {
+function parseOptions(argv: readonly string[]): FuzzOptions & { show: boolean } {
+  let o: { -readonly [K in keyof FuzzOptions]: FuzzOptions[K] } & { show: boolean } = {
+    show: false,
     sessions: 300,
     seed: Math.floor(Math.random() * 2 ** 31),
     log: (line) => console.log(line),
@@ -96,6 +101,9 @@ function parseOptions(argv: readonly string[]): FuzzOptions {
       case "--verbose":
         o = { ...o, verbose: true };
         break;
+      case "--show":
+        o.show = true;
+        break;
       case "-h":
       case "--help":
         usage("help");
@@ -107,11 +115,15 @@ function parseOptions(argv: readonly string[]): FuzzOptions {
   return o;
 }
 
+const options = parseOptions(process.argv.slice(2));
+if (options.show) {
+  console.log(showSessions(options));
+  process.exit(0);
+}
 if (HARDENING_SKIP !== undefined) {
   console.error(`fuzz_parent.ts: ${HARDENING_SKIP}`);
   process.exit(2);
 }
-const options = parseOptions(process.argv.slice(2));
 console.log(
   `fuzzing rill-parent: ${options.replay?.length ?? options.sessions} sessions, seed ${options.seed}` +
     `${options.kinds ? `, kinds ${options.kinds.join(",")}` : ""}`,
