@@ -28,6 +28,7 @@
  */
 import * as os from "node:os";
 import process from "node:process";
+import { readFlags } from "./_cli_args.ts";
 import { httpGet } from "../tests/_http_client.ts";
 import { simLoad, SimulatedChild } from "../tests/_sim_child.ts";
 import { HARDENING_SKIP, startHardening } from "../tests/e2e/_hardening.ts";
@@ -59,48 +60,33 @@ function parseOptions(argv: readonly string[]): Options {
     timeout: 60,
     only: undefined,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].includes("=") ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) usage(`${flag} needs a value`);
-      return v;
-    };
-    const num = (min: number): number => {
-      const v = Number(value());
-      if (!Number.isFinite(v) || v < min) usage(`${flag} must be a number ≥ ${min}`);
-      return v;
-    };
+  readFlags(argv, usage, (flag, arg) => {
     switch (flag) {
       case "--children":
-        o.children = Math.trunc(num(1));
-        break;
+        o.children = Math.trunc(arg.number(1));
+        return true;
       case "--charts":
-        o.charts = Math.trunc(num(1));
-        break;
+        o.charts = Math.trunc(arg.number(1));
+        return true;
       case "--repeat":
-        o.repeat = Math.trunc(num(1));
-        break;
+        o.repeat = Math.trunc(arg.number(1));
+        return true;
       case "--warmup":
-        o.warmup = num(0);
-        break;
+        o.warmup = arg.number(0);
+        return true;
       case "--seconds":
-        o.seconds = num(1);
-        break;
+        o.seconds = arg.number(1);
+        return true;
       case "--timeout":
-        o.timeout = num(1);
-        break;
+        o.timeout = arg.number(1);
+        return true;
       case "--only":
-        o.only = value();
-        break;
-      case "-h":
-      case "--help":
-        usage("help");
-        break;
+        o.only = arg.value();
+        return true;
       default:
-        usage(`unknown option ${argv[i]}`);
+        return false;
     }
-  }
+  });
   return o;
 }
 

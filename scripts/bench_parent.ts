@@ -43,6 +43,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import * as os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
+import { readFlags } from "./_cli_args.ts";
 import { fileURLToPath } from "node:url";
 import {
   freePort,
@@ -99,59 +100,44 @@ function parseOptions(argv: readonly string[]): Options {
     fixture: fixturePath(SIM_CHARTS_FIXTURE),
   };
   let rillGiven = false;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].includes("=") ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) usage(`${flag} needs a value`);
-      return v;
-    };
-    const num = (min: number): number => {
-      const v = Number(value());
-      if (!Number.isFinite(v) || v < min) usage(`${flag} must be a number ≥ ${min}`);
-      return v;
-    };
+  readFlags(argv, usage, (flag, arg) => {
     switch (flag) {
       case "--children":
-        o.children = Math.trunc(num(1));
-        break;
+        o.children = Math.trunc(arg.number(1));
+        return true;
       case "--seconds":
-        o.seconds = num(1);
-        break;
+        o.seconds = arg.number(1);
+        return true;
       case "--warmup":
-        o.warmup = num(0);
-        break;
+        o.warmup = arg.number(0);
+        return true;
       case "--rate":
-        o.rate = num(0);
-        break;
+        o.rate = arg.number(0);
+        return true;
       case "--parents":
-        o.parents = value().split(",").map((p) => p.trim()).filter((p) => p !== "");
+        o.parents = arg.value().split(",").map((p) => p.trim()).filter((p) => p !== "");
         if (o.parents.some((p) => p !== "netdata" && p !== "rill")) usage("--parents takes netdata and/or rill");
-        break;
+        return true;
       case "--netdata-db": {
-        const db = value();
+        const db = arg.value();
         if (db !== "ram" && db !== "dbengine") usage("--netdata-db is ram or dbengine");
         o.netdataDb = db;
-        break;
+        return true;
       }
       case "--rill":
         // The parent runs in its config folder: paths given relative to here are made absolute.
-        o.rill = value().split(" ").filter((w) => w !== "").map((w) =>
+        o.rill = arg.value().split(" ").filter((w) => w !== "").map((w) =>
           !w.startsWith("-") && existsSync(w) ? resolve(w) : w
         );
         rillGiven = true;
-        break;
+        return true;
       case "--fixture":
-        o.fixture = value();
-        break;
-      case "-h":
-      case "--help":
-        usage("help");
-        break;
+        o.fixture = arg.value();
+        return true;
       default:
-        usage(`unknown option ${argv[i]}`);
+        return false;
     }
-  }
+  });
   if (!rillGiven) o.rill = defaultRillCommand();
   return o;
 }

@@ -34,6 +34,7 @@
  * @module
  */
 import process from "node:process";
+import { readFlags } from "./_cli_args.ts";
 import { HARDENING_SKIP } from "../tests/e2e/_hardening.ts";
 import { SESSION_WEIGHTS, type SessionKind } from "./_fuzz_plan.ts";
 import { formatFuzzReport, type FuzzOptions, runFuzz, showSessions } from "./_fuzz_run.ts";
@@ -47,71 +48,56 @@ usage: fuzz_parent.ts [--sessions 300] [--seed S] [--kinds stream,handshake,http
 }
 
 function parseOptions(argv: readonly string[]): FuzzOptions & { show: boolean } {
-  let o: { -readonly [K in keyof FuzzOptions]: FuzzOptions[K] } & { show: boolean } = {
+  const o: { -readonly [K in keyof FuzzOptions]: FuzzOptions[K] } & { show: boolean } = {
     show: false,
     sessions: 300,
     seed: Math.floor(Math.random() * 2 ** 31),
     log: (line) => console.log(line),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].includes("=") ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) usage(`${flag} needs a value`);
-      return v;
-    };
-    const num = (min: number): number => {
-      const v = Number(value());
-      if (!Number.isFinite(v) || v < min) usage(`${flag} must be a number ≥ ${min}`);
-      return v;
-    };
+  readFlags(argv, usage, (flag, arg) => {
     switch (flag) {
       case "--sessions":
-        o.sessions = Math.trunc(num(1));
-        break;
+        o.sessions = Math.trunc(arg.number(1));
+        return true;
       case "--seed":
-        o.seed = Math.trunc(num(0));
-        break;
+        o.seed = Math.trunc(arg.number(0));
+        return true;
       case "--kinds": {
-        const kinds = value().split(",").map((k) => k.trim());
+        const kinds = arg.value().split(",").map((k) => k.trim());
         const unknown = kinds.filter((k) => !(k in SESSION_WEIGHTS));
         if (unknown.length > 0) usage(`--kinds takes ${Object.keys(SESSION_WEIGHTS).join(", ")}; found ${unknown}`);
         o.kinds = kinds as SessionKind[];
-        break;
+        return true;
       }
       case "--session-seconds":
-        o.sessionSeconds = num(0.1);
-        break;
+        o.sessionSeconds = arg.number(0.1);
+        return true;
       case "--max-bytes":
-        o.maxSessionBytes = Math.trunc(num(1));
-        break;
+        o.maxSessionBytes = Math.trunc(arg.number(1));
+        return true;
       case "--hang-seconds":
-        o.hangSeconds = num(1);
-        break;
+        o.hangSeconds = arg.number(1);
+        return true;
       case "--child-charts":
-        o.childCharts = Math.trunc(num(1));
-        break;
+        o.childCharts = Math.trunc(arg.number(1));
+        return true;
       case "--replay":
-        o.replay = value().split(",").map((s) => {
+        o.replay = arg.value().split(",").map((s) => {
           const seed = Number(s.trim());
           if (!Number.isInteger(seed) || seed < 0) usage(`--replay takes session seeds, found '${s}'`);
           return seed;
         });
-        break;
+        return true;
       case "--verbose":
-        o = { ...o, verbose: true };
-        break;
+        o.verbose = true;
+        return true;
       case "--show":
         o.show = true;
-        break;
-      case "-h":
-      case "--help":
-        usage("help");
-        break;
+        return true;
       default:
-        usage(`unknown option ${argv[i]}`);
+        return false;
     }
-  }
+  });
   return o;
 }
 
