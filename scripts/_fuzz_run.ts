@@ -106,6 +106,13 @@ export interface FuzzReport {
   readonly slowest: readonly SlowSession[];
   /** The child's data advanced after the last session (under the last parent). */
   readonly childAdvancing: boolean;
+  /**
+   * When it was not: the first sessions (at most 5) after which its data never advanced again, under the last
+   * parent. The watcher looks once a second, so the culprit is among the first few.
+   */
+  readonly stalledSince: readonly { readonly index: number; readonly seed: number; readonly description: string }[];
+  /** When it was not: why the child stopped, or what the watcher last got instead of data. */
+  readonly stallReason: string | undefined;
   readonly elapsedMs: number;
 }
 
@@ -138,6 +145,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const slowest: SlowSession[] = [];
   const byKind: Record<SessionKind, number> = { stream: 0, handshake: 0, http: 0 };
   let longestSessionAnswerMs = 0, sessionsWithUnanswered = 0;
+  // The first sessions since the child's data last advanced: where a stall began.
+  let quietSince: { index: number; seed: number; description: string }[] = [];
 
   const start = async (): Promise<{ h: Hardening; targets: FuzzTargets }> => {
     const h = await startHardening({ childGuid: planner.childGuid, childCharts: options.childCharts });
@@ -152,6 +161,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const plan = planner.plan(seed, targets);
     byKind[plan.kind]++;
     if (options.verbose) log(`#${index} ${seed}: ${cut(plan.description)}`);
+    const advancesBefore = h.figures().advances;
     const result = await runSession(h.port, plan, planner.sessionMs);
     longestSessionAnswerMs = Math.max(longestSessionAnswerMs, result.longestAnswerMs);
     if (result.unanswered > 0) sessionsWithUnanswered++;
@@ -170,6 +180,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       slowest.push({ index, seed, description: plan.description, ...slow });
       slowest.sort((a, b) => b.ms - a.ms).splice(10);
     }
+    if (h.figures().advances > advancesBefore) quietSince = [];
+    else if (quietSince.length < 5) quietSince.push({ index, seed, description: plan.description });
     if (h.alive() && probe?.status !== undefined) continue;
     if (!h.alive() || !probe?.timedOut) {
       // Gone, or refusing connections: wait a moment for the exit to be reported.
@@ -186,6 +198,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     log(`#${index} seed ${seed}: parent ${how} after: ${cut(plan.description)}`);
     mergeFigures(all, await h.stop({ kill: true }));
     ({ h, targets } = await start());
+    quietSince = [];
   }
 
   let childAdvancing = true;
@@ -195,6 +208,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     childAdvancing = false;
   }
   const final = await h.stop();
+  const stallReason = childAdvancing ? undefined : final.childFailure ?? final.lastFailure ?? "no new point stored";
   mergeFigures(healthy, final);
   mergeFigures(all, final);
   return {
@@ -210,6 +224,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     sessionsWithUnanswered,
     slowest,
     childAdvancing,
+    stalledSince: childAdvancing ? [] : quietSince,
+    stallReason,
     elapsedMs: performance.now() - started,
   };
 }
@@ -237,6 +253,11 @@ export function formatFuzzReport(r: FuzzReport): string {
     `${r.sessionsWithUnanswered} sessions ended with requests unanswered`,
     `the well-behaved child's data still advancing at the end: ${r.childAdvancing ? "yes" : "NO"}`,
   ];
+  if (!r.childAdvancing) {
+    lines.push(`  why: ${cut(r.stallReason ?? "")}`);
+    lines.push("  its data never advanced again after one of these sessions:");
+    for (const q of r.stalledSince) lines.push(`    #${q.index} seed ${q.seed}: ${cut(q.description, 600)}`);
+  }
   if (r.slowest.length > 0) {
     lines.push("slowest sessions:");
     for (const x of r.slowest) {
