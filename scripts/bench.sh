@@ -2,7 +2,8 @@
 # Runs a benchmark of scripts/ on Deno and on Bun in one go: `scripts/bench.sh decode [seconds]`;
 # `scripts/bench.sh collector [seconds]` (rill's compiled collector next to a real Netdata child) and
 # `scripts/bench.sh parent [--children N] [--seconds S] …` (N simulated children into a real Netdata parent, then
-# into rill-parent) run once.
+# into rill-parent) and `scripts/bench.sh api [--children N] [--seconds S] …` (the compiled rill-parent's API
+# latency and the children's ingestion stall while N simulated children stream in real time) run once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x node_modules/.bin/deno ] && [ -x node_modules/.bin/bun ] || npm install --no-audit --no-fund --loglevel=error
@@ -16,6 +17,10 @@ fi
 # The parent benchmark measures the parents' CPU; the simulated children run in the script, on Bun (the lighter load).
 if [ "$name" = parent ]; then
   exec node_modules/.bin/bun scripts/bench_parent.ts "$@"
+fi
+# The API benchmark times the compiled parent's answers; the children run in the script, on Bun likewise.
+if [ "$name" = api ]; then
+  exec node_modules/.bin/bun scripts/bench_api_latency.ts "$@"
 fi
 node_modules/.bin/deno run -A "scripts/bench_$name.ts" "$@"
 node_modules/.bin/bun "scripts/bench_$name.ts" "$@"

@@ -14,15 +14,11 @@
  * - `--rill "<command>"` how to start rill-parent (default `dist/rill-parent-linux-x64` when built, else
  *   `bun src/cli/parent.ts` when it exists); it gets `-c <dir>` with a netdata.conf and a stream.conf.
  *
- * What a simulated child does: it sends the 1.37 handshake (`ver=15352`, no compression) built by the protocol
- * core, the chart definitions parsed from `netdata-1.37-child-stream.txt` (308 charts, all their
- * dimensions) with `CHART_DEFINITION_END 0 0 <now>`, answers every `REPLAY_CHART` with `RBEGIN` + `REND … true`
- * as a database-less child does, and once every chart was answered sends iterations: `BEGIN "<chart>" 1000000`,
- * one `SET` per dimension, `END`, for every chart. Time is compressed: each iteration is one collected second
- * for the parent, and iterations follow each other as fast as the socket drains (each write waits for
- * `drain`), so what is measured is what the parent consumes. Incremental dimensions get 13-digit counters
- * that grow by a random step, the others a random 6-digit value: every iteration has the same length, so
- * bytes convert exactly to samples.
+ * The simulated children are tests/_sim_child.ts's (the 1.37 handshake, the 308 charts of
+ * `netdata-1.37-child-stream.txt`, database-less replication answers, then `BEGIN`/`SET`/`END` iterations),
+ * run in compressed time: each iteration is one collected second for the parent, and iterations follow each
+ * other as fast as the socket drains (each write waits for `drain`), so what is measured is what the parent
+ * consumes. Every iteration has the same length (fixed-width values), so bytes convert exactly to samples.
  *
  * How the figures are read:
  *
@@ -44,27 +40,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, type Socket } from "node:net";
 import * as os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
-import { randomUUID } from "node:crypto";
+import { readFlags } from "./_cli_args.ts";
 import { fileURLToPath } from "node:url";
-import {
-  buildStreamRequest,
-  CAP_REPLICATION,
-  type ChartCommand,
-  type ChartLabelCommand,
-  type ChildCommand,
-  ChildStreamDecoder,
-  type DimensionCommand,
-  encodeChildCommand,
-  type ParentCommand,
-  ParentStreamDecoder,
-  quote,
-  readParentReply,
-  STREAMING_PROTOCOL_VERSION,
-} from "../mod.ts";
 import {
   freePort,
   NETDATA_BINARY,
@@ -73,16 +53,12 @@ import {
   privateNetdata,
   TEST_API_KEY,
 } from "../tests/interop/_netdata.ts";
-import { ND_CHILD_REQUEST } from "../tests/protocol/_nd_child.ts";
+import { fixturePath } from "../tests/_fixtures.ts";
+import { SIM_CHARTS_FIXTURE } from "../tests/_sim_charts.ts";
+import { type SimLoad, simLoad, SimulatedChild } from "../tests/_sim_child.ts";
 import { processNames, sleep, treeCpu } from "./_bench_common.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const FIXTURE = "/work/shared/fixtures/netdata-1.37-child-stream.txt";
-// A 1.37 child with compression disabled offers this; no LZ4, so bytes on the wire are the text we count.
-const OFFERED_CAPS = 15352;
-// Fixed widths make every iteration the same length (see the module comment).
-const COUNTER_DIGITS = 13;
-const GAUGE_DIGITS = 6;
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -121,317 +97,52 @@ function parseOptions(argv: readonly string[]): Options {
     parents: ["netdata", "rill"],
     netdataDb: "ram",
     rill: undefined,
-    fixture: FIXTURE,
+    fixture: fixturePath(SIM_CHARTS_FIXTURE),
   };
   let rillGiven = false;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].includes("=") ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) usage(`${flag} needs a value`);
-      return v;
-    };
-    const num = (min: number): number => {
-      const v = Number(value());
-      if (!Number.isFinite(v) || v < min) usage(`${flag} must be a number ≥ ${min}`);
-      return v;
-    };
+  readFlags(argv, usage, (flag, arg) => {
     switch (flag) {
       case "--children":
-        o.children = Math.trunc(num(1));
-        break;
+        o.children = Math.trunc(arg.number(1));
+        return true;
       case "--seconds":
-        o.seconds = num(1);
-        break;
+        o.seconds = arg.number(1);
+        return true;
       case "--warmup":
-        o.warmup = num(0);
-        break;
+        o.warmup = arg.number(0);
+        return true;
       case "--rate":
-        o.rate = num(0);
-        break;
+        o.rate = arg.number(0);
+        return true;
       case "--parents":
-        o.parents = value().split(",").map((p) => p.trim()).filter((p) => p !== "");
+        o.parents = arg.value().split(",").map((p) => p.trim()).filter((p) => p !== "");
         if (o.parents.some((p) => p !== "netdata" && p !== "rill")) usage("--parents takes netdata and/or rill");
-        break;
+        return true;
       case "--netdata-db": {
-        const db = value();
+        const db = arg.value();
         if (db !== "ram" && db !== "dbengine") usage("--netdata-db is ram or dbengine");
         o.netdataDb = db;
-        break;
+        return true;
       }
       case "--rill":
         // The parent runs in its config folder: paths given relative to here are made absolute.
-        o.rill = value().split(" ").filter((w) => w !== "").map((w) =>
+        o.rill = arg.value().split(" ").filter((w) => w !== "").map((w) =>
           !w.startsWith("-") && existsSync(w) ? resolve(w) : w
         );
         rillGiven = true;
-        break;
+        return true;
       case "--fixture":
-        o.fixture = value();
-        break;
-      case "-h":
-      case "--help":
-        usage("help");
-        break;
+        o.fixture = arg.value();
+        return true;
       default:
-        usage(`unknown option ${argv[i]}`);
+        return false;
     }
-  }
+  });
   if (!rillGiven) o.rill = defaultRillCommand();
   return o;
 }
 
 // ---------------------------------------------------------------------------------------------- the load
-
-interface BenchChart {
-  readonly id: string;
-  /** CHART, CLABELs, CLABEL_COMMIT and DIMENSIONs, each line with its `\n`; `CHART_DEFINITION_END` is added when sent. */
-  readonly definition: string;
-  readonly dimensions: readonly DimensionCommand[];
-}
-
-/**
- * The charts of a real child's stream: every chart's last definition, with the dimensions of all its
- * definitions (a re-sent block may add some), obsolete charts and dimensions left out.
- */
-function loadCharts(path: string): BenchChart[] {
-  const bytes = readFileSync(path);
-  const headEnd = bytes.indexOf("\r\n\r\n");
-  if (headEnd < 0) throw new Error(`${path}: no handshake head`);
-  interface Building {
-    chart: ChartCommand;
-    labels: ChartLabelCommand[];
-    dimensions: Map<string, DimensionCommand>;
-  }
-  const charts = new Map<string, Building>();
-  let current: Building | undefined;
-  new ChildStreamDecoder(path).push(bytes.subarray(headEnd + 4), (cmd: ChildCommand) => {
-    switch (cmd.kind) {
-      case "CHART": {
-        const known = charts.get(cmd.id);
-        current = { chart: cmd, labels: [], dimensions: known?.dimensions ?? new Map() };
-        charts.set(cmd.id, current);
-        break;
-      }
-      case "CLABEL":
-        current?.labels.push(cmd);
-        break;
-      case "DIMENSION":
-        current?.dimensions.set(cmd.id, cmd);
-        break;
-      case "CHART_DEFINITION_END":
-      case "BEGIN":
-      case "RBEGIN":
-        current = undefined;
-        break;
-    }
-  });
-  const out: BenchChart[] = [];
-  for (const { chart, labels, dimensions } of charts.values()) {
-    if (/\bobsolete\b/.test(chart.options)) continue;
-    const dims = [...dimensions.values()].filter((d) => !/\bobsolete\b/.test(d.options));
-    if (dims.length === 0) continue;
-    // Every chart is collected once per iteration, and an iteration is one second for the parent.
-    const head = encodeChildCommand({ ...chart, updateEvery: 1 });
-    const labelLines = labels.map(encodeChildCommand).join("") + (labels.length > 0 ? "CLABEL_COMMIT\n" : "");
-    out.push({ id: chart.id, definition: head + labelLines + dims.map(encodeChildCommand).join(""), dimensions: dims });
-  }
-  return out;
-}
-
-/**
- * One iteration's bytes with blanks where the values go: every child copies it and writes its own digits,
- * which costs far less than formatting ~1200 lines of text per iteration.
- */
-class IterationTemplate {
-  readonly bytes: Buffer;
-  /** End offset (exclusive) of each value's digits, in dimension order. */
-  readonly valueEnds: Int32Array;
-  /** 1 where the value is a growing counter (13 digits), 0 for a varying value (6 digits). */
-  readonly counter: Uint8Array;
-  readonly samples: number;
-
-  constructor(charts: readonly BenchChart[]) {
-    const pieces: Buffer[] = [];
-    const ends: number[] = [];
-    const counter: number[] = [];
-    let length = 0;
-    const add = (text: string) => {
-      const b = Buffer.from(text, "utf8");
-      pieces.push(b);
-      length += b.length;
-    };
-    for (const chart of charts) {
-      add(`BEGIN ${quote(chart.id)} 1000000\n`);
-      for (const dim of chart.dimensions) {
-        const isCounter = dim.algorithm === "incremental" || dim.algorithm === "percentage-of-incremental-row";
-        const digits = isCounter ? COUNTER_DIGITS : GAUGE_DIGITS;
-        add(`SET ${quote(dim.id)} = ${"0".repeat(digits)}`);
-        ends.push(length);
-        counter.push(isCounter ? 1 : 0);
-        add("\n");
-      }
-      add("END\n");
-    }
-    this.bytes = Buffer.concat(pieces, length);
-    this.valueEnds = Int32Array.from(ends);
-    this.counter = Uint8Array.from(counter);
-    this.samples = ends.length;
-  }
-}
-
-/** Writes `value` as exactly `digits` decimal digits ending before `end` (it always fits, see the widths). */
-function writeDigits(buf: Buffer, end: number, digits: number, value: number): void {
-  for (let i = end - 1; i >= end - digits; i--) {
-    const q = Math.floor(value / 10);
-    buf[i] = 48 + value - q * 10;
-    value = q;
-  }
-}
-
-/** One simulated child: its connection, its values and what it managed to hand to the kernel. */
-class SimulatedChild {
-  readonly hostname: string;
-  readonly guid = randomUUID();
-  socket: Socket | undefined;
-  /** Why it stopped, when it did. */
-  failure: string | undefined;
-  caps = 0;
-  streaming = false;
-  /** Data bytes (iterations) whose write completed, i.e. that reached the kernel. */
-  flushedDataBytes = 0;
-  iterations = 0;
-  readonly #values: Float64Array;
-  readonly #template: IterationTemplate;
-  readonly #charts: readonly BenchChart[];
-  #answered = new Set<string>();
-  #stopped = false;
-  #onStreaming: () => void = () => {};
-
-  constructor(index: number, template: IterationTemplate, charts: readonly BenchChart[]) {
-    this.hostname = `bench-child-${index}`;
-    this.#template = template;
-    this.#charts = charts;
-    this.#values = new Float64Array(template.samples);
-    for (let i = 0; i < template.samples; i++) {
-      this.#values[i] = template.counter[i] ? 1e12 + Math.floor(Math.random() * 1e11) : 0;
-    }
-  }
-
-  /** Connects, does the handshake and the replication round; resolves once data may flow (or it failed). */
-  start(port: number): Promise<void> {
-    const ready = new Promise<void>((resolve) => this.#onStreaming = resolve);
-    const socket = connect({ host: "127.0.0.1", port });
-    this.socket = socket;
-    const fail = (why: string) => {
-      if (this.failure === undefined && !this.#stopped) this.failure = why;
-      this.#onStreaming();
-    };
-    socket.on("error", (e) => fail(e.message));
-    socket.on("close", () => fail(this.streaming ? "the parent closed the connection" : "closed before streaming"));
-    socket.once("connect", () => {
-      // The real 1.37 child's request (linux, Etc/UTC, one hop, no ML), under this child's name and GUID.
-      socket.write(buildStreamRequest({
-        ...ND_CHILD_REQUEST,
-        key: TEST_API_KEY,
-        hostname: this.hostname,
-        registryHostname: this.hostname,
-        machineGuid: this.guid,
-        ver: OFFERED_CAPS,
-        systemInfo: { NETDATA_SYSTEM_KERNEL_NAME: "Linux", NETDATA_SYSTEM_ARCHITECTURE: "x86_64" },
-        protocolVersion: STREAMING_PROTOCOL_VERSION,
-        userAgent: { programName: "rill-bench", programVersion: "0.1.0" },
-      }));
-    });
-    const decoder = new ParentStreamDecoder(`parent of ${this.hostname}`);
-    let handshaken = false;
-    socket.on("data", (chunk: Buffer) => {
-      if (!handshaken) {
-        // The parent answers in one write and says nothing more until it has our definitions (§1).
-        handshaken = true;
-        const reply = readParentReply(chunk.toString("utf8"), OFFERED_CAPS);
-        if (reply.kind !== "accepted") {
-          fail(`handshake: ${reply.kind} '${chunk.toString("utf8").slice(0, 80)}'`);
-          socket.destroy();
-          return;
-        }
-        this.caps = reply.caps;
-        const now = Math.floor(Date.now() / 1000);
-        const replication = (this.caps & CAP_REPLICATION) !== 0;
-        socket.write(
-          this.#charts.map((c) => c.definition + (replication ? `CHART_DEFINITION_END 0 0 ${now}\n` : "")).join(""),
-        );
-        if (!replication) this.#startStreaming();
-        return;
-      }
-      let answers = "";
-      try {
-        decoder.push(chunk, (cmd: ParentCommand) => {
-          if (cmd.kind !== "REPLAY_CHART") return;
-          // A database-less child's answer: nothing to replay, start streaming now (§6.4, §14).
-          answers += `RBEGIN ${quote(cmd.chart)}\nREND 1 0 0 true 0 0 ${Math.floor(Date.now() / 1000)}\n`;
-          this.#answered.add(cmd.chart);
-        });
-      } catch (e) {
-        fail(`parent sent: ${e instanceof Error ? e.message : e}`);
-      }
-      if (answers !== "") socket.write(answers);
-      if (!this.streaming && this.#answered.size >= this.#charts.length) this.#startStreaming();
-    });
-    return ready;
-  }
-
-  #startStreaming(): void {
-    this.streaming = true;
-    this.#onStreaming();
-  }
-
-  /** Sends iterations until {@link stop}, waiting for `drain` after each write; `perSecond` > 0 paces them. */
-  async pump(perSecond: number): Promise<void> {
-    const socket = this.socket!;
-    const t = this.#template;
-    const started = Date.now();
-    while (!this.#stopped && this.failure === undefined) {
-      if (perSecond > 0) await sleep(started + (this.iterations / perSecond) * 1000 - Date.now());
-      const buf = Buffer.allocUnsafe(t.bytes.length);
-      t.bytes.copy(buf);
-      const values = this.#values;
-      for (let i = 0; i < t.samples; i++) {
-        if (t.counter[i]) {
-          values[i] += Math.floor(Math.random() * 100_000);
-          writeDigits(buf, t.valueEnds[i], COUNTER_DIGITS, values[i]);
-        } else {
-          writeDigits(buf, t.valueEnds[i], GAUGE_DIGITS, 100_000 + Math.floor(Math.random() * 900_000));
-        }
-      }
-      this.iterations++;
-      const flushed = socket.write(buf, (error) => {
-        if (!error) this.flushedDataBytes += buf.length;
-      });
-      if (!flushed) await this.#drained(socket);
-      // Yield even when the write did not fill the buffer, so the other children and the timers get their turn.
-      else await new Promise((r) => setImmediate(r));
-    }
-  }
-
-  #drained(socket: Socket): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        socket.off("drain", done);
-        socket.off("close", done);
-        resolve();
-      };
-      socket.on("drain", done);
-      socket.on("close", done);
-    });
-  }
-
-  /** Stops sending; `close` also ends the connection. */
-  stop(close: boolean): void {
-    this.#stopped = true;
-    if (close) this.socket?.destroy();
-  }
-}
 
 /** Bytes queued in the kernel per local port of our sockets: `tx_queue` of ours plus `rx_queue` of the peer's. */
 function kernelQueues(children: readonly SimulatedChild[], parentPort: number): Map<number, number> {
@@ -681,10 +392,13 @@ function processCpuSeconds(): number {
 async function measure(
   parent: RunningParent,
   options: Options,
-  charts: readonly BenchChart[],
-  template: IterationTemplate,
+  load: SimLoad,
 ): Promise<Result> {
-  const children = Array.from({ length: options.children }, (_, i) => new SimulatedChild(i, template, charts));
+  const { template } = load;
+  const children = Array.from(
+    { length: options.children },
+    (_, i) => new SimulatedChild({ hostname: `bench-child-${i}`, load }),
+  );
   const notes: string[] = [];
   try {
     console.log(`${parent.label}: ${options.children} children connecting to 127.0.0.1:${parent.port} …`);
@@ -753,8 +467,8 @@ async function measure(
 // ---------------------------------------------------------------------------------------------- main
 
 const options = parseOptions(process.argv.slice(2));
-const charts = loadCharts(options.fixture);
-const template = new IterationTemplate(charts);
+const load = simLoad({ path: options.fixture });
+const { charts, template } = load;
 console.log(
   `load: ${charts.length} charts / ${template.samples} dimensions per child (from ${options.fixture}), ` +
     `${template.bytes.length} bytes per iteration (${
@@ -783,7 +497,7 @@ for (const which of options.parents) {
       }
       parent = await startRill(options.rill);
     }
-    results.push(await measure(parent, options, charts, template));
+    results.push(await measure(parent, options, load));
   } catch (e) {
     unavailable.push(`${which}: ${e instanceof Error ? e.message : e}`);
   } finally {
