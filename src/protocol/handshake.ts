@@ -520,18 +520,22 @@ export function validateStreamRequest(req: ParsedStreamRequest): StreamRequestVa
 }
 
 /**
- * Index just after the first `\r\n\r\n` in `bytes` (the end of the request head), or -1 while it has not
- * arrived. `from` lets a listener resume where the previous search stopped (pass `max(0, length - 3)`).
+ * Index just after the blank line that ends a request head in `bytes` (the first `\n` followed by `\r\n` or by
+ * `\n`: CRLF heads and the LF-only heads of hand-written clients alike), or -1 while it has not arrived. `from`
+ * lets a listener resume where the previous search stopped (pass `max(0, length - 3)`).
  *
  * @example
  * ```ts
  * findRequestEnd(new TextEncoder().encode("STREAM a=b HTTP/1.1\r\n\r\n")); // 25
+ * findRequestEnd(new TextEncoder().encode("GET / HTTP/1.1\n\n")); // 16
  * findRequestEnd(new TextEncoder().encode("STREAM a=b HTTP/1.1\r\n")); // -1
  * ```
  */
 export function findRequestEnd(bytes: Uint8Array, from = 0): number {
-  for (let i = Math.max(0, from); i + 3 < bytes.length; i++) {
-    if (bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) return i + 4;
+  for (let i = Math.max(0, from); i + 1 < bytes.length; i++) {
+    if (bytes[i] !== 10) continue;
+    if (bytes[i + 1] === 10) return i + 2;
+    if (bytes[i + 1] === 13 && i + 2 < bytes.length && bytes[i + 2] === 10) return i + 3;
   }
   return -1;
 }

@@ -331,5 +331,11 @@ test("findRequestEnd", () => {
   assert.equal(findRequestEnd(more), 1397);
   assert.equal(findRequestEnd(more, 1390), 1397);
   assert.equal(findRequestEnd(new Uint8Array(0)), -1);
+  const ascii = (text: string) => new TextEncoder().encode(text);
+  // LF-only heads (hand-written clients, as 1.37 takes them) and a mix end at their first blank line too.
+  assert.equal(findRequestEnd(ascii("GET / HTTP/1.1\nHost: x\n\nGET")), 24);
+  assert.equal(findRequestEnd(ascii("GET / HTTP/1.1\nHost: x\n\r\n")), 25);
+  assert.equal(findRequestEnd(ascii("GET / HTTP/1.1\r\nHost: x\r\n\r")), -1);
+  assert.equal(findRequestEnd(ascii("GET / HTTP/1.1\r\nX: \ra\r\n")), -1);
   assert.ok(MAX_REQUEST_HEAD_BYTES >= 8192);
 });

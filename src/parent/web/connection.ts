@@ -160,8 +160,8 @@ export function serveHttp(socket: Socket, options: HttpConnectionOptions): HttpC
         if (input.length > 0) startRequestClock();
         return undefined;
       }
-      // The head without the blank line that ends it: request line and headers, each CRLF-terminated.
-      const text = input.subarray(0, end - 2).toString("utf8");
+      // The head without the blank line that ends it: request line and headers, each (CR)LF-terminated.
+      const text = input.subarray(0, end).toString("utf8").replace(/\r?\n$/, "");
       input = input.subarray(end);
       searchFrom = 0;
       const now = Math.floor(Date.now() / 1000);

@@ -191,3 +191,19 @@ test("a client that sends its requests and then its FIN still gets every answer"
     await web.close();
   }
 });
+
+test("LF-only request heads are answered like CRLF ones", async () => {
+  const { api, targets } = echoApi();
+  const web = await start({ api });
+  try {
+    const s = await plain(web);
+    const all = readAll(s);
+    s.write(
+      "GET /lf HTTP/1.1\nHost: x\n\nGET /mixed HTTP/1.1\r\nHost: x\n\r\nGET /last HTTP/1.1\nConnection: close\n\n",
+    );
+    assert.deepEqual(bodies(await all), ["/lf", "/mixed", "/last"]);
+    assert.deepEqual(targets, ["/lf", "/mixed", "/last"]);
+  } finally {
+    await web.close();
+  }
+});
