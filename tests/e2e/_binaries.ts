@@ -48,6 +48,23 @@ export function runBinary(
 ): RunningBinary {
   const path = binaryPath(name, arch);
   const [command, argv] = arch === "arm64" ? [QEMU_AARCH64!, ["-L", ARM64_SYSROOT, path, ...args]] : [path, [...args]];
+  return runCommand(command, argv, dir);
+}
+
+/** The runtime running this test: `deno` or `bun`. */
+export const TEST_RUNTIME: "deno" | "bun" = process.versions.deno !== undefined ? "deno" : "bun";
+
+/**
+ * Starts `src/cli/<name>.ts` from source on the runtime running this test (`deno run -A` or `bun`), so that
+ * a suite run under each runtime checks the binary's code on that runtime.
+ */
+export function runSource(name: "collector" | "parent", dir: string, args: readonly string[]): RunningBinary {
+  const entry = join(dist, "..", "src", "cli", `${name}.ts`);
+  const runtimeArgs = TEST_RUNTIME === "deno" ? ["run", "-A", "--quiet", entry] : [entry];
+  return runCommand(process.execPath, [...runtimeArgs, ...args], dir);
+}
+
+function runCommand(command: string, argv: readonly string[], dir: string): RunningBinary {
   const child = spawn(command, argv, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (c: Buffer) => output += c.toString());

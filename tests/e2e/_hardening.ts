@@ -1,5 +1,6 @@
 /**
- * The hardening harness: the compiled rill-parent (ram mode, a stream.conf accepting the tests' key), one
+ * The hardening harness: rill-parent (compiled, or from source: see `fromSource`; ram mode, a stream.conf
+ * accepting the tests' key), one
  * well-behaved simulated 1.37 child streaming in real time (tests/_sim_child.ts), and a watcher that shows
  * whether the parent stays fair to that child while something else hits it.
  *
@@ -33,7 +34,15 @@ import { readFileSync } from "node:fs";
 import { type HttpAnswer, httpGet } from "../_http_client.ts";
 import { type SimLoad, simLoad, SimulatedChild } from "../_sim_child.ts";
 import { ACCEPTING_STREAM_CONF } from "../interop/_netdata.ts";
+import { TEST_RUNTIME } from "./_binaries.ts";
 import { PARENT_SKIP, type RunningParent, startParent } from "./_parent.ts";
+
+/**
+ * The `fromSource` that runs the parent on the runtime running the test, so that a suite run under each
+ * runtime proves the hardening there: under Bun the compiled binary (a Bun build, what users run), under
+ * Deno `src/cli/parent.ts` on Deno.
+ */
+export const PARENT_ON_TEST_RUNTIME: boolean = TEST_RUNTIME === "deno";
 
 /** Why the harness cannot run here (the compiled parent is missing), or `undefined`. */
 export const HARDENING_SKIP: string | undefined = PARENT_SKIP;
@@ -74,6 +83,8 @@ export interface HardeningOptions {
   readonly intervalMs?: number;
   /** How long to wait for the child's first stored point (default 30 000 ms). */
   readonly startTimeoutMs?: number;
+  /** Run `src/cli/parent.ts` on this process's runtime instead of the compiled binary (see {@link PARENT_ON_TEST_RUNTIME}). */
+  readonly fromSource?: boolean;
 }
 
 /**
@@ -187,6 +198,7 @@ export async function startHardening(options: HardeningOptions = {}): Promise<Ha
   const parent = await startParent({
     streamConf: options.streamConf ?? `${ACCEPTING_STREAM_CONF}${options.keyOptions ?? ""}\n`,
     netdataConf: options.netdataConf,
+    fromSource: options.fromSource,
   });
   const port = parent.port;
   const pid = parent.process.pid!;
@@ -323,4 +335,16 @@ export async function startHardening(options: HardeningOptions = {}): Promise<Ha
     alive,
     stop,
   };
+}
+
+/**
+ * {@link startHardening} with the parent on this test's runtime ({@link PARENT_ON_TEST_RUNTIME}).
+ *
+ * @example
+ * ```ts
+ * const h = await startOnTestRuntime({ keyOptions: "    max charts per host = 100\n" });
+ * ```
+ */
+export function startOnTestRuntime(options: HardeningOptions = {}): Promise<Hardening> {
+  return startHardening({ ...options, fromSource: PARENT_ON_TEST_RUNTIME });
 }

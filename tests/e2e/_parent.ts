@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../interop/_netdata.ts";
-import { binarySkip, runBinary, type RunningBinary } from "./_binaries.ts";
+import { binarySkip, runBinary, type RunningBinary, runSource } from "./_binaries.ts";
 
 /** Why the x64 parent cannot be run, or `undefined`. */
 export const PARENT_SKIP: string | undefined = binarySkip("parent");
@@ -37,6 +37,8 @@ export interface ParentOptions {
   bindSuffix?: string;
   /** Run the arm64 build under qemu. */
   arm64?: boolean;
+  /** Run `src/cli/parent.ts` on the test's own runtime instead of the compiled (Bun) binary. */
+  fromSource?: boolean;
 }
 
 /** Starts the compiled parent; resolves once its API answers. */
@@ -59,7 +61,9 @@ export async function startParent(options: ParentOptions): Promise<RunningParent
     bind to = 127.0.0.1:${port}${options.bindSuffix ?? ""}
 ${options.netdataConf ?? ""}`,
   );
-  const running = runBinary("parent", dir, ["-c", dir], options.arm64 ? "arm64" : "x64");
+  const running = options.fromSource
+    ? runSource("parent", dir, ["-c", dir])
+    : runBinary("parent", dir, ["-c", dir], options.arm64 ? "arm64" : "x64");
   const json = async (path: string): Promise<unknown> => {
     const response = await fetch(`http://127.0.0.1:${port}${path}`);
     if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);

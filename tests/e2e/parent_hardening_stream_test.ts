@@ -1,4 +1,4 @@
-// The hardening issue's findings 5 to 8, each with its reproducer, against a running rill-parent while the
+// The hardening issue's findings 5 to 8, each with its reproducer, against rill-parent on the test's runtime while the
 // harness's well-behaved child streams once a second (tests/e2e/_hardening.ts): that child's data must keep
 // advancing, the parent must stay up and its RSS under a cap the unfixed parent passed by far (763 MB for
 // 100,000 charts, 4.7 GB for 200,000 dimensions), and the attacker alone is refused or cut off.
@@ -9,7 +9,7 @@ import type { Socket } from "node:net";
 import { REFUSAL_ALREADY_STREAMING, REFUSAL_SAME_LOCALHOST } from "../../src/protocol/replies.ts";
 import { rawChild, request } from "../parent/receiver/_harness.ts";
 import { until } from "../_until.ts";
-import { type Hardening, HARDENING_SKIP, startHardening, WELL_BEHAVED_CHILD } from "./_hardening.ts";
+import { type Hardening, HARDENING_SKIP, startOnTestRuntime, WELL_BEHAVED_CHILD } from "./_hardening.ts";
 
 /** The parent's RSS stays under this whatever the attacker sends (a parent with one child takes ~100 MB). */
 const RSS_CAP_KIB = 600 * 1024;
@@ -81,7 +81,7 @@ test("finding 5: a child defining 100,000 charts keeps at most 'max charts per h
   skip: HARDENING_SKIP ?? false,
   timeout: 120_000,
 }, async () => {
-  const h = await startHardening();
+  const h = await startOnTestRuntime();
   try {
     const greedy = await attacker(h);
     await sendLines(greedy.socket, 100_000, (i) => `${chartLine(`c.c${i}`)}${dimensionLine("d")}`);
@@ -98,7 +98,7 @@ test("finding 5: 200,000 dimensions with one point each stop at 'max dimensions 
   skip: HARDENING_SKIP ?? false,
   timeout: 120_000,
 }, async () => {
-  const h = await startHardening();
+  const h = await startOnTestRuntime();
   try {
     const greedy = await attacker(h);
     // 200 charts of 1,000 dimensions, each chart given a point so that its ring is allocated.
@@ -124,7 +124,7 @@ test("finding 6: bare BEGIN/END on a 10,000-dimension chart is cut off by the ra
   skip: HARDENING_SKIP ?? false,
   timeout: 120_000,
 }, async () => {
-  const h = await startHardening({ keyOptions: "    max dimensions per chart = 10000\n" });
+  const h = await startOnTestRuntime({ keyOptions: "    max dimensions per chart = 10000\n" });
   try {
     const flood = await attacker(h);
     let definition = chartLine("flood.x");
@@ -147,7 +147,7 @@ test("finding 6: with the rate check off, 20 s of that flood and 3,000 alternati
   skip: HARDENING_SKIP ?? false,
   timeout: 120_000,
 }, async () => {
-  const h = await startHardening({
+  const h = await startOnTestRuntime({
     keyOptions: "    max dimensions per chart = 10000\n    max iterations per update every = 0\n",
   });
   try {
@@ -180,7 +180,7 @@ test("finding 7: the victim's or the parent's own machine GUID in upper case is 
   skip: HARDENING_SKIP ?? false,
   timeout: 60_000,
 }, async () => {
-  const h = await startHardening();
+  const h = await startOnTestRuntime();
   try {
     const info = JSON.parse((await h.get("/api/v1/info")).body.toString());
     const hostsBefore = info.mirrored_hosts.length;
@@ -208,7 +208,7 @@ test("finding 8: a newcomer named like another host, the parent or a GUID takes 
   skip: HARDENING_SKIP ?? false,
   timeout: 60_000,
 }, async () => {
-  const h = await startHardening();
+  const h = await startOnTestRuntime();
   try {
     const info = JSON.parse((await h.get("/api/v1/info")).body.toString());
     const victim = h.child.guid;

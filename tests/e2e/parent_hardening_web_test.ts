@@ -1,4 +1,4 @@
-// The hardening issue's findings 1 to 4 and 9, each with its reproducer, against a running rill-parent while
+// The hardening issue's findings 1 to 4 and 9, each with its reproducer, against rill-parent on the test's runtime while
 // the harness's well-behaved child streams once a second (tests/e2e/_hardening.ts): every request is answered,
 // the child's data keeps advancing, the parent stays up with its RSS under a cap the unfixed parent passed by
 // far (541 MB in 15 s for a client that does not read, 2.6 GB for the prometheus `server=` leak).
@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { rawChild, request } from "../parent/receiver/_harness.ts";
 import { until } from "../_until.ts";
-import { type Hardening, HARDENING_SKIP, startHardening, vmRssKiB, WELL_BEHAVED_CHILD } from "./_hardening.ts";
+import { type Hardening, HARDENING_SKIP, startOnTestRuntime, vmRssKiB, WELL_BEHAVED_CHILD } from "./_hardening.ts";
 
 const RSS_CAP_KIB = 600 * 1024;
 const STALL_CAP_MS = 10_000;
@@ -50,7 +50,7 @@ test("finding 1: windows of any size are answered, bounded, while the child flow
   skip: HARDENING_SKIP ?? false,
   timeout: 180_000,
 }, async () => {
-  const h = await startHardening();
+  const h = await startOnTestRuntime();
   try {
     for (
       const query of [
@@ -75,7 +75,7 @@ test("finding 2: dimensions= with 44 '*' and a 'Q' answers at once", {
   skip: HARDENING_SKIP ?? false,
   timeout: 60_000,
 }, async () => {
-  const h = await startHardening();
+  const h = await startOnTestRuntime();
   try {
     for (const stars of [36, 44, 2000]) {
       const a = await h.get(data(`after=-60&dimensions=${"*".repeat(stars)}Q`), 30_000);
@@ -92,7 +92,7 @@ test("finding 3: 600 scrapes with 8 KB random server= names leave the parent's m
   skip: HARDENING_SKIP ?? false,
   timeout: 180_000,
 }, async () => {
-  const h = await startHardening();
+  const h = await startOnTestRuntime();
   const others = [];
   try {
     // More hosts make every scrape remember more: 60 more children, 62 hosts in all.
@@ -122,7 +122,7 @@ test("finding 4: a pipelining client that never reads is held at a bound; the pa
   skip: HARDENING_SKIP ?? false,
   timeout: 120_000,
 }, async () => {
-  const h = await startHardening();
+  const h = await startOnTestRuntime();
   try {
     const greedy = await open(h.port, "127.0.0.2");
     greedy.pause();
@@ -146,7 +146,7 @@ test("finding 9: a trickled request head is cut off by its deadline; one address
   skip: HARDENING_SKIP ?? false,
   timeout: 120_000,
 }, async () => {
-  const h = await startHardening();
+  const h = await startOnTestRuntime();
   try {
     const loris = await open(h.port, "127.0.0.2");
     let over = false;
@@ -179,7 +179,7 @@ test("finding 9: child strings with CR, ESC and tabs are escaped in every format
   skip: HARDENING_SKIP ?? false,
   timeout: 60_000,
 }, async () => {
-  const h = await startHardening();
+  const h = await startOnTestRuntime();
   try {
     const guid = randomUUID();
     const evil = await rawChild(h.port, request({ hostname: "evil%0d%1b%5b31m", machine_guid: guid }));
