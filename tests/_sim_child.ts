@@ -37,6 +37,7 @@ import {
   readParentReply,
   STREAMING_PROTOCOL_VERSION,
 } from "../mod.ts";
+import { drained } from "./_drained.ts";
 import { IterationTemplate, loadSimCharts, type SimChart, type SimChartsOptions } from "./_sim_charts.ts";
 import { TEST_API_KEY } from "./interop/_netdata.ts";
 import { ND_CHILD_REQUEST } from "./protocol/_nd_child.ts";
@@ -246,7 +247,7 @@ export class SimulatedChild {
     while (this.#running()) {
       if (perSecond > 0) await this.#pause(started + (this.iterations / perSecond) * 1000 - Date.now());
       if (!this.#running()) break;
-      if (!this.#writeIteration(socket)) await this.#drained(socket);
+      if (!this.#writeIteration(socket)) await drained(socket);
       // Yield even when the write did not fill the buffer, so the other children and the timers get their turn.
       else await new Promise((r) => setImmediate(r));
     }
@@ -268,18 +269,6 @@ export class SimulatedChild {
       this.#writeIteration(socket);
       await this.#pause(started + this.iterations * 1000 - Date.now());
     }
-  }
-
-  #drained(socket: Socket): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        socket.off("drain", done);
-        socket.off("close", done);
-        resolve();
-      };
-      socket.on("drain", done);
-      socket.on("close", done);
-    });
   }
 
   /** Stops sending; `close` also ends the connection. */

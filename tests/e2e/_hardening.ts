@@ -30,6 +30,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { type HttpAnswer, httpGet } from "../_http_client.ts";
 import { type SimLoad, simLoad, SimulatedChild } from "../_sim_child.ts";
@@ -347,4 +348,48 @@ export async function startHardening(options: HardeningOptions = {}): Promise<Ha
  */
 export function startOnTestRuntime(options: HardeningOptions = {}): Promise<Hardening> {
   return startHardening({ ...options, fromSource: PARENT_ON_TEST_RUNTIME });
+}
+
+/** The well-behaved child's newest point never stands still this long in a test (it streams once a second). */
+export const STALL_CAP_MS = 10_000;
+
+/** A parent with one child takes ~100 MB; under attack its RSS must stay below this in a test. */
+export const RSS_CAP_KIB = 600 * 1024;
+
+/**
+ * The bounds every reproducer ends with: the well-behaved child's data advanced meanwhile (no stall of
+ * {@link STALL_CAP_MS}) and advances still, the parent is up and its RSS stayed under {@link RSS_CAP_KIB}.
+ *
+ * @example
+ * ```ts
+ * await assertHeldUp(h);
+ * ```
+ */
+export async function assertHeldUp(h: Hardening): Promise<void> {
+  const f = await h.waitForAdvances(3);
+  assert.ok(f.parentAlive, "the parent is alive");
+  assert.equal(f.childFailure, undefined, "the well-behaved child kept streaming");
+  assert.ok(f.longestStallMs < STALL_CAP_MS, `longest stall of the well-behaved child: ${f.longestStallMs} ms`);
+  assert.ok(f.maxRssKiB < RSS_CAP_KIB, `the parent's RSS peaked at ${f.maxRssKiB} KiB`);
+}
+
+/**
+ * Runs `body` with a harness whose parent is on this test's runtime ({@link startOnTestRuntime}), then checks
+ * {@link assertHeldUp} and stops it.
+ *
+ * @example
+ * ```ts
+ * await withHardening({}, async (h) => {
+ *   await h.get("/api/v1/data?chart=system.cpu&after=-100000000");
+ * });
+ * ```
+ */
+export async function withHardening(options: HardeningOptions, body: (h: Hardening) => Promise<void>): Promise<void> {
+  const h = await startOnTestRuntime(options);
+  try {
+    await body(h);
+    await assertHeldUp(h);
+  } finally {
+    await h.stop();
+  }
 }

@@ -6,20 +6,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { connect, type Socket } from "node:net";
-import { rawChild, request } from "../parent/receiver/_harness.ts";
+import { type RawChild, rawChild, request } from "../parent/receiver/_harness.ts";
 import { until } from "../_until.ts";
-import { type Hardening, HARDENING_SKIP, startOnTestRuntime, vmRssKiB, WELL_BEHAVED_CHILD } from "./_hardening.ts";
-
-const RSS_CAP_KIB = 600 * 1024;
-const STALL_CAP_MS = 10_000;
-
-async function assertHeldUp(h: Hardening): Promise<void> {
-  const f = await h.waitForAdvances(3);
-  assert.ok(f.parentAlive, "the parent is alive");
-  assert.equal(f.childFailure, undefined, "the well-behaved child kept streaming");
-  assert.ok(f.longestStallMs < STALL_CAP_MS, `longest stall of the well-behaved child: ${f.longestStallMs} ms`);
-  assert.ok(f.maxRssKiB < RSS_CAP_KIB, `the parent's RSS peaked at ${f.maxRssKiB} KiB`);
-}
+import { HARDENING_SKIP, vmRssKiB, WELL_BEHAVED_CHILD, withHardening } from "./_hardening.ts";
 
 /** A raw connection from a loopback address of its own (the connection caps count per address). */
 function open(port: number, localAddress = "127.0.0.1"): Promise<Socket> {
@@ -50,8 +39,7 @@ test("finding 1: windows of any size are answered, bounded, while the child flow
   skip: HARDENING_SKIP ?? false,
   timeout: 180_000,
 }, async () => {
-  const h = await startOnTestRuntime();
-  try {
+  await withHardening({}, async (h) => {
     for (
       const query of [
         "after=-100000000",
@@ -65,36 +53,28 @@ test("finding 1: windows of any size are answered, bounded, while the child flow
       const a = await h.get(data(query), 60_000);
       assert.ok(a.status !== undefined && [200, 400, 404].includes(a.status), `${query}: ${a.error ?? a.status}`);
     }
-    await assertHeldUp(h);
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 test("finding 2: dimensions= with 44 '*' and a 'Q' answers at once", {
   skip: HARDENING_SKIP ?? false,
   timeout: 60_000,
 }, async () => {
-  const h = await startOnTestRuntime();
-  try {
+  await withHardening({}, async (h) => {
     for (const stars of [36, 44, 2000]) {
       const a = await h.get(data(`after=-60&dimensions=${"*".repeat(stars)}Q`), 30_000);
       assert.equal(a.status, 404, `${stars} stars: ${a.error ?? a.body.toString()}`);
       assert.equal(a.body.toString(), "No metrics where matched to query.");
     }
-    await assertHeldUp(h);
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 test("finding 3: 600 scrapes with 8 KB random server= names leave the parent's memory where it was", {
   skip: HARDENING_SKIP ?? false,
   timeout: 180_000,
 }, async () => {
-  const h = await startOnTestRuntime();
-  const others = [];
-  try {
+  const others: RawChild[] = [];
+  await withHardening({}, async (h) => {
     // More hosts make every scrape remember more: 60 more children, 62 hosts in all.
     for (let i = 0; i < 60; i++) {
       const c = await rawChild(h.port, request({ hostname: `extra-${i}`, machine_guid: randomUUID() }));
@@ -111,19 +91,16 @@ test("finding 3: 600 scrapes with 8 KB random server= names leave the parent's m
     const growth = vmRssKiB(h.pid) - before;
     // Unbounded, 500 scrapes × 62 hosts × an 8 KB name is ~250 MB.
     assert.ok(growth < 100 * 1024, `RSS grew ${growth} KiB over 500 scrapes`);
-    await assertHeldUp(h);
-  } finally {
+  }).finally(() => {
     for (const c of others) c.socket.destroy();
-    await h.stop();
-  }
+  });
 });
 
 test("finding 4: a pipelining client that never reads is held at a bound; the parent stays small", {
   skip: HARDENING_SKIP ?? false,
   timeout: 120_000,
 }, async () => {
-  const h = await startOnTestRuntime();
-  try {
+  await withHardening({}, async (h) => {
     const greedy = await open(h.port, "127.0.0.2");
     greedy.pause();
     const request = "GET /api/v1/charts HTTP/1.1\r\nHost: x\r\n\r\n".repeat(100);
@@ -136,18 +113,14 @@ test("finding 4: a pipelining client that never reads is held at a bound; the pa
     const f = h.figures();
     assert.ok(f.maxRssKiB < 300 * 1024, `the parent's RSS peaked at ${f.maxRssKiB} KiB`);
     greedy.destroy();
-    await assertHeldUp(h);
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 test("finding 9: a trickled request head is cut off by its deadline; one address cannot take every slot", {
   skip: HARDENING_SKIP ?? false,
   timeout: 120_000,
 }, async () => {
-  const h = await startOnTestRuntime();
-  try {
+  await withHardening({}, async (h) => {
     const loris = await open(h.port, "127.0.0.2");
     let over = false;
     const heard = collect(loris, 40_000).finally(() => over = true);
@@ -169,18 +142,14 @@ test("finding 9: a trickled request head is cut off by its deadline; one address
     assert.ok(refused >= 36 && refused < 100, `${refused} of 100 connections refused`);
     assert.equal((await h.get("/api/v1/info")).status, 200);
     for (const s of held) s.destroy();
-    await assertHeldUp(h);
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 test("finding 9: child strings with CR, ESC and tabs are escaped in every format; a body is not a request", {
   skip: HARDENING_SKIP ?? false,
   timeout: 60_000,
 }, async () => {
-  const h = await startOnTestRuntime();
-  try {
+  await withHardening({}, async (h) => {
     const guid = randomUUID();
     const evil = await rawChild(h.port, request({ hostname: "evil%0d%1b%5b31m", machine_guid: guid }));
     await until("evil accepted", () => evil.received().startsWith("Hit me baby"));
@@ -226,8 +195,5 @@ test("finding 9: child strings with CR, ESC and tabs are escaped in every format
     assert.equal(text.match(/HTTP\/1\.1 \d+/g)?.length, 1, text.slice(0, 300));
     s.destroy();
     evil.socket.destroy();
-    await assertHeldUp(h);
-  } finally {
-    await h.stop();
-  }
+  });
 });
