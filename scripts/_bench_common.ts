@@ -1,6 +1,7 @@
 /**
  * Helpers shared by the benchmarks that measure whole processes (scripts/bench_collector.ts,
- * scripts/bench_parent.ts): CPU time of a process tree read from Linux's `/proc`, and a sleep.
+ * scripts/bench_parent.ts, scripts/bench_api_latency.ts): CPU time of a process tree read from Linux's
+ * `/proc`, a sleep, a deadline, a median and a text table.
  *
  * @example
  * ```ts
@@ -75,4 +76,52 @@ export function processNames(pid: number): string {
  */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, Math.max(0, ms)));
+}
+
+/**
+ * Waits for `promise` at most `ms` milliseconds: true when it settled in time. Its timer is cleared either
+ * way, so a script does not linger after its work for a deadline that no longer matters.
+ *
+ * @example
+ * ```ts
+ * if (!await within(Promise.all(children.map((c) => c.start(port))), 60_000)) console.log("some did not connect");
+ * ```
+ */
+export async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The median of some numbers (the lower middle one of an even count), NaN for none.
+ *
+ * @example
+ * ```ts
+ * median([30, 10, 20, 40]); // 20
+ * ```
+ */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/**
+ * The lines of a text table: every column as wide as its widest cell, the first one left-aligned (names),
+ * the others right-aligned (figures), two spaces between.
+ *
+ * @example
+ * ```ts
+ * for (const line of formatTable(["parent", "CPU s"], [["netdata", "1.20"], ["rill", "0.90"]])) console.log(line);
+ * ```
+ */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    widths.map((w, i) => i === 0 ? (cells[i] ?? "").padEnd(w) : (cells[i] ?? "").padStart(w)).join("  ").trimEnd();
+  return [line(header), ...rows.map(line)];
 }

@@ -30,6 +30,8 @@ export interface FlagArgument {
   value(): string;
   /** The value as a number of at least `min` (`usage` otherwise). */
   number(min: number): number;
+  /** The value as a comma-separated list of `allowed` words, in the order given (`usage` on another word or none). */
+  list<T extends string>(allowed: readonly T[]): T[];
 }
 
 /**
@@ -63,6 +65,15 @@ export function readFlags(
         const v = Number(this.value());
         if (!Number.isFinite(v) || v < min) usage(`${flag} must be a number ≥ ${min}`);
         return v;
+      },
+      list<T extends string>(allowed: readonly T[]): T[] {
+        const words = this.value().split(",").map((w) => w.trim()).filter((w) => w !== "");
+        const known = (w: string): w is T => (allowed as readonly string[]).includes(w);
+        const unknown = words.find((w) => !known(w));
+        if (words.length === 0 || unknown !== undefined) {
+          usage(`${flag} takes a comma-separated list of ${allowed.join(", ")}, found '${unknown ?? ""}'`);
+        }
+        return words.filter(known);
       },
     };
     if (flag === "-h" || flag === "--help") usage("help");

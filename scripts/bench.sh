@@ -2,8 +2,9 @@
 # Runs a benchmark of scripts/ on Deno and on Bun in one go: `scripts/bench.sh decode [seconds]`;
 # `scripts/bench.sh collector [seconds]` (rill's compiled collector next to a real Netdata child) and
 # `scripts/bench.sh parent [--children N] [--seconds S] …` (N simulated children into a real Netdata parent, then
-# into rill-parent) and `scripts/bench.sh api [--children N] [--seconds S] …` (the compiled rill-parent's API
-# latency and the children's ingestion stall while N simulated children stream in real time) run once.
+# into rill-parent) and `scripts/bench.sh api [--children N] [--parents netdata,rill] …` (the API latency and
+# the children's ingestion stall of a real Netdata parent, then of the compiled rill-parent, while N simulated
+# children stream in real time, compared request by request) run once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x node_modules/.bin/deno ] && [ -x node_modules/.bin/bun ] || npm install --no-audit --no-fund --loglevel=error
@@ -18,7 +19,7 @@ fi
 if [ "$name" = parent ]; then
   exec node_modules/.bin/bun scripts/bench_parent.ts "$@"
 fi
-# The API benchmark times the compiled parent's answers; the children run in the script, on Bun likewise.
+# The API benchmark times the parents' answers; the children run in the script, on Bun likewise.
 if [ "$name" = api ]; then
   exec node_modules/.bin/bun scripts/bench_api_latency.ts "$@"
 fi

@@ -56,7 +56,7 @@ import {
 import { fixturePath } from "../tests/_fixtures.ts";
 import { SIM_CHARTS_FIXTURE } from "../tests/_sim_charts.ts";
 import { type SimLoad, simLoad, SimulatedChild } from "../tests/_sim_child.ts";
-import { processNames, sleep, treeCpu } from "./_bench_common.ts";
+import { formatTable, processNames, sleep, treeCpu, within } from "./_bench_common.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -115,8 +115,7 @@ function parseOptions(argv: readonly string[]): Options {
         o.rate = arg.number(0);
         return true;
       case "--parents":
-        o.parents = arg.value().split(",").map((p) => p.trim()).filter((p) => p !== "");
-        if (o.parents.some((p) => p !== "netdata" && p !== "rill")) usage("--parents takes netdata and/or rill");
+        o.parents = arg.list(["netdata", "rill"]);
         return true;
       case "--netdata-db": {
         const db = arg.value();
@@ -403,7 +402,7 @@ async function measure(
   try {
     console.log(`${parent.label}: ${options.children} children connecting to 127.0.0.1:${parent.port} …`);
     const connected = Promise.all(children.map((c) => c.start(parent.port)));
-    await Promise.race([connected, sleep(60_000)]);
+    await within(connected, 60_000);
     const live = children.filter((c) => c.streaming && c.failure === undefined);
     const failed = children.filter((c) => !c.streaming || c.failure !== undefined);
     if (failed.length > 0) {
@@ -525,10 +524,7 @@ const rows = results.map((r) => [
   fmt(r.samples / r.cpu),
   fmt(r.loadCpu, 2),
 ]);
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-const line = (cells: string[]) => cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join("  ");
-console.log(`\n${line(header)}`);
-for (const row of rows) console.log(line(row));
+console.log(`\n${formatTable(header, rows).join("\n")}`);
 for (const r of results) for (const n of r.notes) console.log(`  ${r.label}: ${n}`);
 for (const u of unavailable) console.log(`not measured: ${u}`);
 const nd = results.find((r) => r.label.startsWith("netdata"));

@@ -1,13 +1,15 @@
 /**
- * The hardening harness: rill-parent (compiled, or from source: see `fromSource`; ram mode, a stream.conf
- * accepting the tests' key), one
- * well-behaved simulated 1.37 child streaming in real time (tests/_sim_child.ts), and a watcher that shows
- * whether the parent stays fair to that child while something else hits it.
+ * The hardening harness: a parent (rill-parent, compiled or from source: see `fromSource`; or, for
+ * comparisons, Debian's real Netdata 1.37: see `parent`; ram mode, a stream.conf accepting the tests' key, no
+ * health), one well-behaved simulated 1.37 child streaming in real time (tests/_sim_child.ts), and a watcher
+ * that shows whether the parent stays fair to that child while something else hits it.
  *
  * Every `intervalMs` the watcher asks `/host/<child>/api/v1/data?chart=<chart>&after=-5&format=json` on a new
  * connection of its own (one request at a time, each with a deadline) and records:
  * - how often the child's newest stored point advanced, and the longest wall-clock interval in which it did
- *   not (the *stall*; a stall still going on counts up to now);
+ *   not (the *stall*; a stall still going on counts up to now). A row is a stored point when it holds a value;
+ *   a 1.37 ram parent answers 0, not null, for slots before a dimension's first point, so against Netdata a
+ *   row of zeros does not count;
  * - the longest time an answer took (a request without an answer counts its whole deadline);
  * - the parent's VmRSS from `/proc/<pid>/status`, sampled on its own timer (so a hung parent is sampled too).
  *
@@ -31,12 +33,13 @@
  * @module
  */
 import assert from "node:assert/strict";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { type HttpAnswer, httpGet } from "../_http_client.ts";
 import { type SimLoad, simLoad, SimulatedChild } from "../_sim_child.ts";
-import { ACCEPTING_STREAM_CONF } from "../interop/_netdata.ts";
+import { ACCEPTING_STREAM_CONF, NETDATA_SKIP_REASON, startNetdataParent } from "../interop/_netdata.ts";
 import { TEST_RUNTIME } from "./_binaries.ts";
-import { PARENT_SKIP, type RunningParent, startParent } from "./_parent.ts";
+import { PARENT_SKIP, startParent } from "./_parent.ts";
 
 /**
  * The `fromSource` that runs the parent on the runtime running the test, so that a suite run under each
@@ -47,6 +50,45 @@ export const PARENT_ON_TEST_RUNTIME: boolean = TEST_RUNTIME === "deno";
 
 /** Why the harness cannot run here (the compiled parent is missing), or `undefined`. */
 export const HARDENING_SKIP: string | undefined = PARENT_SKIP;
+
+/**
+ * Which parent the harness runs: `rill` (rill-parent) or `netdata` (Debian's Netdata 1.37, to compare with).
+ *
+ * @example
+ * ```ts
+ * const kind: HardeningParentKind = "netdata";
+ * ```
+ */
+export type HardeningParentKind = "rill" | "netdata";
+
+/**
+ * Why the harness cannot run a kind of parent here, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * const skip = hardeningSkip("netdata"); // the netdata package is not installed, or undefined
+ * ```
+ */
+export function hardeningSkip(kind: HardeningParentKind): string | undefined {
+  return kind === "netdata" ? NETDATA_SKIP_REASON : HARDENING_SKIP;
+}
+
+/**
+ * The parent under watch, rill's or Netdata's: its port, its process, what it logged so far, how to stop it.
+ *
+ * @example
+ * ```ts
+ * const parent: WatchedParent = h.parent;
+ * console.log(parent.process.pid, parent.output().slice(-200));
+ * ```
+ */
+export interface WatchedParent {
+  readonly port: number;
+  readonly process: ChildProcess;
+  /** rill-parent's standard output and error, Netdata's error.log. */
+  output(): string;
+  stop(options?: { signal?: NodeJS.Signals }): Promise<unknown>;
+}
 
 /** Hostname of the well-behaved child unless a test names another. */
 export const WELL_BEHAVED_CHILD = "well-behaved-child";
@@ -64,6 +106,11 @@ export const WELL_BEHAVED_CHILD = "well-behaved-child";
  * ```
  */
 export interface HardeningOptions {
+  /**
+   * The parent (default `rill`). `netdata` runs Debian's 1.37 in ram mode with every plugin off and health off
+   * (interop/_netdata.ts `startNetdataParent`, no access log); `netdataConf` and `fromSource` are rill's only.
+   */
+  readonly parent?: HardeningParentKind;
   /** Lines added to the accepted key's section of stream.conf (`key = value`, one a line). */
   readonly keyOptions?: string;
   /** The whole stream.conf instead of the accepting one (`keyOptions` is then ignored). */
@@ -133,7 +180,9 @@ export interface HardeningFigures {
  * ```
  */
 export interface Hardening {
-  readonly parent: RunningParent;
+  readonly parent: WatchedParent;
+  /** What the parent is, for messages: `rill-parent` or `netdata 1.37`. */
+  readonly label: string;
   readonly port: number;
   readonly pid: number;
   readonly child: SimulatedChild;
@@ -176,8 +225,11 @@ interface DataAnswer {
   data?: unknown[][];
 }
 
-/** Epoch seconds of the newest row holding a value in a `format=json` data answer, or why it has none. */
-function newestPoint(body: string): number | string {
+/**
+ * Epoch seconds of the newest row holding a value in a `format=json` data answer, or why it has none;
+ * `zerosAreEmpty`: a row whose values are all 0 holds none (Netdata's ram mode, see the module doc).
+ */
+function newestPoint(body: string, zerosAreEmpty: boolean): number | string {
   let parsed: DataAnswer;
   try {
     parsed = JSON.parse(body) as DataAnswer;
@@ -187,7 +239,9 @@ function newestPoint(body: string): number | string {
   let newest = 0;
   for (const row of parsed.data ?? []) {
     const t = row[0];
-    if (typeof t === "number" && row.slice(1).some((v) => typeof v === "number") && t > newest) newest = t;
+    const values = row.slice(1).filter((v) => typeof v === "number");
+    const holds = values.length > 0 && (!zerosAreEmpty || values.some((v) => v !== 0));
+    if (typeof t === "number" && holds && t > newest) newest = t;
   }
   return newest;
 }
@@ -196,11 +250,12 @@ function newestPoint(body: string): number | string {
 export async function startHardening(options: HardeningOptions = {}): Promise<Hardening> {
   const intervalMs = options.intervalMs ?? 1000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-  const parent = await startParent({
-    streamConf: options.streamConf ?? `${ACCEPTING_STREAM_CONF}${options.keyOptions ?? ""}\n`,
-    netdataConf: options.netdataConf,
-    fromSource: options.fromSource,
-  });
+  const streamConf = options.streamConf ?? `${ACCEPTING_STREAM_CONF}${options.keyOptions ?? ""}\n`;
+  const netdata = options.parent === "netdata";
+  const label = netdata ? "netdata 1.37" : "rill-parent";
+  const parent: WatchedParent = netdata
+    ? await startNetdataParent(streamConf, { accessLog: "none" })
+    : await startParent({ streamConf, netdataConf: options.netdataConf, fromSource: options.fromSource });
   const port = parent.port;
   const pid = parent.process.pid!;
   const child = new SimulatedChild({
@@ -248,7 +303,7 @@ export async function startHardening(options: HardeningOptions = {}): Promise<Ha
       const answer = await httpGet(port, path, { timeoutMs: requestTimeoutMs, signal: abort.signal });
       if (stopped) break;
       longestAnswerMs = Math.max(longestAnswerMs, answer.ms);
-      const newest = answer.status === 200 ? newestPoint(answer.body.toString("utf8")) : undefined;
+      const newest = answer.status === 200 ? newestPoint(answer.body.toString("utf8"), netdata) : undefined;
       if (typeof newest === "number") {
         answers++;
         if (newest > (newestPointS ?? 0)) {
@@ -303,11 +358,12 @@ export async function startHardening(options: HardeningOptions = {}): Promise<Ha
   } catch (e) {
     const output = parent.output().slice(-2000);
     await stop({ kill: true });
-    throw new Error(`${e instanceof Error ? e.message : e}; rill-parent said:\n${output}`);
+    throw new Error(`${e instanceof Error ? e.message : e}; ${label} said:\n${output}`);
   }
 
   return {
     parent,
+    label,
     port,
     pid,
     child,

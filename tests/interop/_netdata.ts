@@ -47,10 +47,14 @@ export function freePort(): Promise<number> {
 export interface RealNetdata {
   readonly port: number;
   readonly dir: string;
+  /** Its process (the daemon; its spawn server is a child of it). */
+  readonly process: ChildProcess;
   /** GETs a path of its API and parses the JSON. */
   json(path: string): Promise<unknown>;
-  /** Stops it (SIGTERM, then SIGKILL after 10 s) and removes its directory. */
-  stop(): Promise<void>;
+  /** Its error.log so far (Netdata logs there, not on its standard output). */
+  output(): string;
+  /** Stops it (`signal`, SIGTERM by default, then SIGKILL after 10 s) and removes its directory. */
+  stop(options?: { signal?: NodeJS.Signals }): Promise<void>;
 }
 
 /**
@@ -77,6 +81,8 @@ export interface NetdataParentOptions {
   port?: number;
   /** TLS on the port: `[web] ssl key`/`ssl certificate` and `^SSL=optional` (plain HTTP keeps working for the API). */
   tls?: { key: string; certificate: string };
+  /** `[logs] access`: a file under `<dir>/log` (default), or `none` (what a benchmark wants). */
+  accessLog?: "file" | "none";
 }
 
 // Netdata reads `^SSL=` only after an access list, so the list of every use is spelled out.
@@ -137,8 +143,25 @@ ${options.mlDefault ? "" : "[ml]\n    enabled = no\n"}`;
 }
 
 /**
+ * The error.log of a Netdata made with {@link privateNetdata} (where it logs), empty when there is none yet.
+ *
+ * @example
+ * ```ts
+ * if (netdataLog(dir).includes("STREAM")) console.log("a child connected");
+ * ```
+ */
+export function netdataLog(dir: string): string {
+  try {
+    return readFileSync(join(dir, "log", "error.log"), "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/**
  * Runs `netdata -D` on `<dir>/etc/netdata.conf` (made with {@link privateNetdata}), output ignored.
- * `stop()` ends it by its own PID (SIGTERM, then SIGKILL after `killAfterMs`) and removes `dir`.
+ * `stop()` ends it by its own PID (`signal`, SIGTERM by default, then SIGKILL after `killAfterMs`) and
+ * removes `dir`.
  *
  * @example
  * ```ts
@@ -147,7 +170,10 @@ ${options.mlDefault ? "" : "[ml]\n    enabled = no\n"}`;
  * await stop();
  * ```
  */
-export function spawnNetdata(dir: string, killAfterMs = 10_000): { child: ChildProcess; stop(): Promise<void> } {
+export function spawnNetdata(
+  dir: string,
+  killAfterMs = 10_000,
+): { child: ChildProcess; stop(signal?: NodeJS.Signals): Promise<void> } {
   const child: ChildProcess = spawn(
     NETDATA_BINARY!,
     ["-c", join(dir, "etc", "netdata.conf"), "-D", "-P", join(dir, "run", "netdata.pid")],
@@ -156,9 +182,9 @@ export function spawnNetdata(dir: string, killAfterMs = 10_000): { child: ChildP
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     child,
-    async stop() {
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
+        child.kill(signal);
         const timer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
         await exited;
         clearTimeout(timer);
@@ -224,25 +250,30 @@ ${CHILD_PLUGINS_OFF}
   const running = spawnNetdata(dir);
   return {
     dir,
-    log: () => {
-      try {
-        return readFileSync(join(dir, "log", "error.log"), "utf8");
-      } catch {
-        return "";
-      }
-    },
-    stop: running.stop,
+    log: () => netdataLog(dir),
+    stop: () => running.stop(),
   };
 }
 
-/** Starts a real Netdata parent with `streamConf` as its `stream.conf`; resolves when its API answers. */
+/**
+ * Starts a real Netdata parent with `streamConf` as its `stream.conf`; resolves when its API answers. It keeps
+ * its children in RAM (`[db] mode = ram`, 1.37's default 3600 entries) and runs no health (`[health] enabled =
+ * no`) and no plugin ({@link PARENT_PLUGINS_OFF}): it only ingests and answers.
+ *
+ * @example
+ * ```ts
+ * const parent = await startNetdataParent(ACCEPTING_STREAM_CONF, { accessLog: "none" });
+ * console.log(await parent.json("/api/v1/info"));
+ * await parent.stop();
+ * ```
+ */
 export async function startNetdataParent(streamConf: string, options: NetdataParentOptions = {}): Promise<RealNetdata> {
   if (NETDATA_BINARY === undefined) throw new Error(NETDATA_SKIP_REASON);
   const port = options.port ?? await freePort();
   const tls = options.tls === undefined ? "" : `${ALL_USES_SSL_OPTIONAL}
     ssl key = ${options.tls.key}
     ssl certificate = ${options.tls.certificate}`;
-  const { dir, common } = privateNetdata("nd-parent-under-test");
+  const { dir, common } = privateNetdata("nd-parent-under-test", { accessLog: options.accessLog });
   writeFileSync(
     join(dir, "etc", "netdata.conf"),
     `${common}[db]
@@ -263,12 +294,14 @@ ${PARENT_PLUGINS_OFF}
   const parent: RealNetdata = {
     port,
     dir,
+    process: child,
     async json(path: string): Promise<unknown> {
       const response = await fetch(`${base}${path}`);
       if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
       return response.json();
     },
-    stop,
+    output: () => netdataLog(dir),
+    stop: (stopOptions = {}) => stop(stopOptions.signal),
   };
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
