@@ -1,9 +1,10 @@
 /**
  * The parents of a fuzz run, one at a time: the current one (a hardening harness, tests/e2e/_hardening.ts,
- * and who the sessions aim at under it), replaced once per crash however many sessions notice it, and the
- * watcher's figures over all of them. Sessions running in parallel share the current parent; the first to
- * find it gone or hung calls {@link FuzzedParents.replace}, the others wait on {@link FuzzedParents.restarting}
- * before they start a session.
+ * and who the sessions aim at under it), replaced once per crash however many sessions notice it, or by a
+ * fresh one between runs of sessions (every fuzz stream with a new GUID leaves a host behind, so a parent's
+ * memory grows with the sessions it took), and the watcher's figures over all of them. Sessions running in
+ * parallel share the current parent; the first to find it gone or hung calls {@link FuzzedParents.replace},
+ * the others wait on {@link FuzzedParents.restarting} before they start a session.
  *
  * @example
  * ```ts
@@ -81,8 +82,10 @@ function mergeFigures(into: Peaks, f: HardeningFigures): void {
 export class FuzzedParents {
   readonly #planner: FuzzPlanner;
   readonly #options: ParentsOptions;
-  /** Peaks over the parents killed after a crash. */
-  readonly #crashed: Peaks = { stall: 0, answer: 0, rss: 0 };
+  /** Peaks over the parents stopped after their share of the sessions (not crashed). */
+  readonly #healthy: Peaks = { stall: 0, answer: 0, rss: 0 };
+  /** Peaks over every parent stopped, crashed or not. */
+  readonly #all: Peaks = { stall: 0, answer: 0, rss: 0 };
   #current: MutableLife;
   #restarting: Promise<void> | undefined;
 
@@ -124,23 +127,31 @@ export class FuzzedParents {
     this.#current.crashed = true;
     this.#restarting = (async () => {
       await record();
-      mergeFigures(this.#crashed, await life.h.stop({ kill: true }));
+      mergeFigures(this.#all, await life.h.stop({ kill: true }));
       this.#current = await FuzzedParents.#startLife(this.#planner, this.#options);
       this.#restarting = undefined;
     })();
     return this.#restarting;
   }
 
+  /** Stops the current parent (no session may be running on it) and starts a fresh one. */
+  async fresh(): Promise<void> {
+    await this.#stopCurrent();
+    this.#current = await FuzzedParents.#startLife(this.#planner, this.#options);
+  }
+
   /**
-   * Stops the current parent; its figures (`last`), the peaks over the parents that did not crash (`healthy`,
-   * only the last one: every other was replaced after a crash) and over all of them (`all`).
+   * Stops the current parent (no session may be running on it); the peaks over the parents that did not crash
+   * (`healthy`) and over all of them (`all`).
    */
-  async stop(): Promise<{ last: HardeningFigures; healthy: Peaks; all: Peaks }> {
-    const last = await this.#current.h.stop();
-    const healthy = { stall: 0, answer: 0, rss: 0 };
-    mergeFigures(healthy, last);
-    const all = { ...this.#crashed };
-    mergeFigures(all, last);
-    return { last, healthy, all };
+  async stop(): Promise<{ healthy: Peaks; all: Peaks }> {
+    await this.#stopCurrent();
+    return { healthy: { ...this.#healthy }, all: { ...this.#all } };
+  }
+
+  async #stopCurrent(): Promise<void> {
+    const figures = await this.#current.h.stop();
+    mergeFigures(this.#healthy, figures);
+    mergeFigures(this.#all, figures);
   }
 }

@@ -66,6 +66,28 @@ export interface SlowSession extends SessionRef {
 }
 
 /**
+ * A parent under which the well-behaved child's data no longer advanced once its share of the sessions was
+ * done.
+ *
+ * @example
+ * ```ts
+ * for (const s of report.stalls) console.log(s.reason, s.since.map((x) => x.seed));
+ * ```
+ */
+export interface ChildStall {
+  /** The first and the last session that parent took. */
+  readonly firstIndex: number;
+  readonly lastIndex: number;
+  /**
+   * The sessions in flight when the child's data was last seen advancing under it, then the first (at most 5)
+   * started after. The watcher looks once a second, so the culprit is among them.
+   */
+  readonly since: readonly SessionRef[];
+  /** Why the child stopped, or what the watcher last got instead of data. */
+  readonly reason: string;
+}
+
+/**
  * What a run found.
  *
  * @example
@@ -78,6 +100,8 @@ export interface FuzzReport {
   readonly sessions: number;
   /** Sessions run at the same time. */
   readonly parallel: number;
+  /** Sessions each parent takes before a fresh one replaces it. */
+  readonly sessionsPerParent: number;
   readonly byKind: Readonly<Record<SessionKind, number>>;
   readonly crashes: readonly FuzzCrash[];
   /** Largest VmRSS of the parent (KiB), over every parent of the run. */
@@ -94,16 +118,11 @@ export interface FuzzReport {
   readonly sessionsWithUnanswered: number;
   /** The slowest sessions, slowest first (at most 10, each over 1 s). */
   readonly slowest: readonly SlowSession[];
-  /** The child's data advanced after the last session (under the last parent). */
+  /** The child's data advanced after the last session of every parent that did not crash. */
   readonly childAdvancing: boolean;
-  /**
-   * When it was not: the sessions in flight when its data was last seen advancing, then the first (at most 5)
-   * started after, under the last parent. The watcher looks once a second, so the culprit is among them.
-   */
-  readonly stalledSince: readonly SessionRef[];
-  /** When it was not: why the child stopped, or what the watcher last got instead of data. */
-  readonly stallReason: string | undefined;
-  /** From the first session's start to the last one's probe (what sessions/s counts). */
+  /** When it did not: the parents under which it had stopped. */
+  readonly stalls: readonly ChildStall[];
+  /** From the first session's start to the last one's probe, fresh parents between included (what sessions/s counts). */
   readonly sessionsMs: number;
   /** The whole run, starting and stopping parents included. */
   readonly elapsedMs: number;
@@ -137,7 +156,9 @@ export function formatFuzzReport(r: FuzzReport): string {
   const session = (x: SessionRef, max = 200) => `#${x.index} seed ${x.seed}: ${cut(x.description, max)}`;
   const lines = [
     `sessions: ${r.sessions} (stream ${r.byKind.stream}, handshake ${r.byKind.handshake}, http ${r.byKind.http}), ` +
-    `seed ${r.seed}, ${r.parallel} at a time, ${s(r.elapsedMs)} ` +
+    `seed ${r.seed}, ${r.parallel} at a time` +
+    (r.sessions > r.sessionsPerParent ? `, a fresh parent every ${r.sessionsPerParent}` : "") +
+    `, ${s(r.elapsedMs)} ` +
     `(${(r.sessions / Math.max(r.sessionsMs / 1000, 0.001)).toFixed(1)} sessions/s)`,
     `crashes: ${r.crashes.length} (${r.crashes.filter((c) => c.how === "hung").length} hung, ` +
     `${r.crashes.filter((c) => c.how === "exited").length} exited)`,
@@ -152,12 +173,12 @@ export function formatFuzzReport(r: FuzzReport): string {
       (r.crashes.length > 0 ? ` (${s(r.longestStallWithCrashesMs)} counting the crashed parents)` : ""),
     `longest API answer: watcher ${s(r.longestWatcherAnswerMs)}, fuzz requests ${s(r.longestSessionAnswerMs)}; ` +
       `${r.sessionsWithUnanswered} sessions ended with requests unanswered`,
-    `the well-behaved child's data still advancing at the end: ${r.childAdvancing ? "yes" : "NO"}`,
+    `the well-behaved child's data still advancing after each parent's sessions: ${r.childAdvancing ? "yes" : "NO"}`,
   );
-  if (!r.childAdvancing) {
-    lines.push(`  why: ${cut(r.stallReason ?? "")}`);
+  for (const stall of r.stalls) {
+    lines.push(`  under the parent of sessions #${stall.firstIndex} to #${stall.lastIndex}: ${cut(stall.reason)}`);
     lines.push("  its data never advanced again after one of these sessions:");
-    for (const q of r.stalledSince) lines.push(`    ${session(q, 600)}`);
+    for (const q of stall.since) lines.push(`    ${session(q, 600)}`);
   }
   if (r.slowest.length > 0) {
     lines.push("slowest sessions:");

@@ -51,9 +51,9 @@ import { type FuzzOptions, runFuzz, showSessions } from "./_fuzz_run.ts";
 
 function usage(problem: string): never {
   console.error(`fuzz_parent.ts: ${problem}
-usage: fuzz_parent.ts [--sessions 300] [--seed S] [--parallel 1] [--kinds stream,handshake,http]
-                      [--session-seconds 5] [--max-bytes 1048576] [--hang-seconds 20] [--child-charts N]
-                      [--replay seed,…] [--verbose] [--show]`);
+usage: fuzz_parent.ts [--sessions 300] [--seed S] [--parallel 1] [--sessions-per-parent 5000]
+                      [--kinds stream,handshake,http] [--session-seconds 5] [--max-bytes 1048576]
+                      [--hang-seconds 20] [--child-charts N] [--replay seed,…] [--verbose] [--show]`);
   process.exit(2);
 }
 
@@ -74,6 +74,9 @@ function parseOptions(argv: readonly string[]): FuzzOptions & { show: boolean } 
         return true;
       case "--parallel":
         o.parallel = Math.trunc(arg.number(1));
+        return true;
+      case "--sessions-per-parent":
+        o.sessionsPerParent = Math.trunc(arg.number(1));
         return true;
       case "--kinds": {
         const kinds = arg.value().split(",").map((k) => k.trim());
