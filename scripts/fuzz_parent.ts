@@ -18,27 +18,35 @@
  * `/api/v1/info` within `--hang-seconds`; one that exited or did not answer is a crash: counted once with the
  * seeds of every session then in flight (just the one when sequential; with `--parallel` any of them may be
  * the culprit), killed, started again while the other sessions wait. The seeds and their sessions are the same
- * whatever `--parallel`, so a report's seeds replay one by one with `--replay`. It prints progress (elapsed
- * time, sessions/s) every 1,000 sessions (every 50 in runs under 2,000); at the end the sessions, the crashes
- * and their seeds, the largest RSS, the well-behaved child's longest stall, the longest API answers and the
- * slowest sessions (with, under `--parallel`, the seeds that ran alongside each).
+ * whatever `--parallel`, so a report's seeds replay one by one with `--replay` (or together, with
+ * `--parallel`, for a crash that needs them at once). Every `--sessions-per-parent` sessions a fresh parent
+ * takes over, once the well-behaved child's data was seen advancing: each fuzz stream with a new GUID leaves a
+ * host behind (about 0.5 MiB of RSS a session: 4.2 GB after 10,000 on one parent, which also slows down).
+ * It prints progress (elapsed time, sessions/s) every 1,000 sessions (every 50 in runs under 2,000); at the
+ * end the sessions, the crashes and their seeds, the largest RSS, the well-behaved child's longest stall, the
+ * longest API answers and the slowest sessions (with, under `--parallel`, the seeds that ran alongside each).
  *
- * Throughput on a 2-core machine with `--session-seconds 1` (sessions mostly wait: answers, lingering, the
- * probe): about 4.5 sessions/s one at a time; `--parallel 8` … for 100,000 sessions:
+ * Throughput with `--session-seconds 1` on a 2-core machine shared with other work (2,000 sessions, seed 1):
+ * 5.0 sessions/s one at a time (a session mostly waits: answers, lingering, the probe), 17 with
+ * `--parallel 4`, 29 with 8, 26-40 with 16 (as busy as the machine was; 33 over 10,000 sessions), 35 with 32.
+ * A session costs some 40 ms of CPU (fuzz and parent together), so 16 keeps the 2 cores busy; more adds
+ * little and overloads the parent: sessions end with their requests unanswered, the watcher waits longer.
+ * 100,000 sessions with `--parallel 16` take 42-50 minutes (33-40 sessions/s).
  *
  * ```sh
  * node_modules/.bin/bun scripts/fuzz_parent.ts --sessions 300 --seed 1
  * node_modules/.bin/deno run -A scripts/fuzz_parent.ts --sessions 300 --seed 1
- * node_modules/.bin/bun scripts/fuzz_parent.ts --sessions 100000 --session-seconds 1 --parallel 8 --seed 1
+ * node_modules/.bin/bun scripts/fuzz_parent.ts --sessions 100000 --session-seconds 1 --parallel 16 --seed 1
  * node_modules/.bin/bun scripts/fuzz_parent.ts --replay 123456,789012 --verbose   # sessions from a report
  * node_modules/.bin/bun scripts/fuzz_parent.ts --replay 123456 --show              # what they send, no parent
  * ```
  *
  * Options: `--sessions N` (300), `--seed S` (a random one, printed), `--parallel N` (1: sessions at a time),
- * `--kinds stream,handshake,http` (all), `--session-seconds S` (5), `--max-bytes B` (1048576) per session,
- * `--hang-seconds S` (20), `--child-charts N` (the capture's 308), `--replay seed,…`, `--verbose` (each
- * session's description), `--show` (print the sessions' bytes instead of running them; the parent's GUID is
- * then a placeholder). Exits 1 when a session crashed the parent or the child stopped advancing.
+ * `--sessions-per-parent N` (5000), `--kinds stream,handshake,http` (all), `--session-seconds S` (5),
+ * `--max-bytes B` (1048576) per session, `--hang-seconds S` (20), `--child-charts N` (the capture's 308),
+ * `--replay seed,…`, `--verbose` (each session's description as it starts), `--show` (print the sessions'
+ * bytes instead of running them; the parent's GUID is then a placeholder). Exits 1 when a session crashed the
+ * parent or the child stopped advancing.
  *
  * @module
  */
