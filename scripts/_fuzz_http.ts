@@ -72,14 +72,17 @@ function pattern(rng: Random, targets: FuzzTargets): string {
   }
 }
 
-/** Percent-encodes a value, mostly; sometimes sends it raw or with a broken escape. */
+/**
+ * Percent-encodes a value, mostly; sometimes sends it raw or with a broken escape. A cut may split a surrogate
+ * pair of an astral character, which `encodeURIComponent` refuses: each half then goes as U+FFFD.
+ */
 function encodeValue(rng: Random, value: string): string {
   const r = rng.next();
   if (r < 0.8) return encodeURIComponent(value);
   if (r < 0.9) return value;
   const at = rng.int(value.length + 1);
-  return encodeURIComponent(value.slice(0, at)) + rng.pick(["%", "%z", "%zz", "%00", "%ff", "%c0%ae", "%0d%0a"]) +
-    encodeURIComponent(value.slice(at));
+  return encodeURIComponent(value.slice(0, at).toWellFormed()) +
+    rng.pick(["%", "%z", "%zz", "%00", "%ff", "%c0%ae", "%0d%0a"]) + encodeURIComponent(value.slice(at).toWellFormed());
 }
 
 function query(rng: Random, params: [string, string][]): string {

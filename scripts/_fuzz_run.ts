@@ -1,25 +1,42 @@
 /**
  * A fuzz run against the compiled rill-parent: the hardening harness (tests/e2e/_hardening.ts: the parent,
- * a well-behaved real-time child, the watcher) and, one after the other, sessions built from their seeds —
- * stream, handshake or HTTP (scripts/_fuzz_stream.ts, scripts/_fuzz_http.ts) — each on one connection,
- * bounded in bytes and time. After each session the parent must answer `/api/v1/info` within the hang
- * deadline; a parent that exited or did not answer is a crash: it is counted with the session's seed, killed
- * and started again with a new harness. The CLI is scripts/fuzz_parent.ts; tests/e2e/parent_fuzz_test.ts
- * runs a short fixed-seed run.
+ * a well-behaved real-time child, the watcher) and sessions built from their seeds — stream, handshake or
+ * HTTP (scripts/_fuzz_stream.ts, scripts/_fuzz_http.ts) — each on one connection, bounded in bytes and time,
+ * `parallel` of them at a time (a pool of workers over the seeds in order; the seeds and their plans do not
+ * depend on it). Sessions connect from 127.0.0.2 to 127.0.0.250 in turn, so that the parent's cap on
+ * connections per address never refuses the watcher or the health probes, which come from 127.0.0.1.
+ *
+ * After each session its worker asks `/api/v1/info` within the hang deadline; a parent that exited or did not
+ * answer is a crash, recorded once with every session then in flight on it (any of them may be the culprit),
+ * and the parent is killed and started again with a new harness (scripts/_fuzz_parents.ts) while the other
+ * workers wait. Every `sessionsPerParent` sessions the run lets the sessions in flight end, checks that the
+ * well-behaved child's data still advances and goes on with a fresh parent, which bounds the parent's memory
+ * (the hosts fuzz streams leave behind) and keeps its speed. The CLI is scripts/fuzz_parent.ts;
+ * tests/e2e/parent_fuzz_test.ts runs a short fixed-seed run, tests/scripts/fuzz_run_test.ts a crash under
+ * `parallel`.
  *
  * @example
  * ```ts
- * import { formatFuzzReport, runFuzz } from "./scripts/_fuzz_run.ts";
+ * import { runFuzz } from "./scripts/_fuzz_run.ts";
+ * import { formatFuzzReport } from "./scripts/_fuzz_report.ts";
  *
- * const report = await runFuzz({ sessions: 50, seed: 1 });
+ * const report = await runFuzz({ sessions: 50, seed: 1, parallel: 4 });
  * console.log(formatFuzzReport(report));
  * ```
  *
  * @module
  */
-import { type Hardening, type HardeningFigures, startHardening, WELL_BEHAVED_CHILD } from "../tests/e2e/_hardening.ts";
-import type { FuzzTargets } from "./_fuzz_handshake.ts";
+import { WELL_BEHAVED_CHILD } from "../tests/e2e/_hardening.ts";
+import { FuzzedParents, type ParentLife, PLACEHOLDER_GUID } from "./_fuzz_parents.ts";
 import { FuzzPlanner, type FuzzPlanOptions, type SessionKind, showPlan } from "./_fuzz_plan.ts";
+import {
+  type ChildStall,
+  cut,
+  type FuzzCrash,
+  type FuzzReport,
+  type SessionRef,
+  type SlowSession,
+} from "./_fuzz_report.ts";
 import { runSession } from "./_fuzz_session.ts";
 
 /**
@@ -27,108 +44,86 @@ import { runSession } from "./_fuzz_session.ts";
  *
  * @example
  * ```ts
- * const options: FuzzOptions = { sessions: 200, seed: 42, kinds: ["http"], sessionSeconds: 3 };
+ * const options: FuzzOptions = { sessions: 200, seed: 42, kinds: ["http"], sessionSeconds: 3, parallel: 8 };
  * ```
  */
 export interface FuzzOptions extends FuzzPlanOptions {
   /** Sessions to run (ignored with `replay`). */
   readonly sessions: number;
+  /** Sessions run at the same time against the parent (default 1: one after the other). */
+  readonly parallel?: number;
+  /**
+   * A fresh parent after this many sessions (default 5000; the run waits for the sessions in flight and checks
+   * that the child still advances first). Each fuzz stream leaves a host behind: about 0.5 MiB of the parent's
+   * RSS per session of the mix, so 100,000 sessions on one parent would take some 50 GB.
+   */
+  readonly sessionsPerParent?: number;
   /** A parent that does not answer `/api/v1/info` within this long after a session is hung (default 20). */
   readonly hangSeconds?: number;
   /** Run exactly these session seeds (from an earlier report) instead of `sessions` drawn from `seed`. */
   readonly replay?: readonly number[];
-  /** Progress lines (default none). */
+  /** Progress lines (default none): every 1,000 sessions done, every 50 in runs of fewer than 2,000. */
   readonly log?: (line: string) => void;
-  /** Also log every session's description. */
+  /** Also log every session's description as it starts. */
   readonly verbose?: boolean;
 }
 
-/**
- * A session after which the parent had exited or did not answer.
- *
- * @example
- * ```ts
- * const c: FuzzCrash = report.crashes[0];
- * console.log(`replay: --replay ${c.seed}`);
- * ```
- */
-export interface FuzzCrash {
-  readonly index: number;
-  readonly seed: number;
-  readonly description: string;
-  readonly how: "exited" | "hung";
-  /** Exit code or signal, or how long it was given; and the parent's last output lines. */
-  readonly detail: string;
-}
-
-/**
- * A session that took long: its slowest answer, an answer still due when it ended, or the health probe after it.
- *
- * @example
- * ```ts
- * report.slowest.map((s) => `${s.seed}: ${s.ms} ms`);
- * ```
- */
-export interface SlowSession {
-  readonly index: number;
-  readonly seed: number;
-  readonly description: string;
-  readonly ms: number;
-  readonly what: string;
-}
-
-/**
- * What a run found.
- *
- * @example
- * ```ts
- * assert.equal(report.crashes.length, 0);
- * ```
- */
-export interface FuzzReport {
-  readonly seed: number;
-  readonly sessions: number;
-  readonly byKind: Readonly<Record<SessionKind, number>>;
-  readonly crashes: readonly FuzzCrash[];
-  /** Largest VmRSS of the parent (KiB), over every parent of the run. */
-  readonly maxRssKiB: number;
-  /** Longest stall of the well-behaved child under parents that did not crash (ms). */
-  readonly longestStallMs: number;
-  /** The same counting the crashed parents up to their kill (ms). */
-  readonly longestStallWithCrashesMs: number;
-  /** Longest answer the watcher got, under parents that did not crash (ms). */
-  readonly longestWatcherAnswerMs: number;
-  /** Longest answer a fuzz request got (ms). */
-  readonly longestSessionAnswerMs: number;
-  /** Sessions that ended with requests unanswered on an open connection. */
-  readonly sessionsWithUnanswered: number;
-  /** The slowest sessions, slowest first (at most 10, each over 1 s). */
-  readonly slowest: readonly SlowSession[];
-  /** The child's data advanced after the last session (under the last parent). */
-  readonly childAdvancing: boolean;
-  /**
-   * When it was not: the first sessions (at most 5) after which its data never advanced again, under the last
-   * parent. The watcher looks once a second, so the culprit is among the first few.
-   */
-  readonly stalledSince: readonly { readonly index: number; readonly seed: number; readonly description: string }[];
-  /** When it was not: why the child stopped, or what the watcher last got instead of data. */
-  readonly stallReason: string | undefined;
-  readonly elapsedMs: number;
-}
-
 const SLOW_MS = 1000;
-/** The parent's GUID where it is not known (it did not answer, or sessions are only shown). */
-const PLACEHOLDER_GUID = "00000000-0000-0000-0000-000000000000";
+const DEFAULT_SESSIONS_PER_PARENT = 5000;
+const SLOWEST_KEPT = 10;
+/** Sessions started after the child's data was last seen advancing that are kept as suspects of a stall. */
+const STALL_SUSPECTS_AFTER = 5;
+/** Sessions connect from 127.0.0.2 … 127.0.0.(1 + this), all on the loopback interface on Linux. */
+const SESSION_ADDRESSES = 249;
 
-/** A line cut for a terminal. */
-function cut(text: string, max = 200): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+/** A session from its start to the end of the probe after it. */
+interface Running extends SessionRef {
+  readonly life: ParentLife;
+  /** Seeds of the sessions that ran at the same time for a while. */
+  readonly alongside: number[];
 }
 
-function mergeFigures(into: { stall: number; answer: number; rss: number }, f: HardeningFigures): void {
-  into.stall = Math.max(into.stall, f.longestStallMs);
-  into.answer = Math.max(into.answer, f.longestAnswerMs);
-  into.rss = Math.max(into.rss, f.maxRssKiB);
+/**
+ * The suspects of a stall: the sessions in flight when the well-behaved child's data was last seen advancing
+ * (its watcher looks once a second, so the damage may have begun after that look), then the first few started
+ * after. Told the watcher's count at each session's start and end.
+ */
+class StallSuspects {
+  #advances = 0;
+  #suspects: SessionRef[] = [];
+  #cap = STALL_SUSPECTS_AFTER;
+  /** The first and the last session started on the current parent. */
+  firstIndex: number | undefined;
+  lastIndex: number | undefined;
+
+  /** `advances` is the current parent's count; `inFlight` the sessions running on it now. */
+  note(advances: number, inFlight: readonly SessionRef[]): void {
+    if (advances === this.#advances) return;
+    this.#advances = advances;
+    this.#suspects = [...inFlight];
+    this.#cap = inFlight.length + STALL_SUSPECTS_AFTER;
+  }
+
+  started(session: SessionRef): void {
+    if (this.#suspects.length < this.#cap) this.#suspects.push(session);
+    this.firstIndex ??= session.index;
+    this.lastIndex = session.index;
+  }
+
+  /** A new parent: its watcher counts from 0 again. */
+  restarted(): void {
+    this.note(0, []);
+    this.firstIndex = this.lastIndex = undefined;
+  }
+
+  get suspects(): SessionRef[] {
+    return this.#suspects.map(({ index, seed, description }) => ({ index, seed, description }));
+  }
+}
+
+/** Seconds as a progress line shows them. */
+function duration(seconds: number): string {
+  return seconds < 120 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(0)} min`;
 }
 
 /** Runs the fuzz (see the module comment); resolves with what it found. */
@@ -138,82 +133,132 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const hangMs = (options.hangSeconds ?? 20) * 1000;
   const planner = new FuzzPlanner(options);
   const seeds = options.replay ?? planner.seeds(options.sessions);
+  const parallel = Math.max(1, Math.min(options.parallel ?? 1, seeds.length));
+  const progressEvery = seeds.length < 2000 ? 50 : 1000;
+  const sessionsPerParent = options.sessionsPerParent ?? DEFAULT_SESSIONS_PER_PARENT;
 
-  const healthy = { stall: 0, answer: 0, rss: 0 };
-  const all = { stall: 0, answer: 0, rss: 0 };
   const crashes: FuzzCrash[] = [];
+  const stalls: ChildStall[] = [];
   const slowest: SlowSession[] = [];
   const byKind: Record<SessionKind, number> = { stream: 0, handshake: 0, http: 0 };
-  let longestSessionAnswerMs = 0, sessionsWithUnanswered = 0;
-  // The first sessions since the child's data last advanced: where a stall began.
-  let quietSince: { index: number; seed: number; description: string }[] = [];
-
-  const start = async (): Promise<{ h: Hardening; targets: FuzzTargets }> => {
-    const h = await startHardening({ childGuid: planner.childGuid, childCharts: options.childCharts });
-    const info = await h.get("/api/v1/info", hangMs);
-    const uid = info.status === 200 ? (JSON.parse(info.body.toString("utf8")) as { uid?: string }).uid : undefined;
-    return { h, targets: planner.targets(h.child.hostname, uid ?? PLACEHOLDER_GUID) };
+  let longestSessionAnswerMs = 0, sessionsWithUnanswered = 0, next = 0, end = 0, done = 0;
+  const running = new Map<number, Running>();
+  const stall = new StallSuspects();
+  const parents = await FuzzedParents.start(planner, { hangMs, childCharts: options.childCharts });
+  const inFlightOn = (life: ParentLife) => [...running.values()].filter((r) => r.life === life);
+  const noteAdvances = () => {
+    const life = parents.current;
+    if (!life.crashed) stall.note(life.h.figures().advances, inFlightOn(life));
   };
-  let { h, targets } = await start();
 
-  for (let index = 0; index < seeds.length; index++) {
-    const seed = seeds[index];
-    const plan = planner.plan(seed, targets);
-    byKind[plan.kind]++;
-    if (options.verbose) log(`#${index} ${seed}: ${cut(plan.description)}`);
-    const advancesBefore = h.figures().advances;
-    const result = await runSession(h.port, plan, planner.sessionMs);
-    longestSessionAnswerMs = Math.max(longestSessionAnswerMs, result.longestAnswerMs);
-    if (result.unanswered > 0) sessionsWithUnanswered++;
-    if ((index + 1) % 50 === 0) {
-      const f = h.figures();
-      log(`${index + 1}/${seeds.length} sessions, ${crashes.length} crashes, RSS ${(f.rssKiB / 1024).toFixed(0)} MiB`);
-    }
+  const sessionsStarted = performance.now();
+  const progress = () => {
+    const s = (performance.now() - sessionsStarted) / 1000;
+    const rate = done / s;
+    const rss = parents.current.h.figures().rssKiB;
+    log(
+      `${done}/${seeds.length} sessions, ${crashes.length} crashes, RSS ${(rss / 1024).toFixed(0)} MiB, ` +
+        `${duration(s)}, ${rate.toFixed(1)} sessions/s, about ${duration((seeds.length - done) / rate)} left`,
+    );
+  };
 
-    const probe = h.alive() ? await h.get("/api/v1/info", hangMs) : undefined;
-    const slow = [
-      { ms: result.longestAnswerMs, what: "its slowest answer" },
-      { ms: result.unansweredForMs, what: `${result.unanswered} requests unanswered when it ended` },
-      { ms: probe?.ms ?? 0, what: "the parent's next answer (/api/v1/info)" },
-    ].reduce((a, b) => b.ms > a.ms ? b : a);
-    if (slow.ms > SLOW_MS) {
-      slowest.push({ index, seed, description: plan.description, ...slow });
-      slowest.sort((a, b) => b.ms - a.ms).splice(10);
-    }
-    if (h.figures().advances > advancesBefore) quietSince = [];
-    else if (quietSince.length < 5) quietSince.push({ index, seed, description: plan.description });
-    if (h.alive() && probe?.status !== undefined) continue;
-    if (!h.alive() || !probe?.timedOut) {
+  /** The parent of `life` exited or did not answer `probe` after `session`: one crash, one restart. */
+  const crashed = (life: ParentLife, session: Running, probe: { timedOut: boolean; error?: string } | undefined) => {
+    const suspects = inFlightOn(life).sort((a, b) => a.index - b.index);
+    return parents.replace(life, async () => {
+      const h = life.h;
       // Gone, or refusing connections: wait a moment for the exit to be reported.
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const exit = h.parent.process;
-    const how = h.alive() ? "hung" : "exited";
-    // What a parent printed last tells why it exited; a hung one's log is about earlier sessions.
-    const output = h.parent.output().trim().split("\n").slice(-12).map((l) => cut(l)).join("\n    ");
-    const detail = how === "hung"
-      ? `no answer to /api/v1/info within ${hangMs / 1000} s`
-      : `exit code ${exit.exitCode}, signal ${exit.signalCode}; its last output:\n    ${output}`;
-    crashes.push({ index, seed, description: plan.description, how, detail });
-    log(`#${index} seed ${seed}: parent ${how} after: ${cut(plan.description)}`);
-    mergeFigures(all, await h.stop({ kill: true }));
-    ({ h, targets } = await start());
-    quietSince = [];
-  }
+      if (!h.alive() || !probe?.timedOut) await new Promise((r) => setTimeout(r, 200));
+      const exit = h.parent.process;
+      const how = h.alive() ? "hung" : "exited";
+      // What a parent printed last tells why it exited; a hung one's log is about earlier sessions.
+      const output = h.parent.output().trim().split("\n").slice(-12).map((l) => cut(l)).join("\n    ");
+      const detail = how === "exited"
+        ? `exit code ${exit.exitCode}, signal ${exit.signalCode}; its last output:\n    ${output}`
+        : probe?.timedOut
+        ? `no answer to /api/v1/info within ${hangMs / 1000} s`
+        : `/api/v1/info got no answer: ${probe?.error}`;
+      const sessions = suspects.map(({ index, seed, description }) => ({ index, seed, description }));
+      crashes.push({ how, detail, sessions });
+      const others = sessions.length > 1 ? ` (${sessions.length - 1} more sessions in flight)` : "";
+      log(`#${session.index} seed ${session.seed}: parent ${how} after: ${cut(session.description)}${others}`);
+      stall.restarted();
+    });
+  };
 
-  let childAdvancing = true;
-  try {
-    await h.waitForAdvances(2, 15_000);
-  } catch {
-    childAdvancing = false;
+  const worker = async () => {
+    for (;;) {
+      while (parents.restarting !== undefined) await parents.restarting;
+      const index = next++;
+      if (index >= end) return;
+      const life = parents.current;
+      const seed = seeds[index];
+      const plan = planner.plan(seed, life.targets);
+      byKind[plan.kind]++;
+      if (options.verbose) log(`#${index} ${seed}: ${cut(plan.description)}`);
+      noteAdvances();
+      const session: Running = { index, seed, description: plan.description, life, alongside: [] };
+      for (const other of running.values()) {
+        other.alongside.push(seed);
+        session.alongside.push(other.seed);
+      }
+      running.set(index, session);
+      stall.started(session);
+
+      const address = `127.0.0.${2 + index % SESSION_ADDRESSES}`;
+      const result = await runSession(life.h.port, plan, planner.sessionMs, address);
+      longestSessionAnswerMs = Math.max(longestSessionAnswerMs, result.longestAnswerMs);
+      if (result.unanswered > 0) sessionsWithUnanswered++;
+      const probe = life.h.alive() ? await life.h.get("/api/v1/info", hangMs) : undefined;
+      const slow = [
+        { ms: result.longestAnswerMs, what: "its slowest answer" },
+        { ms: result.unansweredForMs, what: `${result.unanswered} requests unanswered when it ended` },
+        // A probe without an answer is a crash, reported as such.
+        { ms: probe?.status === undefined ? 0 : probe.ms, what: "the parent's next answer (/api/v1/info)" },
+      ].reduce((a, b) => b.ms > a.ms ? b : a);
+      if (slow.ms > SLOW_MS) {
+        slowest.push({ index, seed, description: plan.description, ...slow, alongside: session.alongside });
+        slowest.sort((a, b) => b.ms - a.ms).splice(SLOWEST_KEPT);
+      }
+      noteAdvances();
+      if (!(life.h.alive() && probe?.status !== undefined)) await crashed(life, session, probe);
+      running.delete(index);
+      if (++done % progressEvery === 0) progress();
+    }
+  };
+  /** After a parent's share of the sessions: its child's data must still advance. */
+  const checkChild = async () => {
+    const h = parents.current.h;
+    if (parents.current.crashed || stall.firstIndex === undefined) return;
+    try {
+      await h.waitForAdvances(2, 15_000);
+    } catch {
+      const f = h.figures();
+      const reason = f.childFailure ?? f.lastFailure ?? "no new point stored";
+      stalls.push({ firstIndex: stall.firstIndex, lastIndex: stall.lastIndex!, since: stall.suspects, reason });
+      log(`the well-behaved child's data stopped advancing under the parent of sessions #${stall.firstIndex} on`);
+    }
+  };
+
+  // Sessions in runs of sessionsPerParent, each run on a fresh parent once the previous run's sessions are done.
+  for (let from = 0; from < seeds.length; from += sessionsPerParent) {
+    if (from > 0) {
+      await checkChild();
+      await parents.fresh();
+      stall.restarted();
+    }
+    next = from;
+    end = Math.min(from + sessionsPerParent, seeds.length);
+    await Promise.all(Array.from({ length: Math.min(parallel, end - from) }, worker));
   }
-  const final = await h.stop();
-  const stallReason = childAdvancing ? undefined : final.childFailure ?? final.lastFailure ?? "no new point stored";
-  mergeFigures(healthy, final);
-  mergeFigures(all, final);
+  const sessionsMs = performance.now() - sessionsStarted;
+  await checkChild();
+  const { healthy, all } = await parents.stop();
   return {
     seed: options.seed,
     sessions: seeds.length,
+    parallel,
+    sessionsPerParent,
     byKind,
     crashes,
     maxRssKiB: all.rss,
@@ -223,51 +268,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     longestSessionAnswerMs,
     sessionsWithUnanswered,
     slowest,
-    childAdvancing,
-    stalledSince: childAdvancing ? [] : quietSince,
-    stallReason,
+    childAdvancing: stalls.length === 0,
+    stalls,
+    sessionsMs,
     elapsedMs: performance.now() - started,
   };
-}
-
-/**
- * The report as the CLI prints it.
- *
- * @example
- * ```ts
- * console.log(formatFuzzReport(await runFuzz({ sessions: 10, seed: 1 })));
- * ```
- */
-export function formatFuzzReport(r: FuzzReport): string {
-  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  const lines = [
-    `sessions: ${r.sessions} (stream ${r.byKind.stream}, handshake ${r.byKind.handshake}, http ${r.byKind.http}), ` +
-    `seed ${r.seed}, ${s(r.elapsedMs)}`,
-    `crashes: ${r.crashes.length} (${r.crashes.filter((c) => c.how === "hung").length} hung, ` +
-    `${r.crashes.filter((c) => c.how === "exited").length} exited)`,
-    ...r.crashes.map((c) => `  #${c.index} seed ${c.seed}: ${c.how}: ${c.description}\n    ${c.detail}`),
-    `largest RSS: ${(r.maxRssKiB / 1024).toFixed(0)} MiB`,
-    `longest stall of the well-behaved child: ${s(r.longestStallMs)}` +
-    (r.crashes.length > 0 ? ` (${s(r.longestStallWithCrashesMs)} counting the crashed parents)` : ""),
-    `longest API answer: watcher ${s(r.longestWatcherAnswerMs)}, fuzz requests ${s(r.longestSessionAnswerMs)}; ` +
-    `${r.sessionsWithUnanswered} sessions ended with requests unanswered`,
-    `the well-behaved child's data still advancing at the end: ${r.childAdvancing ? "yes" : "NO"}`,
-  ];
-  if (!r.childAdvancing) {
-    lines.push(`  why: ${cut(r.stallReason ?? "")}`);
-    lines.push("  its data never advanced again after one of these sessions:");
-    for (const q of r.stalledSince) lines.push(`    #${q.index} seed ${q.seed}: ${cut(q.description, 600)}`);
-  }
-  if (r.slowest.length > 0) {
-    lines.push("slowest sessions:");
-    for (const x of r.slowest) {
-      lines.push(`  #${x.index} seed ${x.seed}: ${s(x.ms)} (${x.what}): ${cut(x.description)}`);
-    }
-  }
-  if (r.crashes.length > 0) {
-    lines.push(`crashing seeds: ${r.crashes.map((c) => c.seed).join(",")} (run them again with --replay <seeds>)`);
-  }
-  return lines.join("\n");
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * One fuzz session: a plan (what to write, in which pieces, at which pace, and whether to read the replies)
- * played on one new connection to 127.0.0.1, bounded by a deadline, and what came of it: bytes each way,
- * HTTP answers counted and timed, requests left without an answer while the connection stayed open.
+ * played on one new connection to 127.0.0.1 (from a loopback address of the caller's choice), bounded by a
+ * deadline, and what came of it: bytes each way, HTTP answers counted and timed, requests left without an
+ * answer while the connection stayed open.
  *
  * @example
  * ```ts
@@ -13,7 +14,7 @@
  *   steps: [{ kind: "write", bytes: new TextEncoder().encode("GET /api/v1/info HTTP/1.1\r\n\r\n"), requests: 1 }],
  *   lingerMs: 0,
  * };
- * const result = await runSession(port, plan, 5000);
+ * const result = await runSession(port, plan, 5000, "127.0.0.2");
  * console.log(result.responses, result.longestAnswerMs);
  * ```
  *
@@ -92,11 +93,19 @@ export interface SessionResult {
   readonly ms: number;
 }
 
-/** Plays `plan` on a new connection to 127.0.0.1:`port`; ends it after `deadlineMs` at the latest. Never rejects. */
-export async function runSession(port: number, plan: FuzzPlan, deadlineMs: number): Promise<SessionResult> {
+/**
+ * Plays `plan` on a new connection from `localAddress` (e.g. 127.0.0.7: every 127.x.y.z is the loopback on
+ * Linux) to 127.0.0.1:`port`; ends it after `deadlineMs` at the latest. Never rejects.
+ */
+export async function runSession(
+  port: number,
+  plan: FuzzPlan,
+  deadlineMs: number,
+  localAddress = "127.0.0.1",
+): Promise<SessionResult> {
   const started = performance.now();
   const deadline = started + deadlineMs;
-  const socket = connect({ host: "127.0.0.1", port });
+  const socket = connect({ host: "127.0.0.1", port, localAddress });
   const reader = new HttpResponseReader(false);
   const sentAt: number[] = [];
   let bytesSent = 0, bytesReceived = 0, responses = 0, longestAnswerMs = 0;

@@ -4,7 +4,8 @@
 // broken parent breaks them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatFuzzReport, runFuzz } from "../../scripts/_fuzz_run.ts";
+import { formatFuzzReport } from "../../scripts/_fuzz_report.ts";
+import { runFuzz } from "../../scripts/_fuzz_run.ts";
 import { HARDENING_SKIP } from "./_hardening.ts";
 
 const SEED = 20251202;
@@ -17,7 +18,7 @@ test("200 fuzz sessions neither crash nor hang the parent, and the well-behaved 
   const report = await runFuzz({ sessions: 200, seed: SEED, sessionSeconds: 2, childCharts: 40 });
   const text = formatFuzzReport(report);
   assert.equal(report.sessions, 200);
-  assert.deepEqual(report.crashes.map((c) => `${c.seed} ${c.how}`), [], text);
+  assert.deepEqual(report.crashes.map((c) => `${c.how}: ${c.sessions.map((s) => s.seed)}`), [], text);
   assert.ok(report.childAdvancing, `the well-behaved child's data stopped advancing:\n${text}`);
   assert.ok(report.maxRssKiB > 0 && report.maxRssKiB < RSS_CAP_KIB, `RSS over ${RSS_CAP_KIB} KiB:\n${text}`);
 });
