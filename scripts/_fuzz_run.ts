@@ -84,9 +84,10 @@ interface Running extends SessionRef {
 }
 
 /**
- * The suspects of a stall: the sessions in flight when the well-behaved child's data was last seen advancing
- * (its watcher looks once a second, so the damage may have begun after that look), then the first few started
- * after. Told the watcher's count at each session's start and end.
+ * The suspects of a stall under the current parent: the sessions in flight when the well-behaved child's data
+ * was last seen advancing (its watcher looks once a second, so the damage may have begun after that look), then
+ * the first few started after; and which sessions that parent took. Told the watcher's count at each session's
+ * start and end.
  */
 class StallSuspects {
   #advances = 0;
