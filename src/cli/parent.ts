@@ -27,7 +27,7 @@ import {
 import type { Host } from "../metrics/host.ts";
 import { Receiver } from "../parent/receiver/receiver.ts";
 import { receiverSettingsFrom } from "../parent/receiver/access.ts";
-import { HostRegistry } from "../parent/receiver/registry.ts";
+import { HostCatalogue } from "../parent/storage/catalogue.ts";
 import { HostStore, type StorageMode } from "../parent/storage/host_store.ts";
 import { startWebListener, type WebListener } from "../parent/web/listener.ts";
 import { Logger } from "../runtime/log.ts";
@@ -112,14 +112,14 @@ async function main(argv: string[]): Promise<void> {
 
   const localStore = storeFor(host, netdata.db.mode, netdata.db.retention);
   host.observe(localStore);
-  const registry = new HostRegistry({
+  const catalogue = new HostCatalogue({
     host,
     series: localStore,
     local: true,
     status: { reachable: true, hops: 0, sinceS: Math.floor(Date.now() / 1000), peer: "", capabilities: 0 },
   });
   const receiver = new Receiver({
-    registry,
+    catalogue,
     streamConf: config.stream,
     settings: receiverSettingsFrom(netdata),
     log: log.child("STREAM_RECEIVER"),
@@ -129,7 +129,7 @@ async function main(argv: string[]): Promise<void> {
   let web: WebListener | undefined;
   if (netdata.web.mode !== "none") {
     try {
-      web = await startWebListener({ conf: netdata, registry, onStream: receiver.handle, log: log.child("WEB") });
+      web = await startWebListener({ conf: netdata, catalogue, onStream: receiver.handle, log: log.child("WEB") });
     } catch (e) {
       fail(`cannot listen on [web] bind to of ${netdata.file}: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -35,7 +35,7 @@ import {
 import type { IncomingStream } from "./incoming.ts";
 import { SlicedIntake } from "./intake.ts";
 import { StreamRefused } from "./refused.ts";
-import type { HostRegistry, ParentHost } from "./registry.ts";
+import type { HostCatalogue, ParentHost } from "../storage/catalogue.ts";
 import { ChildSession } from "./session.ts";
 import type { CreateStore, ReceiverStore } from "./store.ts";
 
@@ -54,14 +54,14 @@ const LINGER_MS = 5_000;
  * @example
  * ```ts
  * const options: ReceiverOptions = {
- *   registry, streamConf: cfg.stream, settings: receiverSettingsFrom(cfg.netdata), log,
+ *   catalogue, streamConf: cfg.stream, settings: receiverSettingsFrom(cfg.netdata), log,
  *   createStore: (policy, host) => new HostStore(host, { mode: policy.memoryMode, history: policy.history, log }),
  * };
  * ```
  */
 export interface ReceiverOptions {
   /** The parent's hosts; its `localhost` GUID is the one children may not use. */
-  readonly registry: HostRegistry;
+  readonly catalogue: HostCatalogue;
   readonly streamConf: StreamConf;
   /** The netdata.conf side (`receiverSettingsFrom(netdataConf)`). */
   readonly settings: ReceiverSettings;
@@ -114,7 +114,7 @@ interface Connection extends ReceiverConnection {
  *
  * @example
  * ```ts
- * const receiver = new Receiver({ registry, streamConf, settings, log, createStore });
+ * const receiver = new Receiver({ catalogue, streamConf, settings, log, createStore });
  * const listener = startListener({ onStream: receiver.handle });
  * // … on shutdown:
  * await receiver.close();
@@ -134,7 +134,7 @@ export class Receiver {
   constructor(options: ReceiverOptions) {
     this.#options = options;
     // The request's GUID is canonical already (validateStreamRequest); the parent's own must be too.
-    this.#ownGuid = canonicalGuid(options.registry.localhost.host.identity.machineGuid);
+    this.#ownGuid = canonicalGuid(options.catalogue.localhost.host.identity.machineGuid);
     this.#timeoutMs = (options.timeoutSeconds ?? 600) * 1000;
   }
 
@@ -325,7 +325,7 @@ export class Receiver {
       capabilities: caps,
     });
     this.#access(who, "CONNECTED");
-    const clash = hostnameClash(this.#options.registry, entry);
+    const clash = hostnameClash(this.#options.catalogue, entry);
     if (clash !== undefined) log.error(`${prefix}: ${clash}`);
 
     socket.write(reply);
@@ -374,10 +374,10 @@ export class Receiver {
     if (intake.hold("write")) socket.once("drain", () => intake.release("write"));
   }
 
-  /** The child's registry entry: the known one (charts and stored data kept), or a new one with its store. */
+  /** The child's catalogue entry: the known one (charts and stored data kept), or a new one with its store. */
   #entry(request: ValidStreamRequest, policy: ReceiverPolicy): ParentHost {
-    const registry = this.#options.registry;
-    const known = registry.byGuid(request.machineGuid);
+    const catalogue = this.#options.catalogue;
+    const known = catalogue.byGuid(request.machineGuid);
     const store = this.#stores.get(request.machineGuid);
     if (known !== undefined && store !== undefined) return known;
     const host = known?.host ?? new Host(identityOf(request, policy));
@@ -390,7 +390,7 @@ export class Receiver {
       local: false,
       status: known?.status ?? { reachable: false, hops: request.hops, sinceS: 0, peer: "", capabilities: 0 },
     };
-    registry.add(entry);
+    catalogue.add(entry);
     return entry;
   }
 }
@@ -417,9 +417,9 @@ function identityOf(request: ValidStreamRequest, policy: ReceiverPolicy): HostId
  * Why `/host/<hostname>/` does not lead to this newly connected child (its hostname is the parent's, a GUID
  * of another host, or shared by other streaming children), or `undefined` when it does.
  */
-function hostnameClash(registry: HostRegistry, entry: ParentHost): string | undefined {
+function hostnameClash(catalogue: HostCatalogue, entry: ParentHost): string | undefined {
   const { hostname, machineGuid } = entry.host.identity;
-  const lookup = registry.find(hostname);
+  const lookup = catalogue.find(hostname);
   const notHere = (why: string) => `/host/${hostname}/ does not lead to this host: ${why}; use /host/${machineGuid}/`;
   if (lookup.kind === "ambiguous") return notHere(`${lookup.guids.length} connected hosts use it`);
   if (lookup.kind !== "found" || lookup.entry === entry) return undefined;

@@ -22,7 +22,7 @@ import type { BindAddress, NetdataConf } from "../../config/netdata_conf.ts";
 import { REFUSAL_NOT_ALLOWED } from "../../protocol/replies.ts";
 import type { Logger } from "../../runtime/log.ts";
 import type { StreamHandler } from "../receiver/incoming.ts";
-import type { HostRegistry } from "../receiver/registry.ts";
+import type { HostCatalogue } from "../storage/catalogue.ts";
 import { WebApi } from "./api/mod.ts";
 import { type Route, serveHttp } from "./connection.ts";
 import { ConnectionCaps } from "./connection_caps.ts";
@@ -56,20 +56,20 @@ export interface ApiHandler {
  *
  * @example
  * ```ts
- * const options: WebListenerOptions = { conf, registry, onStream: (s) => receiver.accept(s), log };
+ * const options: WebListenerOptions = { conf, catalogue, onStream: (s) => receiver.accept(s), log };
  * ```
  */
 export interface WebListenerOptions {
   /** `[web]` gives mode, `bind to` (port 0 picks a free port), TLS files and `allow connections from`. */
   readonly conf: NetdataConf;
-  readonly registry: HostRegistry;
+  readonly catalogue: HostCatalogue;
   readonly onStream: StreamHandler;
   readonly log: Logger;
   /** Overrides of the limits {@link webLimits} reads from `conf`. */
   readonly limits?: Partial<WebLimits>;
   /** The API's clock, epoch ms; `Date.now` by default. */
   readonly nowMs?: () => number;
-  /** What answers `GET`s; a {@link WebApi} over `registry` by default. */
+  /** What answers `GET`s; a {@link WebApi} over `catalogue` by default. */
   readonly api?: ApiHandler;
 }
 
@@ -150,7 +150,7 @@ interface Shared {
  *
  * @example
  * ```ts
- * const web = await startWebListener({ conf, registry, onStream: (stream) => receiver.accept(stream), log });
+ * const web = await startWebListener({ conf, catalogue, onStream: (stream) => receiver.accept(stream), log });
  * ```
  */
 export async function startWebListener(options: WebListenerOptions): Promise<WebListener> {
@@ -161,12 +161,12 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
     return { ports: [], close: () => Promise.resolve() };
   }
   const secure = serverTls(web.sslKey, web.sslCertificate, log);
-  const identity = options.registry.localhost.host.identity;
+  const identity = options.catalogue.localhost.host.identity;
   const limits = webLimits(options.conf, options.limits);
   const shared: Shared = {
     options,
     limits,
-    api: options.api ?? new WebApi({ registry: options.registry, conf: options.conf, nowMs: options.nowMs }),
+    api: options.api ?? new WebApi({ catalogue: options.catalogue, conf: options.conf, nowMs: options.nowMs }),
     secure,
     server: `${identity.programName}/${identity.programVersion}`,
     caps: new ConnectionCaps(limits, log),

@@ -13,7 +13,7 @@ import { SimplePattern } from "../../../src/protocol/simple_pattern.ts";
 import { Logger } from "../../../src/runtime/log.ts";
 import type { ReceiverSettings } from "../../../src/parent/receiver/access.ts";
 import { Receiver, type ReceiverOptions } from "../../../src/parent/receiver/receiver.ts";
-import { HostRegistry } from "../../../src/parent/receiver/registry.ts";
+import { HostCatalogue } from "../../../src/parent/storage/catalogue.ts";
 import type { CreateStore, ReceiverStore } from "../../../src/parent/receiver/store.ts";
 import { HostStore } from "../../../src/parent/storage/host_store.ts";
 import type { ChartSeries } from "../../../src/parent/storage/series.ts";
@@ -89,7 +89,7 @@ export function steppingClock(stepMs: number, startMs = Date.now()): () => numbe
 export interface TestParent {
   readonly port: number;
   readonly receiver: Receiver;
-  readonly registry: HostRegistry;
+  readonly catalogue: HostCatalogue;
   readonly stores: Map<string, RecordingStore>;
   /** Error-log lines (the whole formatted lines). */
   readonly log: string[];
@@ -111,14 +111,14 @@ export async function startParent(options: TestParentOptions = {}): Promise<Test
   const access: string[] = [];
   const stores = new Map<string, RecordingStore>();
   const localSeries = { series: () => undefined, firstTimeS: () => 0, lastTimeS: () => 0 };
-  const registry = new HostRegistry({
+  const catalogue = new HostCatalogue({
     host: testHost({ hostname: "nd-parent", machineGuid: PARENT_GUID }),
     series: localSeries,
     local: true,
     status: { reachable: true, hops: 0, sinceS: 0, peer: "", capabilities: 0 },
   });
   const receiver = new Receiver({
-    registry,
+    catalogue,
     streamConf: conf,
     settings: {
       allowStreamingFrom: SimplePattern.parse("*"),
@@ -143,7 +143,7 @@ export async function startParent(options: TestParentOptions = {}): Promise<Test
   return {
     port,
     receiver,
-    registry,
+    catalogue,
     stores,
     log,
     access,

@@ -252,7 +252,7 @@ test(
           assert.ok(wideWhenGoodDone < total / 2, `the good child waited for ${wideWhenGoodDone} wide iterations`);
           // 500 iterations of 10,000 dimensions is 5 M of work, 100 slices' worth: many distinct states were seen.
           assert.ok(new Set(seen).size >= 5_000_000 / SLICE_WORK / 4, `${new Set(seen).size} states`);
-          const series = parent.registry.byGuid(guid(1))!.series.series("wide.x")!;
+          const series = parent.catalogue.byGuid(guid(1))!.series.series("wide.x")!;
           assert.equal(series.chart.dimensions.length, 10_000);
           assert.ok(series.lastTimeS() > 0);
         } finally {

@@ -55,7 +55,7 @@ test("a child defining 100,000 charts gets 10,000, one log line, and is cut off 
     bad.write(lines.join(""));
     const port = bad.socket.localPort;
     await bad.closed;
-    const host = parent.registry.byGuid(guid(1))!.host;
+    const host = parent.catalogue.byGuid(guid(1))!.host;
     assert.equal(host.charts.size, 10_000);
     const prefix = `STREAM bad [receive from [127.0.0.1]:${port}]`;
     assert.ok(
@@ -90,7 +90,7 @@ test("a child defining 200,000 dimensions: 2,000 per chart and 50,000 per host a
       sets += `SET "d${d}" = ${d}\n`;
     }
     bad.write(`${wide}${sets}END\n`);
-    const store = await until("the bad child's store", () => parent.registry.byGuid(guid(1))?.series);
+    const store = await until("the bad child's store", () => parent.catalogue.byGuid(guid(1))?.series);
     await until("the wide chart's iteration", () => connectionOf(parent, "bad")?.session.updates === 1);
     assert.equal(store.series("wide.x")?.chart.dimensions.length, 2000);
     assert.ok(
@@ -106,7 +106,7 @@ test("a child defining 200,000 dimensions: 2,000 per chart and 50,000 per host a
       bad.write(lines.join(""));
     }
     await bad.closed;
-    const host = parent.registry.byGuid(guid(1))!.host;
+    const host = parent.catalogue.byGuid(guid(1))!.host;
     let total = 0;
     for (const chart of host.charts.values()) {
       assert.ok(chart.dimensions.length <= 2000, chart.id);
@@ -165,7 +165,7 @@ test("custom variables: 1,000 per host, one log line", { timeout: 30_000 }, asyn
     child.write(variables);
     await until("the refusal", () => lineWith(parent, "reached 1000 custom variables"));
     const host = await until("the last variable line", () => {
-      const h = parent.registry.byGuid(CHILD_GUID)?.host;
+      const h = parent.catalogue.byGuid(CHILD_GUID)?.host;
       return h?.variables.get("v999") === 999 && h;
     });
     assert.equal(host.variables.size, 1000);
@@ -186,7 +186,7 @@ test("labels: at most 'max labels per host' host labels and per chart, names and
     for (let i = 0; i < 5; i++) clabels += `CLABEL "c${i}" "v" 1\n`;
     child.write(`${labels}OVERWRITE labels\n${chartLine("test.x")}${dimensionLine("a")}${clabels}CLABEL_COMMIT\n`);
     const host = await until("the host labels", () => {
-      const h = parent.registry.byGuid(guid(1))?.host;
+      const h = parent.catalogue.byGuid(guid(1))?.host;
       return h !== undefined && h.labels.size > 0 && h.charts.get("test.x")?.labels.size === 3 && h;
     });
     assert.deepEqual([...host.labels.keys()], ["l0", "l1", "l2"]);
@@ -210,7 +210,7 @@ test("the key section's limits apply to every child using the key", { timeout: 3
     const child = await rawChild(parent.port, request());
     child.write(`${chartLine("test.x")}${dimensionLine("a")}${dimensionLine("b")}${dimensionLine("c")}`);
     await until("the refusal", () => lineWith(parent, "reached 'max dimensions per chart' (2)"));
-    assert.deepEqual(parent.registry.byGuid(CHILD_GUID)?.host.charts.get("test.x")?.dimensions.map((d) => d.id), [
+    assert.deepEqual(parent.catalogue.byGuid(CHILD_GUID)?.host.charts.get("test.x")?.dimensions.map((d) => d.id), [
       "a",
       "b",
     ]);

@@ -62,7 +62,7 @@ test("a rill StreamSender: VCAPS with REPLICATION, one REPLAY_CHART per chart, R
         clearInterval(ticker);
       }
       assert.deepEqual([...conn.session.replayRequested].sort(), ["system.cpu", "system.load"]);
-      const entry = parent.registry.byGuid(CHILD_GUID)!;
+      const entry = parent.catalogue.byGuid(CHILD_GUID)!;
       const mirror = entry.host;
       assert.equal(mirror.identity.hostname, "rill-child");
       assert.equal(mirror.identity.programName, "rill");
@@ -100,7 +100,7 @@ test("a rill StreamSender: VCAPS with REPLICATION, one REPLAY_CHART per chart, R
       await sender.stop();
     }
     await until("the disconnect is seen", () => parent.receiver.connections().length === 0);
-    assert.equal(parent.registry.byGuid(CHILD_GUID)?.status.reachable, false);
+    assert.equal(parent.catalogue.byGuid(CHILD_GUID)?.status.reachable, false);
     assert.match(parent.log.at(-1) ?? "", /: disconnected \(completed \d+ updates\)\.$/);
     assert.match(parent.access.at(-1) ?? "", / 'DISCONNECTED' host 'rill-child' /);
   });
@@ -122,7 +122,7 @@ test("the real 1.37 child capture: 308 charts appear, REPLAY_CHART answers equal
     const replies = fixtureText("netdata-1.37-parent-replies.txt");
     await until("every REPLAY_CHART", () => child.received().length >= replies.length);
     assert.equal(child.received(), replies);
-    const host = parent.registry.byGuid(CHILD_GUID)!.host;
+    const host = parent.catalogue.byGuid(CHILD_GUID)!.host;
     assert.equal(host.charts.size, 308);
     assert.equal([...host.charts.values()].reduce((n, c) => n + c.dimensions.length, 0) > 1200, true);
     assert.equal(host.labels.size, 21);
@@ -133,7 +133,7 @@ test("the real 1.37 child capture: 308 charts appear, REPLAY_CHART answers equal
       host.charts.get("system.cpu")?.dimensions.find((d) => d.id === "user")?.algorithm,
       "percentage-of-incremental-row",
     );
-    assert.equal(parent.registry.byGuid(CHILD_GUID)?.status.claimId, null);
+    assert.equal(parent.catalogue.byGuid(CHILD_GUID)?.status.claimId, null);
     assert.equal(parent.receiver.connections()[0].session.replayFinished.size, 308);
     assert.equal(parent.log.filter((l) => l.includes(" ERROR ")).length, 0);
     child.socket.destroy();
@@ -172,7 +172,7 @@ test("a bad line cuts off that child only, with 1.37's log line; what came befor
       assert.ok(parent.log.some((l) => logged.test(l)), `${name}: ${parent.log.slice(-3).join("\n")}`);
       const store = parent.stores.get(guid(i + 1))!;
       assert.deepEqual(store.collections, ["test.x"], name);
-      assert.equal(parent.registry.byGuid(guid(i + 1))?.status.reachable, false);
+      assert.equal(parent.catalogue.byGuid(guid(i + 1))?.status.reachable, false);
     }
     await until(
       "the good child's iterations all arrive",
@@ -183,24 +183,24 @@ test("a bad line cuts off that child only, with 1.37's log line; what came befor
   });
 });
 
-test("a reconnecting GUID gets its registry entry, charts and store back", { timeout: 30_000 }, async () => {
+test("a reconnecting GUID gets its catalogue entry, charts and store back", { timeout: 30_000 }, async () => {
   await withParent({}, async (parent) => {
     const first = await rawChild(parent.port, request());
     first.write(`${DEFINITION}BEGIN "test.x" 1000000\nSET "a" = 1\nEND\n`);
     const store = await until("the store", () => parent.stores.get(CHILD_GUID));
     await until("the first iteration", () => store.collections.length === 1);
-    const entry = parent.registry.byGuid(CHILD_GUID);
+    const entry = parent.catalogue.byGuid(CHILD_GUID);
     first.socket.end();
     await until("the disconnect", () => entry?.status.reachable === false);
     const second = await rawChild(parent.port, request({ hops: "2" }));
     await until("the second connection", () => parent.receiver.connections().length === 1);
-    assert.equal(parent.registry.byGuid(CHILD_GUID), entry);
+    assert.equal(parent.catalogue.byGuid(CHILD_GUID), entry);
     assert.equal(parent.stores.get(CHILD_GUID), store);
     assert.equal(entry?.status.reachable, true);
     assert.equal(entry?.status.hops, 2);
     second.write('BEGIN "test.x" 1000000\nSET "a" = 2\nEND\n');
     await until("an iteration on the known chart", () => store.collections.length === 2);
-    assert.equal(parent.registry.all().length, 2);
+    assert.equal(parent.catalogue.all().length, 2);
     second.socket.destroy();
   });
 });
@@ -293,7 +293,7 @@ test("with the real HostStore: replayed and live points land in the child's seri
       replay += `RBEGIN '' ${t - 1} ${t} ${now}\nRSET "a" ${t % 100} ""\nRSET "b" 0 ""\n`;
     }
     child.write(`${replay}RSSTATE ${now - 1}000000 ${now - 1}000000\nREND 1 ${now - 3} ${now - 1} true 0 0 ${now}\n`);
-    const series = await until("the series", () => parent.registry.byGuid(CHILD_GUID)?.series.series("test.x"));
+    const series = await until("the series", () => parent.catalogue.byGuid(CHILD_GUID)?.series.series("test.x"));
     await until("the replayed points", () => series.lastTimeS() === now - 1);
     const window = series.read(["a"], now - 3, now - 1);
     // Stored words read back as 1.37 reads them (mantissa × 1e-n), which can be an ulp off the integer.
@@ -317,11 +317,11 @@ test("a child sending its GUID in upper case is kept under the lower-case GUID, 
     const claim = "33333333-4444-5555-6666-777777777777";
     child.write(`CLAIMED_ID ${upper} ${claim}\n`);
     const entry = await until("the claim", () => {
-      const e = parent.registry.byGuid(upper);
+      const e = parent.catalogue.byGuid(upper);
       return e?.status.claimId === claim ? e : undefined;
     });
     assert.equal(entry.host.identity.machineGuid, CHILD_GUID);
-    assert.equal(parent.registry.byGuid(CHILD_GUID), entry);
+    assert.equal(parent.catalogue.byGuid(CHILD_GUID), entry);
     assert.deepEqual([...parent.stores.keys()], [CHILD_GUID]);
     assert.ok(parent.log.some((l) => l.includes(`with machine_guid '${CHILD_GUID}'`)));
     child.socket.destroy();

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SimplePattern } from "../../../src/protocol/simple_pattern.ts";
-import { HostRegistry } from "../../../src/parent/receiver/registry.ts";
+import { HostCatalogue } from "../../../src/parent/storage/catalogue.ts";
 import { testHost } from "../../_hosts.ts";
 import { until } from "../../_until.ts";
 import { ACCEPTING, CHILD_GUID, KEY, PARENT_GUID, rawChild, request, type TestParent, withParent } from "./_harness.ts";
@@ -153,7 +153,7 @@ test("row 6: the same GUID while its receiver got data within 30 s is refused; a
     await until("the takeover is accepted", () => second.received().startsWith("Hit me baby"));
     await first.closed;
     assert.equal(parent.receiver.connections().length, 1);
-    assert.equal(parent.registry.byGuid(CHILD_GUID)?.status.reachable, true);
+    assert.equal(parent.catalogue.byGuid(CHILD_GUID)?.status.reachable, true);
     assert.ok(parent.log.some((l) => l.includes("existing connection is dead (31 sec), accepting new connection.")));
     second.socket.destroy();
   });
@@ -165,7 +165,7 @@ test("row 7: the parent's own machine GUID is refused", async () => {
     assert.equal(r.reply, "Don't hit me baby, you are trying to stream my localhost back");
     assert.equal(r.status, "DENIED - ATTEMPT TO RECEIVE METRICS FROM MACHINE_GUID IDENTICAL TO PARENT");
     assert.ok(parent.log.at(-1)?.includes(`machine GUID [${PARENT_GUID}] is my own.`));
-    assert.equal(parent.registry.all().length, 1);
+    assert.equal(parent.catalogue.all().length, 1);
   });
 });
 
@@ -190,7 +190,7 @@ test("row 6 in upper case: the streaming victim's GUID in upper case is refused 
     const r = await refused(parent, request({ machine_guid: CHILD_GUID.toUpperCase(), hostname: "intruder" }));
     assert.equal(r.reply, "This GUID is already streaming to this server");
     assert.equal(r.status, "REJECTED - ALREADY CONNECTED");
-    assert.equal(parent.registry.all().length, 2);
+    assert.equal(parent.catalogue.all().length, 2);
     assert.equal(parent.receiver.connections().length, 1);
     assert.equal(parent.receiver.connections()[0].entry.host.identity.hostname, "nd-child");
     victim.socket.destroy();
@@ -203,16 +203,16 @@ test("row 7 in upper case: the parent's own GUID in any case is refused as its o
     assert.equal(r.reply, "Don't hit me baby, you are trying to stream my localhost back");
     assert.equal(r.status, "DENIED - ATTEMPT TO RECEIVE METRICS FROM MACHINE_GUID IDENTICAL TO PARENT");
     assert.ok(parent.log.at(-1)?.includes(`machine GUID [${PARENT_GUID}] is my own.`), parent.log.at(-1));
-    assert.equal(parent.registry.all().length, 1);
+    assert.equal(parent.catalogue.all().length, 1);
   });
   // A parent whose own identity is held in upper case still knows it in lower case.
-  const upper = new HostRegistry({
+  const upper = new HostCatalogue({
     host: testHost({ hostname: "nd-parent", machineGuid: PARENT_GUID.toUpperCase() }),
     series: { series: () => undefined, firstTimeS: () => 0, lastTimeS: () => 0 },
     local: true,
     status: { reachable: true, hops: 0, sinceS: 0, peer: "", capabilities: 0 },
   });
-  await withParent({ receiver: { registry: upper } }, async (parent) => {
+  await withParent({ receiver: { catalogue: upper } }, async (parent) => {
     const r = await refused(parent, request({ machine_guid: PARENT_GUID }));
     assert.equal(r.status, "DENIED - ATTEMPT TO RECEIVE METRICS FROM MACHINE_GUID IDENTICAL TO PARENT");
     assert.equal(upper.all().length, 1);

@@ -6,7 +6,7 @@ import { parseNetdataConf } from "../../../src/config/netdata_conf.ts";
 import type { Host } from "../../../src/metrics/host.ts";
 import { LABEL_SOURCE } from "../../../src/protocol/commands.ts";
 import { Logger } from "../../../src/runtime/log.ts";
-import { HostRegistry, type ParentHost } from "../../../src/parent/receiver/registry.ts";
+import { HostCatalogue, type ParentHost } from "../../../src/parent/storage/catalogue.ts";
 import { HostStore } from "../../../src/parent/storage/host_store.ts";
 import { CPU_CHART, LOAD_CHART, testHost } from "../../_hosts.ts";
 
@@ -76,16 +76,16 @@ export function entry(host: Host, local: boolean, hops: number): ParentHost {
   };
 }
 
-/** The machine GUID of {@link makeRegistry}'s nd-child. */
+/** The machine GUID of {@link makeCatalogue}'s nd-child. */
 export const ND_CHILD_GUID = "82be38ca-e718-11f1-8984-02fc00000001";
 
-/** A fresh registry: nd-parent (localhost) and nd-child, 20 stored points per chart. */
-export function makeRegistry(): HostRegistry {
-  const registry = new HostRegistry(
+/** A fresh catalogue: nd-parent (localhost) and nd-child, 20 stored points per chart. */
+export function makeCatalogue(): HostCatalogue {
+  const catalogue = new HostCatalogue(
     entry(ndHost("nd-parent", "16323fac-e719-11f1-a295-02fc00000001"), true, 0),
   );
-  registry.add(entry(ndHost("nd-child", ND_CHILD_GUID), false, 1));
-  return registry;
+  catalogue.add(entry(ndHost("nd-child", ND_CHILD_GUID), false, 1));
+  return catalogue;
 }
 
 /** A `netdata.conf` of a ram-mode parent. */

@@ -12,7 +12,7 @@ import {
   type WebListener,
 } from "../../../src/parent/web/listener.ts";
 import type { Logger } from "../../../src/runtime/log.ts";
-import { conf, makeRegistry, NOW_MS, silent } from "./_hosts.ts";
+import { conf, makeCatalogue, NOW_MS, silent } from "./_hosts.ts";
 
 /** A loopback TCP entry of `[web] bind to` on a free port. */
 export function bind(ssl: BindAddress["ssl"] = "none"): BindAddress {
@@ -29,12 +29,12 @@ export interface StartOptions {
   readonly api?: ApiHandler;
 }
 
-/** A listener over the two-host registry of `_hosts.ts` (or `api`), on `binds` (one plain port by default). */
+/** A listener over the two-host catalogue of `_hosts.ts` (or `api`), on `binds` (one plain port by default). */
 export async function start(options: StartOptions = {}): Promise<WebListener> {
   const streams = options.streams ?? [];
   return await startWebListener({
     conf: { ...conf, web: { ...conf.web, bindTo: options.binds ?? [bind()], ...options.web } },
-    registry: makeRegistry(),
+    catalogue: makeCatalogue(),
     onStream: (s) => streams.push(s),
     log: options.log ?? silent,
     limits: options.limits,

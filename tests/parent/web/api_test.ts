@@ -6,10 +6,10 @@ import { WebApi } from "../../../src/parent/web/api/mod.ts";
 import { formatValue } from "../../../src/parent/web/api/data_formats.ts";
 import { queryWindow } from "../../../src/parent/web/api/window.ts";
 import { fixtureText } from "../../_fixtures.ts";
-import { conf, cpuValue, LAST_S, makeRegistry, NOW_MS, STORED } from "./_hosts.ts";
+import { conf, cpuValue, LAST_S, makeCatalogue, NOW_MS, STORED } from "./_hosts.ts";
 
 function api(nowMs = NOW_MS): WebApi {
-  return new WebApi({ registry: makeRegistry(), conf, nowMs: () => nowMs });
+  return new WebApi({ catalogue: makeCatalogue(), conf, nowMs: () => nowMs });
 }
 
 function get(target: string, nowMs = NOW_MS) {

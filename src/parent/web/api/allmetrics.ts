@@ -8,7 +8,7 @@
 
 import { SimplePattern } from "../../../protocol/simple_pattern.ts";
 import type { Chart, Dimension } from "../../../metrics/chart.ts";
-import type { ParentHost } from "../../receiver/registry.ts";
+import type { ParentHost } from "../../storage/catalogue.ts";
 import type { ChartSeries } from "../../storage/series.ts";
 import { HttpError, type HttpResponse } from "../http.ts";
 import type { RequestBudget } from "./budget.ts";
@@ -25,7 +25,7 @@ const FORMAT_ERROR = "Which format? 'shell', 'prometheus', 'prometheus_all_hosts
  * @example
  * ```ts
  * const allmetrics = new AllMetrics();
- * await allmetrics.reply(ctx, { entry: registry.localhost, params: new URLSearchParams("format=shell"), remoteIp: "localhost", budget });
+ * await allmetrics.reply(ctx, { entry: catalogue.localhost, params: new URLSearchParams("format=shell"), remoteIp: "localhost", budget });
  * ```
  */
 export class AllMetrics {
@@ -69,7 +69,7 @@ export class AllMetrics {
           allHosts: format === "prometheus_all_hosts",
           nowMs: ctx.nowMs(),
         };
-        const held = ctx.registry.all();
+        const held = ctx.catalogue.all();
         const hosts = options.allHosts ? held : [req.entry];
         const shared = sharedHostnames(hosts);
         const scraped: [string, number][] = [];

@@ -6,7 +6,7 @@
  */
 
 import type { Chart } from "../../../metrics/chart.ts";
-import type { ParentHost } from "../../receiver/registry.ts";
+import type { ParentHost } from "../../storage/catalogue.ts";
 import type { ApiContext, ApiRequest } from "./context.ts";
 import { requireChart, viewableCharts } from "./context.ts";
 import { jsonMember, jsonObject, jsonText } from "./json_text.ts";
@@ -73,7 +73,7 @@ export function chartReply(req: ApiRequest): Record<string, unknown> {
  *
  * @example
  * ```ts
- * const text = await chartsReply(ctx, { entry: registry.localhost, params: new URLSearchParams(), remoteIp: "localhost", budget });
+ * const text = await chartsReply(ctx, { entry: catalogue.localhost, params: new URLSearchParams(), remoteIp: "localhost", budget });
  * JSON.parse(text).charts_count; // 308
  * ```
  */
@@ -87,11 +87,11 @@ export async function chartsReply(ctx: ApiContext, req: ApiRequest): Promise<str
     charts.push(jsonMember(chart.id, jsonText(json, 2), 1));
     dimensions += Object.keys(json.dimensions as object).length;
   }
-  const hosts = ctx.registry.all();
+  const hosts = ctx.catalogue.all();
   const member = (key: string, value: unknown) => jsonMember(key, jsonText(value, 1), 0);
   return jsonObject([
     member("hostname", identity.hostname),
-    member("version", ctx.registry.localhost.host.identity.programVersion),
+    member("version", ctx.catalogue.localhost.host.identity.programVersion),
     member("release_channel", "stable"),
     member("os", identity.os),
     member("timezone", identity.timezone),

@@ -7,7 +7,7 @@
 
 import type { NetdataConf } from "../../../config/netdata_conf.ts";
 import type { Chart, Dimension } from "../../../metrics/chart.ts";
-import type { HostRegistry, ParentHost } from "../../receiver/registry.ts";
+import type { HostCatalogue, ParentHost } from "../../storage/catalogue.ts";
 import { HttpError } from "../http.ts";
 import type { RequestBudget } from "./budget.ts";
 
@@ -16,11 +16,11 @@ import type { RequestBudget } from "./budget.ts";
  *
  * @example
  * ```ts
- * const ctx: ApiContext = { registry, conf: parseNetdataConf(""), nowMs: Date.now };
+ * const ctx: ApiContext = { catalogue, conf: parseNetdataConf(""), nowMs: Date.now };
  * ```
  */
 export interface ApiContext {
-  readonly registry: HostRegistry;
+  readonly catalogue: HostCatalogue;
   readonly conf: NetdataConf;
   /** The wall clock, epoch ms (tests pin it). */
   readonly nowMs: () => number;
@@ -32,7 +32,7 @@ export interface ApiContext {
  * @example
  * ```ts
  * const req: ApiRequest = {
- *   entry: registry.localhost,
+ *   entry: catalogue.localhost,
  *   params: new URLSearchParams("chart=system.cpu"),
  *   remoteIp: "localhost",
  *   budget: new RequestBudget(10_000),

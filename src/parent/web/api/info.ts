@@ -47,7 +47,7 @@ const SYSTEM_INFO_KEYS: readonly (readonly [string, SystemInfoName])[] = [
  *
  * @example
  * ```ts
- * const info = await infoReply(ctx, { entry: registry.localhost, params: new URLSearchParams(), remoteIp: "localhost", budget });
+ * const info = await infoReply(ctx, { entry: catalogue.localhost, params: new URLSearchParams(), remoteIp: "localhost", budget });
  * info.mirrored_hosts; // ["nd-parent", "nd-child"]
  * ```
  */
@@ -55,7 +55,7 @@ export async function infoReply(ctx: ApiContext, req: ApiRequest): Promise<Recor
   const { host } = req.entry;
   const mirroredHosts: string[] = [];
   const mirroredHostsStatus: Record<string, unknown>[] = [];
-  for (const e of ctx.registry.all()) {
+  for (const e of ctx.catalogue.all()) {
     if (req.budget.due()) await req.budget.pause();
     mirroredHosts.push(e.host.identity.hostname);
     mirroredHostsStatus.push({
@@ -68,7 +68,7 @@ export async function infoReply(ctx: ApiContext, req: ApiRequest): Promise<Recor
     });
   }
   const info: Record<string, unknown> = {
-    version: ctx.registry.localhost.host.identity.programVersion,
+    version: ctx.catalogue.localhost.host.identity.programVersion,
     uid: host.identity.machineGuid,
     mirrored_hosts: mirroredHosts,
     mirrored_hosts_status: mirroredHostsStatus,

@@ -7,7 +7,7 @@
  */
 
 import type { NetdataConf } from "../../../config/netdata_conf.ts";
-import type { HostLookup, HostRegistry, ParentHost } from "../../receiver/registry.ts";
+import type { HostCatalogue, HostLookup, ParentHost } from "../../storage/catalogue.ts";
 import { HttpError, type HttpResponse, textResponse } from "../http.ts";
 import { AllMetrics } from "./allmetrics.ts";
 import { RequestBudget } from "./budget.ts";
@@ -21,11 +21,11 @@ import { infoReply } from "./info.ts";
  *
  * @example
  * ```ts
- * const options: WebApiOptions = { registry, conf: parseNetdataConf("") };
+ * const options: WebApiOptions = { catalogue, conf: parseNetdataConf("") };
  * ```
  */
 export interface WebApiOptions {
-  readonly registry: HostRegistry;
+  readonly catalogue: HostCatalogue;
   readonly conf: NetdataConf;
   /** The wall clock, epoch ms; `Date.now` by default (tests pin it). */
   readonly nowMs?: () => number;
@@ -43,7 +43,7 @@ export interface WebApiOptions {
  *
  * @example
  * ```ts
- * new WebApi({ registry, conf, requestBudgetMs: DEFAULT_REQUEST_BUDGET_MS * 2 });
+ * new WebApi({ catalogue, conf, requestBudgetMs: DEFAULT_REQUEST_BUDGET_MS * 2 });
  * ```
  */
 export const DEFAULT_REQUEST_BUDGET_MS = 10_000;
@@ -82,7 +82,7 @@ function jsonReply(body: string): HttpResponse {
  *
  * @example
  * ```ts
- * const api = new WebApi({ registry, conf });
+ * const api = new WebApi({ catalogue, conf });
  * (await api.handle("/host/edge-1/api/v1/data?chart=system.load&after=-5", "localhost")).body;
  * ```
  */
@@ -93,7 +93,7 @@ export class WebApi {
   readonly #clockMs: (() => number) | undefined;
 
   constructor(options: WebApiOptions) {
-    this.#ctx = { registry: options.registry, conf: options.conf, nowMs: options.nowMs ?? Date.now };
+    this.#ctx = { catalogue: options.catalogue, conf: options.conf, nowMs: options.nowMs ?? Date.now };
     this.#budgetMs = options.requestBudgetMs ?? DEFAULT_REQUEST_BUDGET_MS;
     this.#clockMs = options.clockMs;
   }
@@ -110,7 +110,7 @@ export class WebApi {
 
   /** The host `/host/<name>/` names; 404 for none, 409 listing the GUIDs when several hosts share the name. */
   #host(name: string): ParentHost {
-    const lookup = this.#ctx.registry.find(name);
+    const lookup = this.#ctx.catalogue.find(name);
     switch (lookup.kind) {
       case "found":
         return lookup.entry;
@@ -130,7 +130,7 @@ export class WebApi {
     } catch {
       throw new HttpError(400, `Bad URL encoding in '${rawPath.slice(0, 200)}'`);
     }
-    let entry = this.#ctx.registry.localhost;
+    let entry = this.#ctx.catalogue.localhost;
     if (segments[0] === "host" && segments.length >= 2) {
       entry = this.#host(segments[1]);
       segments = segments.slice(2);

@@ -13,7 +13,7 @@
 
 import { LABEL_SOURCE } from "../../../protocol/commands.ts";
 import type { Chart } from "../../../metrics/chart.ts";
-import type { ParentHost } from "../../receiver/registry.ts";
+import type { ParentHost } from "../../storage/catalogue.ts";
 import type { ChartSeries } from "../../storage/series.ts";
 import type { RequestBudget } from "./budget.ts";
 import { liveDimensions } from "./context.ts";
@@ -131,7 +131,7 @@ function scrapeWindow(series: ChartSeries, afterS: number, nowS: number): { from
  *
  * @example
  * ```ts
- * sharedHostnames(registry.all()).has("edge-1"); // true when two hosts are called edge-1
+ * sharedHostnames(catalogue.all()).has("edge-1"); // true when two hosts are called edge-1
  * ```
  */
 export function sharedHostnames(hosts: readonly ParentHost[]): Set<string> {

@@ -1,10 +1,10 @@
 /**
- * The web tests' registry with nd-child's storage wrapped to count the values its reads return, so that
+ * The web tests' catalogue with nd-child's storage wrapped to count the values its reads return, so that
  * a test can assert that a query's work is bounded by what is stored.
  */
-import type { HostRegistry } from "../../../../src/parent/receiver/registry.ts";
+import type { HostCatalogue } from "../../../../src/parent/storage/catalogue.ts";
 import type { ChartSeries, HostSeries, PointWindow } from "../../../../src/parent/storage/series.ts";
-import { makeRegistry, ND_CHILD_GUID } from "../_hosts.ts";
+import { makeCatalogue, ND_CHILD_GUID } from "../_hosts.ts";
 
 /** Values (slots × dimensions) returned by reads so far. */
 export interface ReadCounter {
@@ -25,10 +25,10 @@ function countingSeries(series: ChartSeries, counter: ReadCounter): ChartSeries 
   };
 }
 
-/** A fresh registry (see ../_hosts.ts) whose nd-child reads are counted in `counter`. */
-export function countingRegistry(counter: ReadCounter): HostRegistry {
-  const registry = makeRegistry();
-  const child = registry.byGuid(ND_CHILD_GUID)!;
+/** A fresh catalogue (see ../_hosts.ts) whose nd-child reads are counted in `counter`. */
+export function countingCatalogue(counter: ReadCounter): HostCatalogue {
+  const catalogue = makeCatalogue();
+  const child = catalogue.byGuid(ND_CHILD_GUID)!;
   const store = child.series;
   const series: HostSeries = {
     series: (id) => {
@@ -38,6 +38,6 @@ export function countingRegistry(counter: ReadCounter): HostRegistry {
     firstTimeS: () => store.firstTimeS(),
     lastTimeS: () => store.lastTimeS(),
   };
-  registry.add({ ...child, series });
-  return registry;
+  catalogue.add({ ...child, series });
+  return catalogue;
 }

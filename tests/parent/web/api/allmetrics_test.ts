@@ -7,20 +7,20 @@ import { AllMetrics } from "../../../../src/parent/web/api/allmetrics.ts";
 import { RequestBudget } from "../../../../src/parent/web/api/budget.ts";
 import type { ApiContext } from "../../../../src/parent/web/api/context.ts";
 import type { HostStore } from "../../../../src/parent/storage/host_store.ts";
-import { conf, LAST_S, makeRegistry, ND_CHILD_GUID, NOW_MS } from "../_hosts.ts";
+import { conf, LAST_S, makeCatalogue, ND_CHILD_GUID, NOW_MS } from "../_hosts.ts";
 
 function setup() {
-  const registry = makeRegistry();
-  const ctx: ApiContext = { registry, conf, nowMs: () => NOW_MS };
+  const catalogue = makeCatalogue();
+  const ctx: ApiContext = { catalogue, conf, nowMs: () => NOW_MS };
   const allmetrics = new AllMetrics();
   const get = (query: string, remoteIp = "10.0.0.1", budget = new RequestBudget(10_000)) =>
     allmetrics.reply(ctx, {
-      entry: registry.byGuid(ND_CHILD_GUID)!,
+      entry: catalogue.byGuid(ND_CHILD_GUID)!,
       params: new URLSearchParams(query),
       remoteIp,
       budget,
     });
-  return { registry, allmetrics, get };
+  return { catalogue, allmetrics, get };
 }
 
 function randomText(length: number, seed: number): string {
@@ -64,8 +64,8 @@ test("a scrape is remembered per server= (else per address), and only when it wa
 });
 
 test("child strings with CR, LF, ESC, quotes and backslashes: escaped in Prometheus labels, one line per sample", async () => {
-  const { registry, get } = setup();
-  const child = registry.byGuid(ND_CHILD_GUID)!;
+  const { catalogue, get } = setup();
+  const child = catalogue.byGuid(ND_CHILD_GUID)!;
   const chart = child.host.chart({
     id: "odd.chart",
     name: "odd.\r\u001b[2Jname",

@@ -4,13 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ChartSpec } from "../../../../src/metrics/chart.ts";
-import type { HostRegistry } from "../../../../src/parent/receiver/registry.ts";
+import type { HostCatalogue } from "../../../../src/parent/storage/catalogue.ts";
 import type { ChartStore } from "../../../../src/parent/storage/chart_store.ts";
 import type { HostStore } from "../../../../src/parent/storage/host_store.ts";
 import { formatValue } from "../../../../src/parent/web/api/data_formats.ts";
 import { WebApi } from "../../../../src/parent/web/api/mod.ts";
-import { conf, cpuValue, LAST_S, makeRegistry, ND_CHILD_GUID, NOW_MS, STORED } from "../_hosts.ts";
-import { countingRegistry, type ReadCounter } from "./_counting.ts";
+import { conf, cpuValue, LAST_S, makeCatalogue, ND_CHILD_GUID, NOW_MS, STORED } from "../_hosts.ts";
+import { countingCatalogue, type ReadCounter } from "./_counting.ts";
 
 const TEN_YEARS = 10 * 365 * 86400;
 
@@ -23,8 +23,8 @@ interface Wrapped {
 }
 
 /** A chart on nd-child with the given dimension names (ids d0, d1, …) and its ring to fill. */
-function addChart(registry: HostRegistry, id: string, names: readonly string[]): ChartStore {
-  const child = registry.byGuid(ND_CHILD_GUID)!;
+function addChart(catalogue: HostCatalogue, id: string, names: readonly string[]): ChartStore {
+  const child = catalogue.byGuid(ND_CHILD_GUID)!;
   const spec: ChartSpec = {
     id,
     title: id,
@@ -42,14 +42,14 @@ function addChart(registry: HostRegistry, id: string, names: readonly string[]):
   return (child.series as HostStore).series(id)!;
 }
 
-async function query(registry: HostRegistry, q: string) {
-  return await new WebApi({ registry, conf, nowMs: () => NOW_MS }).handle(`/host/nd-child/api/v1/data?${q}`, "x");
+async function query(catalogue: HostCatalogue, q: string) {
+  return await new WebApi({ catalogue, conf, nowMs: () => NOW_MS }).handle(`/host/nd-child/api/v1/data?${q}`, "x");
 }
 
 /** Runs a system.cpu query with jsonwrap, checks it is a 200 and that reads stayed within the stored slots. */
 async function wrapped(q: string): Promise<Wrapped> {
   const counter: ReadCounter = { values: 0 };
-  const r = await query(countingRegistry(counter), `chart=system.cpu&options=jsonwrap|seconds&${q}`);
+  const r = await query(countingCatalogue(counter), `chart=system.cpu&options=jsonwrap|seconds&${q}`);
   assert.equal(r.status, 200, `${q}: ${r.body}`);
   // user and system for the rows, and once more for latest_values: never more than what is stored.
   assert.ok(counter.values <= 2 * 2 * STORED, `${q}: ${counter.values} values read`);
@@ -106,53 +106,53 @@ test("points=86400 on the default 600 s window gives at most the 600 slots, 20 o
 });
 
 test("a window that misses the stored range is 404 'No metrics where matched to query.', as on 1.37", async () => {
-  const registry = makeRegistry();
+  const catalogue = makeCatalogue();
   for (const q of ["before=-99999999999", `after=${LAST_S - 100000}&before=${LAST_S - 50000}`]) {
-    const r = await query(registry, `chart=system.cpu&${q}`);
+    const r = await query(catalogue, `chart=system.cpu&${q}`);
     assert.deepEqual([r.status, r.body], [404, "No metrics where matched to query."], q);
   }
   // Two updates of slack before the first stored slot still meet it.
   const first = LAST_S - STORED + 1;
-  const near = await query(registry, `chart=system.cpu&after=${first - 1000}&before=${first - 2}`);
+  const near = await query(catalogue, `chart=system.cpu&after=${first - 1000}&before=${first - 2}`);
   assert.equal(near.status, 200, near.body);
-  const missed = await query(registry, `chart=system.cpu&after=${first - 1000}&before=${first - 3}`);
+  const missed = await query(catalogue, `chart=system.cpu&after=${first - 1000}&before=${first - 3}`);
   assert.equal(missed.status, 404);
 });
 
 test("numbers that are not integers of at most 15 digits are 400 naming the parameter", async () => {
-  const registry = makeRegistry();
+  const catalogue = makeCatalogue();
   for (const [q, name] of [["after=1e9", "after"], ["before=9999999999999999", "before"], ["points=1.5", "points"]]) {
-    const r = await query(registry, `chart=system.cpu&${q}`);
+    const r = await query(catalogue, `chart=system.cpu&${q}`);
     assert.equal(r.status, 400, q);
     assert.match(r.body, new RegExp(`'${name}'`));
   }
 });
 
 test("an answer of more than 5,000,000 values is a 400 that says so, before any of it is computed", async () => {
-  const registry = makeRegistry();
+  const catalogue = makeCatalogue();
   const names = Array.from({ length: 60 }, (_, i) => `d${i}`);
-  addChart(registry, "wide.chart", names).append(LAST_S, new Float64Array(60).fill(1), false);
-  const r = await query(registry, "chart=wide.chart&after=-94608000&points=86400");
+  addChart(catalogue, "wide.chart", names).append(LAST_S, new Float64Array(60).fill(1), false);
+  const r = await query(catalogue, "chart=wide.chart&after=-94608000&points=86400");
   assert.equal(r.status, 400);
   assert.match(r.body, /86400 points of 60 dimensions, 5184000 values; at most 5000000/);
-  assert.equal((await query(registry, "chart=wide.chart&after=-94608000&points=1000")).status, 200);
+  assert.equal((await query(catalogue, "chart=wide.chart&after=-94608000&points=1000")).status, 200);
 });
 
 test("csv and tsv headers: separators, quotes and line breaks escaped, formulas neutralised; values untouched", async () => {
-  const registry = makeRegistry();
+  const catalogue = makeCatalogue();
   const names = ['a,"b"\r\nc', "=HYPERLINK(1)", "tab\there", "-1.5", "esc\u001b[2J"];
-  addChart(registry, "odd.names", names).append(LAST_S, Float64Array.of(1, 2, 3, -1.5, 5), false);
+  addChart(catalogue, "odd.names", names).append(LAST_S, Float64Array.of(1, 2, 3, -1.5, 5), false);
 
-  const csv = (await query(registry, "chart=odd.names&after=-1&format=csv&options=seconds")).body;
+  const csv = (await query(catalogue, "chart=odd.names&after=-1&format=csv&options=seconds")).body;
   assert.equal(
     csv,
     `time,"a,""b""\r\nc",'=HYPERLINK(1),tab here,'-1.5,esc [2J\r\n${LAST_S},1,2,3,-1.5,5\r\n`,
   );
-  const tsv = (await query(registry, "chart=odd.names&after=-1&format=tsv&options=seconds")).body;
+  const tsv = (await query(catalogue, "chart=odd.names&after=-1&format=tsv&options=seconds")).body;
   assert.equal(tsv, `time\ta,"b"  c\t'=HYPERLINK(1)\ttab here\t'-1.5\tesc [2J\r\n${LAST_S}\t1\t2\t3\t-1.5\t5\r\n`);
   // Each line has exactly one cell per column.
   for (const line of tsv.split("\r\n").filter((l) => l.length > 0)) assert.equal(line.split("\t").length, 6);
   // JSON keeps the names as they are, escaped by JSON itself.
-  const json = JSON.parse((await query(registry, "chart=odd.names&after=-1")).body);
+  const json = JSON.parse((await query(catalogue, "chart=odd.names&after=-1")).body);
   assert.deepEqual(json.labels, ["time", ...names]);
 });

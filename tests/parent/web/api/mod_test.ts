@@ -9,12 +9,12 @@
 // the GUIDs to ask for instead. And hosts that share a hostname stay apart in every answer.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { HostRegistry } from "../../../../src/parent/receiver/registry.ts";
+import type { HostCatalogue } from "../../../../src/parent/storage/catalogue.ts";
 import type { HostSeries } from "../../../../src/parent/storage/series.ts";
 import { WebApi } from "../../../../src/parent/web/api/mod.ts";
 import type { HttpResponse } from "../../../../src/parent/web/http.ts";
 import { testHost } from "../../../_hosts.ts";
-import { conf, entry, makeRegistry, ndHost, NOW_MS } from "../_hosts.ts";
+import { conf, entry, makeCatalogue, ndHost, NOW_MS } from "../_hosts.ts";
 
 /** A stepped clock: every look advances it by 1 ms. */
 function steppedClock(): () => number {
@@ -41,7 +41,7 @@ const NO_SERIES: HostSeries = { series: () => undefined, firstTimeS: () => 0, la
 
 test("a wide data answer is produced in slices: other work runs between them", async () => {
   const api = new WebApi({
-    registry: makeRegistry(),
+    catalogue: makeCatalogue(),
     conf,
     nowMs: () => NOW_MS,
     clockMs: steppedClock(),
@@ -57,17 +57,17 @@ test("a wide data answer is produced in slices: other work runs between them", a
 });
 
 test("info and charts over 3,000 hosts answer, in slices", async () => {
-  const registry = makeRegistry();
+  const catalogue = makeCatalogue();
   for (let i = 0; i < 3000; i++) {
     const machineGuid = `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`;
-    registry.add({
+    catalogue.add({
       host: testHost({ hostname: `h${i}`, machineGuid }),
       series: NO_SERIES,
       local: false,
       status: { reachable: true, hops: 1, sinceS: 0, peer: "", capabilities: 0 },
     });
   }
-  const api = new WebApi({ registry, conf, nowMs: () => NOW_MS, clockMs: steppedClock() });
+  const api = new WebApi({ catalogue, conf, nowMs: () => NOW_MS, clockMs: steppedClock() });
   const info = await withTurns(api.handle("/api/v1/info", "x"));
   assert.equal(info.r.status, 200);
   assert.equal(JSON.parse(info.r.body).mirrored_hosts.length, 3002);
@@ -77,8 +77,8 @@ test("info and charts over 3,000 hosts answer, in slices", async () => {
 });
 
 test("charts: the text built member by member is exactly JSON.stringify's", async () => {
-  const registry = makeRegistry();
-  const api = new WebApi({ registry, conf, nowMs: () => NOW_MS });
+  const catalogue = makeCatalogue();
+  const api = new WebApi({ catalogue, conf, nowMs: () => NOW_MS });
   const body = (await api.handle("/host/nd-child/api/v1/charts", "x")).body;
   assert.equal(body, JSON.stringify(JSON.parse(body), null, "\t"));
   assert.equal(JSON.parse(body).charts_count, 3);
@@ -86,7 +86,7 @@ test("charts: the text built member by member is exactly JSON.stringify's", asyn
 
 test("a request whose work exceeds requestBudgetMs is abandoned with a 503 that says so", async () => {
   const api = new WebApi({
-    registry: makeRegistry(),
+    catalogue: makeCatalogue(),
     conf,
     nowMs: () => NOW_MS,
     clockMs: steppedClock(),
@@ -108,10 +108,10 @@ function guid(n: number): string {
 }
 
 /** Adds a child with stored points; `reachable` false makes it a disconnected (archived) one. */
-function addChild(registry: HostRegistry, hostname: string, machineGuid: string, reachable = true): void {
+function addChild(catalogue: HostCatalogue, hostname: string, machineGuid: string, reachable = true): void {
   const child = entry(ndHost(hostname, machineGuid), false, 1);
   child.status.reachable = reachable;
-  registry.add(child);
+  catalogue.add(child);
 }
 
 /** The machine GUID whose info `/host/<name>/` answers with, or the status and text of the refusal. */
@@ -120,15 +120,15 @@ async function whoAnswers(api: WebApi, name: string): Promise<string | [number, 
   return r.status === 200 ? JSON.parse(r.body).uid : [r.status, r.body];
 }
 
-function apiOver(registry: HostRegistry): WebApi {
-  return new WebApi({ registry, conf, nowMs: () => NOW_MS });
+function apiOver(catalogue: HostCatalogue): WebApi {
+  return new WebApi({ catalogue, conf, nowMs: () => NOW_MS });
 }
 
 test("/host/<GUID>/ in any case comes first: no hostname can take a GUID's URL", async () => {
-  const registry = makeRegistry();
-  addChild(registry, CHILD_GUID.toUpperCase(), guid(1));
-  addChild(registry, PARENT_GUID, guid(2));
-  const api = apiOver(registry);
+  const catalogue = makeCatalogue();
+  addChild(catalogue, CHILD_GUID.toUpperCase(), guid(1));
+  addChild(catalogue, PARENT_GUID, guid(2));
+  const api = apiOver(catalogue);
   assert.equal(await whoAnswers(api, CHILD_GUID), CHILD_GUID);
   assert.equal(await whoAnswers(api, CHILD_GUID.toUpperCase()), CHILD_GUID);
   assert.equal(await whoAnswers(api, PARENT_GUID.toUpperCase()), PARENT_GUID);
@@ -136,20 +136,20 @@ test("/host/<GUID>/ in any case comes first: no hostname can take a GUID's URL",
 });
 
 test("/host/<the parent's hostname>/ and /host/localhost/ are the parent's, whoever else uses them", async () => {
-  const registry = makeRegistry();
-  addChild(registry, "nd-parent", guid(1));
-  addChild(registry, "localhost", guid(2));
-  const api = apiOver(registry);
+  const catalogue = makeCatalogue();
+  addChild(catalogue, "nd-parent", guid(1));
+  addChild(catalogue, "localhost", guid(2));
+  const api = apiOver(catalogue);
   assert.equal(await whoAnswers(api, "nd-parent"), PARENT_GUID);
   assert.equal(await whoAnswers(api, "localhost"), PARENT_GUID);
   assert.equal(await whoAnswers(api, guid(1)), guid(1));
 });
 
 test("/host/<hostname>/: one streaming holder wins over disconnected ones; two streaming are a 409", async () => {
-  const registry = makeRegistry();
-  const api = apiOver(registry);
+  const catalogue = makeCatalogue();
+  const api = apiOver(catalogue);
   // nd-child streams; a newcomer named nd-child must not take its URL, neither now nor after it leaves.
-  addChild(registry, "nd-child", guid(1));
+  addChild(catalogue, "nd-child", guid(1));
   const conflict: [number, string] = [
     409,
     `Host name 'nd-child' is used by 2 connected hosts; ask for one of them by machine GUID: /host/${CHILD_GUID}/, /host/${
@@ -157,10 +157,10 @@ test("/host/<hostname>/: one streaming holder wins over disconnected ones; two s
     }/`,
   ];
   assert.deepEqual(await whoAnswers(api, "nd-child"), conflict);
-  const newcomer = registry.byGuid(guid(1))!;
+  const newcomer = catalogue.byGuid(guid(1))!;
   newcomer.status.reachable = false;
   assert.equal(await whoAnswers(api, "nd-child"), CHILD_GUID);
-  registry.byGuid(CHILD_GUID)!.status.reachable = false;
+  catalogue.byGuid(CHILD_GUID)!.status.reachable = false;
   assert.deepEqual(await whoAnswers(api, "nd-child"), [
     409,
     `Host name 'nd-child' is used by 2 disconnected hosts; ask for one of them by machine GUID: /host/${CHILD_GUID}/, /host/${
@@ -168,7 +168,7 @@ test("/host/<hostname>/: one streaming holder wins over disconnected ones; two s
     }/`,
   ]);
   // A name only disconnected hosts ever had: the one holder answers; an unknown name is still Netdata's 404.
-  addChild(registry, "gone", guid(3), false);
+  addChild(catalogue, "gone", guid(3), false);
   assert.equal(await whoAnswers(api, "gone"), guid(3));
   assert.deepEqual(await whoAnswers(api, "zzz"), [404, "This netdata does not maintain a database for host: zzz"]);
   const raw = await api.handle("/host/nd-child/api/v1/info", "localhost");
@@ -176,9 +176,9 @@ test("/host/<hostname>/: one streaming holder wins over disconnected ones; two s
 });
 
 test("/host/<hostname>/ shared by many: the 409 lists ten GUIDs and points to /api/v1/info for the rest", async () => {
-  const registry = makeRegistry();
-  for (let i = 1; i <= 24; i++) addChild(registry, "swarm", guid(i));
-  const answer = await whoAnswers(apiOver(registry), "swarm");
+  const catalogue = makeCatalogue();
+  for (let i = 1; i <= 24; i++) addChild(catalogue, "swarm", guid(i));
+  const answer = await whoAnswers(apiOver(catalogue), "swarm");
   assert.ok(Array.isArray(answer));
   assert.equal(answer[0], 409);
   assert.match(answer[1], /^Host name 'swarm' is used by 24 connected hosts; ask for one of them by machine GUID: /);
@@ -187,9 +187,9 @@ test("/host/<hostname>/ shared by many: the 409 lists ten GUIDs and points to /a
 });
 
 test("info and prometheus_all_hosts keep two hosts with one hostname apart", async () => {
-  const registry = makeRegistry();
-  addChild(registry, "nd-child", guid(1));
-  const api = apiOver(registry);
+  const catalogue = makeCatalogue();
+  addChild(catalogue, "nd-child", guid(1));
+  const api = apiOver(catalogue);
   const info = JSON.parse((await api.handle("/api/v1/info", "localhost")).body);
   assert.deepEqual(info.mirrored_hosts, ["nd-parent", "nd-child", "nd-child"]);
   assert.deepEqual(

@@ -7,7 +7,7 @@
 
 import type { Host } from "../../metrics/host.ts";
 import { canonicalGuid, isGuid } from "../../protocol/guid.ts";
-import type { HostSeries } from "../storage/series.ts";
+import type { HostSeries } from "./series.ts";
 
 /**
  * How a host is connected to this parent right now.
@@ -51,12 +51,12 @@ export interface ParentHost {
 }
 
 /**
- * What a `/host/<name>/` URL names ({@link HostRegistry.find}): one host, several hosts sharing a hostname
+ * What a `/host/<name>/` URL names ({@link HostCatalogue.find}): one host, several hosts sharing a hostname
  * at the tier that decides (with the machine GUIDs that name each of them), or nothing.
  *
  * @example
  * ```ts
- * const r: HostLookup = registry.find("edge-1");
+ * const r: HostLookup = catalogue.find("edge-1");
  * if (r.kind === "found") r.entry.host.identity.machineGuid;
  * else if (r.kind === "ambiguous") r.guids; // ["82be38ca-…", "9f1c…"]
  * ```
@@ -81,13 +81,13 @@ const NONE: HostLookup = { kind: "none" };
  *
  * @example
  * ```ts
- * const registry = new HostRegistry(localEntry);
- * registry.add(childEntry);
- * const r = registry.find("edge-1");
+ * const catalogue = new HostCatalogue(localEntry);
+ * catalogue.add(childEntry);
+ * const r = catalogue.find("edge-1");
  * if (r.kind === "found") r.entry.host.identity.machineGuid;
  * ```
  */
-export class HostRegistry {
+export class HostCatalogue {
   readonly localhost: ParentHost;
   readonly #byGuid: Map<string, ParentHost> = new Map();
 
