@@ -93,7 +93,8 @@ async function main(argv: string[]): Promise<void> {
   const cacheDir = config.embedded
     ? join(userStateDir(PROGRAM), "cache")
     : writableDir(netdata.directories.cache, config.found.netdata, PROGRAM);
-  const stores: HostStore[] = [];
+  // Every host's store, so that SIGTERM saves them and a forgotten host's store is let go.
+  const stores = new Map<Host, HostStore>();
   // The receiver attaches a child's store to its host; localhost's is attached below.
   const storeFor = (of: Host, mode: StorageMode, history: number) => {
     const store = new HostStore(of, {
@@ -102,7 +103,7 @@ async function main(argv: string[]): Promise<void> {
       directory: cacheDir,
       log: log.child(`DB[${of.identity.hostname}]`),
     });
-    stores.push(store);
+    stores.set(of, store);
     return store;
   };
   log.info(
@@ -117,7 +118,20 @@ async function main(argv: string[]): Promise<void> {
     series: localStore,
     local: true,
     status: { reachable: true, hops: 0, sinceS: Math.floor(Date.now() / 1000), peer: "", capabilities: 0 },
+  }, {
+    orphans: {
+      forgetAfterS: netdata.db.cleanupOrphanHostsAfterSeconds,
+      deleteFiles: netdata.db.deleteOrphanHostsFiles,
+      maxOrphans: netdata.db.maxOrphanHosts,
+    },
+    retire: async (entry, how) => {
+      const store = stores.get(entry.host);
+      stores.delete(entry.host);
+      await (how === "save" ? store?.save() : store?.removeFiles());
+    },
+    log: log.child("DB"),
   });
+  catalogue.start();
   const receiver = new Receiver({
     catalogue,
     streamConf: config.stream,
@@ -145,8 +159,8 @@ async function main(argv: string[]): Promise<void> {
   exitOnSignals(log, `closing the streams${netdata.db.mode === "none" ? "" : ", saving"} and exiting`, async () => {
     const closing = collection.stop();
     await web?.close();
-    await Promise.all([receiver.close(), closing, sender?.stop()]);
-    for (const store of stores) {
+    await Promise.all([receiver.close(), closing, sender?.stop(), catalogue.stop()]);
+    for (const store of stores.values()) {
       try {
         await store.save();
       } catch (e) {

@@ -123,6 +123,18 @@ export interface NetdataConf {
     readonly secondsToReplicate: number;
     /** `[db] seconds per replication step`, default 600. */
     readonly replicationStepSeconds: number;
+    /**
+     * `[db] cleanup orphan hosts after secs` (or `[global] cleanup orphan hosts after seconds`): a child that has
+     * been disconnected this long is forgotten, default 3600.
+     */
+    readonly cleanupOrphanHostsAfterSeconds: number;
+    /** `[db] delete orphan hosts files`: a forgotten child's saved files are deleted rather than kept, default yes. */
+    readonly deleteOrphanHostsFiles: boolean;
+    /**
+     * `[db] max orphan hosts` (rill's): disconnected children kept in memory at most; past it, a new child makes the
+     * one disconnected longest be forgotten early (its files saved, not deleted), default 500.
+     */
+    readonly maxOrphanHosts: number;
   };
   readonly directories: {
     readonly config: string;
@@ -551,6 +563,9 @@ export function netdataConfFromDocument(doc: ConfigDocument): NetdataConf {
       enableReplication: pick("db", "enable replication", parseBoolean, true),
       secondsToReplicate: pick("db", "seconds to replicate", count(0), 86400),
       replicationStepSeconds: pick("db", "seconds per replication step", count(1), 600),
+      cleanupOrphanHostsAfterSeconds: pick("db", "cleanup orphan hosts after secs", count(1), 3600),
+      deleteOrphanHostsFiles: pick("db", "delete orphan hosts files", parseBoolean, true),
+      maxOrphanHosts: pick("db", "max orphan hosts", count(0), 500),
     },
     directories: {
       config: pick("directories", "config", text, "/etc/netdata"),
@@ -630,6 +645,9 @@ function modelledKeys(section: string): string[] {
         "enable replication",
         "seconds to replicate",
         "seconds per replication step",
+        "cleanup orphan hosts after secs",
+        "delete orphan hosts files",
+        "max orphan hosts",
       ];
     case "directories":
       return ["config", "lib", "log", "cache", "plugins"];

@@ -198,6 +198,16 @@ test("netdata.conf: [db] mode wins over [global] memory mode, with a note", () =
   );
 });
 
+test("netdata.conf: orphan hosts options, also 1.37's [global] spelling", () => {
+  const c = parseNetdataConf(
+    "[global]\n    cleanup orphan hosts after seconds = 120\n[db]\n    delete orphan hosts files = no\n    max orphan hosts = 7\n",
+  );
+  assert.equal(c.db.cleanupOrphanHostsAfterSeconds, 120);
+  assert.equal(c.db.deleteOrphanHostsFiles, false);
+  assert.equal(c.db.maxOrphanHosts, 7);
+  assert.deepEqual(c.diagnostics.filter((d) => d.severity === "error"), []);
+});
+
 test("netdata.conf: bad values are errors with file, line and expectation", () => {
   const c = parseNetdataConf(
     "[global]\n  memory mode = fast\n[web]\n  bind to = *:19999^SSL=always\n  mode = turbo\n[health]\n  enabled = maybe\n",
@@ -225,6 +235,9 @@ test("netdata.conf: defaults", () => {
     enableReplication: true,
     secondsToReplicate: 86400,
     replicationStepSeconds: 600,
+    cleanupOrphanHostsAfterSeconds: 3600,
+    deleteOrphanHostsFiles: true,
+    maxOrphanHosts: 500,
   });
   assert.deepEqual(c.directories, {
     config: "/etc/netdata",

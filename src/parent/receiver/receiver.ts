@@ -125,7 +125,8 @@ export class Receiver {
   readonly #ownGuid: string;
   readonly #timeoutMs: number;
   readonly #byGuid = new Map<string, Connection>();
-  readonly #stores = new Map<string, ReceiverStore>();
+  /** Each child host's store, for as long as the catalogue keeps the host. */
+  readonly #stores = new WeakMap<Host, ReceiverStore>();
   /** Sockets being refused or closed, so {@link close} can finish them. */
   readonly #lingering = new Set<Socket>();
   #lastAcceptedMs: number | undefined;
@@ -258,7 +259,7 @@ export class Receiver {
   ): void {
     const { socket } = stream;
     const entry = this.#entry(request, policy);
-    const store = this.#stores.get(request.machineGuid)!;
+    const store = this.#stores.get(entry.host)!;
     const log = this.#options.log.child(`STREAM_RECEIVER[${request.hostname},[${who.ip}]:${who.port}]`);
     const { caps, reply } = negotiateAsParent({
       childVer: request.ver,
@@ -378,12 +379,11 @@ export class Receiver {
   #entry(request: ValidStreamRequest, policy: ReceiverPolicy): ParentHost {
     const catalogue = this.#options.catalogue;
     const known = catalogue.byGuid(request.machineGuid);
-    const store = this.#stores.get(request.machineGuid);
-    if (known !== undefined && store !== undefined) return known;
+    if (known !== undefined && this.#stores.has(known.host)) return known;
     const host = known?.host ?? new Host(identityOf(request, policy));
     const created = this.#options.createStore(policy, host);
     host.observe(created);
-    this.#stores.set(request.machineGuid, created);
+    this.#stores.set(host, created);
     const entry: ParentHost = {
       host,
       series: created,

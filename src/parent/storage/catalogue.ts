@@ -1,12 +1,19 @@
 /**
- * The hosts a parent knows: its own (`localhost`) and every child that ever streamed to it, with their
- * connection status. The receiver adds and updates entries; the API reads them.
+ * The hosts a parent knows: its own (`localhost`) and every child that streamed to it, with their connection
+ * status. The receiver adds and updates entries; the API reads them.
+ *
+ * A child that went away is an orphan. The catalogue forgets an orphan after `[db] cleanup orphan hosts after
+ * secs` (1.37's rule), and, so that children reconnecting under ever new machine GUIDs cannot grow it without
+ * end, forgets the orphan disconnected longest whenever a new host would leave more than `[db] max orphan
+ * hosts`. Forgetting hands the host's stored data to an injected `retire` (the cli saves it or deletes its
+ * files); a child that comes back after that starts afresh (or from its saved files).
  *
  * @module
  */
 
 import type { Host } from "../../metrics/host.ts";
 import { canonicalGuid, isGuid } from "../../protocol/guid.ts";
+import type { Logger } from "../../runtime/log.ts";
 import type { HostSeries } from "./series.ts";
 
 /**
@@ -76,6 +83,53 @@ export type HostLookup =
 const NONE: HostLookup = { kind: "none" };
 
 /**
+ * When the catalogue forgets disconnected children (the `[db]` options of the same names).
+ *
+ * @example
+ * ```ts
+ * const orphans: OrphanPolicy = { forgetAfterS: 3600, deleteFiles: true, maxOrphans: 500 };
+ * ```
+ */
+export interface OrphanPolicy {
+  /** `cleanup orphan hosts after secs`: a child disconnected this long is forgotten. */
+  readonly forgetAfterS: number;
+  /** `delete orphan hosts files`: a child forgotten for its age has its saved files deleted, not saved. */
+  readonly deleteFiles: boolean;
+  /** `max orphan hosts`: disconnected children kept at most once a new host arrives. */
+  readonly maxOrphans: number;
+}
+
+/**
+ * What the catalogue does with a forgotten host's stored data: delete its files (`"delete"`) or save them
+ * (`"save"`); a promise that settles when that is done.
+ *
+ * @example
+ * ```ts
+ * const retire: RetireHost = (entry, how) => how === "save" ? store.save() : store.removeFiles();
+ * ```
+ */
+export type RetireHost = (entry: ParentHost, how: "save" | "delete") => Promise<void>;
+
+/**
+ * Options of a {@link HostCatalogue}; without `orphans` it forgets no host.
+ *
+ * @example
+ * ```ts
+ * new HostCatalogue(localEntry, { orphans: { forgetAfterS: 3600, deleteFiles: true, maxOrphans: 500 }, retire, log });
+ * ```
+ */
+export interface CatalogueOptions {
+  readonly orphans?: OrphanPolicy;
+  readonly retire?: RetireHost;
+  readonly log?: Logger;
+  /** The wall clock, epoch seconds (default `Date.now() / 1000`). */
+  readonly nowS?: () => number;
+}
+
+/** How often {@link HostCatalogue.start} looks for orphans past their time. */
+const SWEEP_EVERY_MS = 1000;
+
+/**
  * All hosts of a parent, localhost first, the others in the order they first connected. Machine GUIDs are
  * keys in their canonical lower-case form, so a GUID in any case finds its host.
  *
@@ -90,9 +144,14 @@ const NONE: HostLookup = { kind: "none" };
 export class HostCatalogue {
   readonly localhost: ParentHost;
   readonly #byGuid: Map<string, ParentHost> = new Map();
+  readonly #options: CatalogueOptions;
+  /** Forgotten hosts whose data is still being saved or deleted. */
+  readonly #retiring = new Set<Promise<void>>();
+  #sweeper: ReturnType<typeof setInterval> | undefined;
 
-  constructor(localhost: ParentHost) {
+  constructor(localhost: ParentHost, options: CatalogueOptions = {}) {
     this.localhost = localhost;
+    this.#options = options;
     this.#byGuid.set(canonicalGuid(localhost.host.identity.machineGuid), localhost);
   }
 
@@ -134,9 +193,80 @@ export class HostCatalogue {
     return holderOf(name, connected, true) ?? holderOf(name, disconnected, false) ?? NONE;
   }
 
-  /** Adds a host, or replaces the entry with the same machine GUID (a child that came back changed). */
+  /**
+   * Adds a host, or replaces the entry with the same machine GUID (a child that came back changed). A new
+   * host may make the orphan disconnected longest be forgotten ({@link OrphanPolicy.maxOrphans}).
+   */
   add(entry: ParentHost): void {
-    this.#byGuid.set(canonicalGuid(entry.host.identity.machineGuid), entry);
+    const guid = canonicalGuid(entry.host.identity.machineGuid);
+    const isNew = !this.#byGuid.has(guid);
+    this.#byGuid.set(guid, entry);
+    const max = this.#options.orphans?.maxOrphans;
+    if (!isNew || max === undefined) return;
+    // The newcomer is not streaming yet, but it is no orphan.
+    const orphans = this.#orphans().filter((e) => e !== entry);
+    if (orphans.length <= max) return;
+    orphans.sort((a, b) => a.status.sinceS - b.status.sinceS);
+    for (const orphan of orphans.slice(0, orphans.length - max)) {
+      this.#forget(orphan, "save", `more than ${max} disconnected hosts ([db] max orphan hosts)`);
+    }
+  }
+
+  /** Forgets the orphans disconnected for longer than {@link OrphanPolicy.forgetAfterS}; none without a policy. */
+  sweep(): void {
+    const policy = this.#options.orphans;
+    if (policy === undefined) return;
+    const nowS = this.#nowS();
+    for (const orphan of this.#orphans()) {
+      const awayS = nowS - orphan.status.sinceS;
+      if (awayS <= policy.forgetAfterS) continue;
+      this.#forget(
+        orphan,
+        policy.deleteFiles ? "delete" : "save",
+        `disconnected for ${
+          Math.floor(awayS)
+        } s, more than ${policy.forgetAfterS} s ([db] cleanup orphan hosts after secs)`,
+      );
+    }
+  }
+
+  /** Sweeps once a second until {@link stop}; the timer does not keep the process alive. */
+  start(): void {
+    this.#sweeper ??= setInterval(() => this.sweep(), SWEEP_EVERY_MS);
+    this.#sweeper.unref?.();
+  }
+
+  /** Stops sweeping and waits until the data of every forgotten host is saved or deleted. */
+  async stop(): Promise<void> {
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+    await Promise.all(this.#retiring);
+  }
+
+  // Children not streaming now (never localhost).
+  #orphans(): ParentHost[] {
+    return [...this.#byGuid.values()].filter((e) => !e.local && !e.status.reachable);
+  }
+
+  #nowS(): number {
+    return this.#options.nowS?.() ?? Date.now() / 1000;
+  }
+
+  #forget(entry: ParentHost, how: "save" | "delete", why: string): void {
+    const { hostname, machineGuid } = entry.host.identity;
+    this.#byGuid.delete(canonicalGuid(machineGuid));
+    const done = how === "save" ? "saving its data" : "deleting its files";
+    this.#options.log?.info(`forgetting host '${hostname}' (machine GUID ${machineGuid}): ${why}; ${done}`);
+    const retire = this.#options.retire;
+    if (retire === undefined) return;
+    const retiring: Promise<void> = retire(entry, how).catch((e) =>
+      this.#options.log?.error(
+        `cannot ${how === "save" ? "save" : "delete the files of"} forgotten host '${hostname}': ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+      )
+    ).finally(() => this.#retiring.delete(retiring));
+    this.#retiring.add(retiring);
   }
 }
 

@@ -9,7 +9,7 @@
  */
 
 import { readFileSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Chart } from "../../metrics/chart.ts";
 import { ChartCollection } from "../../metrics/collection.ts";
@@ -214,6 +214,12 @@ export class HostStore implements HostSeries, HostObserver {
       await writeFile(`${path}.tmp`, encodeChartFile(chartId, store.snapshot()));
       await rename(`${path}.tmp`, path);
     }
+  }
+
+  /** In mode `save`, deletes the host's folder of saved charts (the host is forgotten for good). */
+  async removeFiles(): Promise<void> {
+    if (this.mode !== "save") return;
+    await rm(this.#folder(), { recursive: true, force: true });
   }
 
   // One folder per host, named by its GUID in the one case every other part of the parent uses.

@@ -13,7 +13,7 @@ import { SimplePattern } from "../../../src/protocol/simple_pattern.ts";
 import { Logger } from "../../../src/runtime/log.ts";
 import type { ReceiverSettings } from "../../../src/parent/receiver/access.ts";
 import { Receiver, type ReceiverOptions } from "../../../src/parent/receiver/receiver.ts";
-import { HostCatalogue } from "../../../src/parent/storage/catalogue.ts";
+import { HostCatalogue, type OrphanPolicy } from "../../../src/parent/storage/catalogue.ts";
 import type { CreateStore, ReceiverStore } from "../../../src/parent/receiver/store.ts";
 import { HostStore } from "../../../src/parent/storage/host_store.ts";
 import type { ChartSeries } from "../../../src/parent/storage/series.ts";
@@ -102,6 +102,8 @@ export interface TestParentOptions {
   streamConf?: string;
   settings?: Partial<ReceiverSettings>;
   receiver?: Partial<ReceiverOptions>;
+  /** When the catalogue forgets disconnected children (never, when left out). */
+  orphans?: OrphanPolicy;
 }
 
 /** Starts a Receiver behind a loopback listener that reads heads as the web listener does. */
@@ -116,7 +118,7 @@ export async function startParent(options: TestParentOptions = {}): Promise<Test
     series: localSeries,
     local: true,
     status: { reachable: true, hops: 0, sinceS: 0, peer: "", capabilities: 0 },
-  });
+  }, { orphans: options.orphans });
   const receiver = new Receiver({
     catalogue,
     streamConf: conf,

@@ -205,6 +205,35 @@ test("a reconnecting GUID gets its catalogue entry, charts and store back", { ti
   });
 });
 
+test("a child the catalogue forgot starts afresh when it comes back: new entry, new store", {
+  timeout: 30_000,
+}, async () => {
+  // 'max orphan hosts = 0': the next new child makes every disconnected one be forgotten.
+  await withParent({ orphans: { forgetAfterS: 3600, deleteFiles: true, maxOrphans: 0 } }, async (parent) => {
+    const first = await rawChild(parent.port, request());
+    first.write(`${DEFINITION}BEGIN "test.x" 1000000\nSET "a" = 1\nEND\n`);
+    const store = await until("the store", () => parent.stores.get(CHILD_GUID));
+    await until("the first iteration", () => store.collections.length === 1);
+    const entry = parent.catalogue.byGuid(CHILD_GUID);
+    first.socket.end();
+    await until("the disconnect", () => entry?.status.reachable === false);
+    const other = await rawChild(parent.port, request({ machine_guid: guid(1), hostname: "other" }));
+    await until("the other child", () => parent.receiver.connections().length === 1);
+    assert.equal(parent.catalogue.byGuid(CHILD_GUID), undefined);
+    const back = await rawChild(parent.port, request());
+    await until("the child back", () => parent.receiver.connections().length === 2);
+    const fresh = parent.catalogue.byGuid(CHILD_GUID);
+    assert.ok(fresh !== undefined && fresh !== entry && fresh.host !== entry?.host);
+    assert.notEqual(parent.stores.get(CHILD_GUID), store);
+    assert.equal(fresh.host.charts.size, 0, "the forgotten charts are not back");
+    back.write(`${DEFINITION}BEGIN "test.x" 1000000\nSET "a" = 2\nEND\n`);
+    await until("an iteration in the new store", () => parent.stores.get(CHILD_GUID)?.collections.length === 1);
+    assert.equal(store.collections.length, 1, "the old store got nothing");
+    other.socket.destroy();
+    back.socket.destroy();
+  });
+});
+
 test("older dialects get the older replies and no REPLAY_CHART; compression is never offered", {
   timeout: 30_000,
 }, async () => {

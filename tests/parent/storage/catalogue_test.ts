@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { HostCatalogue, type ParentHost } from "../../../src/parent/storage/catalogue.ts";
+import { Logger } from "../../../src/runtime/log.ts";
 import { testHost } from "../../_hosts.ts";
 
 const PARENT_GUID = "16323fac-e719-11f1-a295-02fc00000001";
@@ -85,4 +86,101 @@ test("find: two streaming children with one hostname are ambiguous; the latest c
   // Both gone: three disconnected hosts share it, none of them wins for having come last.
   b.status.reachable = false;
   assert.deepEqual(resolve(r, "edge"), { connected: false, guids: [A, B, C] });
+});
+
+/** A catalogue forgetting orphans on an injected clock, recording what it retires. */
+function forgetting(policy: { forgetAfterS?: number; deleteFiles?: boolean; maxOrphans?: number }) {
+  let nowS = 1000;
+  const retired: string[] = [];
+  const log: string[] = [];
+  const r = new HostCatalogue({ ...entry("nd-parent", PARENT_GUID, true), local: true }, {
+    orphans: { forgetAfterS: 60, deleteFiles: true, maxOrphans: 100, ...policy },
+    retire: (e, how) => {
+      retired.push(`${e.host.identity.hostname} ${how}`);
+      return Promise.resolve();
+    },
+    log: new Logger("rill-parent", "DB", (line) => log.push(line)),
+    nowS: () => nowS,
+  });
+  return { r, retired, log, advance: (s: number) => nowS += s, now: () => nowS };
+}
+
+test("sweep: a child disconnected longer than 'cleanup orphan hosts after secs' is forgotten, its files deleted", async () => {
+  const { r, retired, log, advance, now } = forgetting({});
+  const gone = entry("gone", A, false, now());
+  const streaming = entry("streaming", B, true, now() - 3600);
+  r.add(gone);
+  r.add(streaming);
+  advance(60);
+  r.sweep();
+  assert.equal(r.byGuid(A), gone, "60 s is not more than 60 s");
+  advance(1);
+  r.sweep();
+  assert.equal(r.byGuid(A), undefined);
+  assert.equal(r.find("gone").kind, "none");
+  assert.equal(r.byGuid(B), streaming, "a child streaming now is never an orphan");
+  assert.ok(r.byGuid(PARENT_GUID) !== undefined, "nor is the parent");
+  await r.stop();
+  assert.deepEqual(retired, ["gone delete"]);
+  assert.match(
+    log.join("\n"),
+    /forgetting host 'gone' \(machine GUID aaaaaaaa-.*\): disconnected for 61 s, more than 60 s/,
+  );
+});
+
+test("sweep: with 'delete orphan hosts files = no' a forgotten child's data is saved", async () => {
+  const { r, retired, advance, now } = forgetting({ deleteFiles: false });
+  r.add(entry("gone", A, false, now()));
+  advance(61);
+  r.sweep();
+  await r.stop();
+  assert.deepEqual(retired, ["gone save"]);
+});
+
+test("add: a new host beyond 'max orphan hosts' makes the orphans disconnected longest be forgotten, saved", async () => {
+  const { r, retired, advance, now } = forgetting({ maxOrphans: 2 });
+  for (const [name, guid] of [["first", A], ["second", B], ["third", C]]) {
+    r.add(entry(name, guid, false, now()));
+    advance(1);
+  }
+  // Each was added as a newcomer (not yet streaming: its status is set once its stream is accepted), and a
+  // newcomer is never the one to go: two orphans besides it are within the bound.
+  assert.deepEqual(retired, []);
+  const newcomer = entry("newcomer", "dddddddd-e718-11f1-8984-02fc00000001", false, 0);
+  r.add(newcomer);
+  assert.deepEqual(retired, ["first save"], "three orphans besides the newcomer, two kept: the oldest goes");
+  assert.equal(r.byGuid(newcomer.host.identity.machineGuid), newcomer);
+  Object.assign(newcomer.status, { reachable: true, sinceS: now() }); // its stream was accepted
+  Object.assign(newcomer.status, { reachable: false, sinceS: now() }); // and went away: three orphans again
+  assert.deepEqual(retired, ["first save"], "only a new host makes room");
+  r.add(entry("fifth", "eeeeeeee-e718-11f1-8984-02fc00000001", true, now()));
+  assert.deepEqual(retired, ["first save", "second save"]);
+  // A known host coming back (same GUID) is not new: nothing more is forgotten.
+  r.add(entry("third", C, false, now()));
+  assert.deepEqual(retired, ["first save", "second save"]);
+  assert.deepEqual(r.all().map((e) => e.host.identity.hostname), ["nd-parent", "third", "newcomer", "fifth"]);
+  await r.stop();
+});
+
+test("stop waits until every forgotten host's data is saved or deleted, and reports a failure", async () => {
+  let finish!: () => void;
+  const log: string[] = [];
+  const r = new HostCatalogue({ ...entry("nd-parent", PARENT_GUID, true), local: true }, {
+    orphans: { forgetAfterS: 1, deleteFiles: true, maxOrphans: 0 },
+    retire: (e) =>
+      e.host.identity.hostname === "slow"
+        ? new Promise<void>((resolve) => finish = resolve)
+        : Promise.reject(new Error("disk full")),
+    log: new Logger("rill-parent", "DB", (line) => log.push(line)),
+  });
+  r.add(entry("slow", A, false, 1));
+  r.add(entry("broken", B, false, 2));
+  r.add(entry("new", C, true, 3));
+  let stopped = false;
+  const stopping = r.stop().then(() => stopped = true);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(stopped, false);
+  finish();
+  await stopping;
+  assert.match(log.join("\n"), /cannot save forgotten host 'broken': disk full/);
 });

@@ -125,6 +125,27 @@ test("save: the folder is the machine GUID in lower case, whatever case the host
   }
 });
 
+test("save: removeFiles deletes the host's folder and no other host's (a forgotten orphan)", async () => {
+  const dir = tempDir();
+  const guids = ["abcdef01-0000-0000-0000-00000000000b", "abcdef01-0000-0000-0000-00000000000c"];
+  try {
+    const stores = guids.map((guid) => {
+      const host = newHost(guid);
+      const { store, iterate } = observed(host, { mode: "save", directory: dir });
+      const chart = gauges(host, ["a"]);
+      for (let s = 0; s < 3; s++) iterate(chart, s + 0.5, 1_000_000, [s]);
+      return store;
+    });
+    for (const store of stores) await store.save();
+    assert.deepEqual(readdirSync(dir).sort(), guids);
+    await stores[0].removeFiles();
+    assert.deepEqual(readdirSync(dir), [guids[1]]);
+    await stores[0].removeFiles(); // nothing left to delete is no error
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("save: a file whose dimensions or update_every no longer match is ignored and logged", async () => {
   const dir = tempDir();
   try {
