@@ -171,6 +171,11 @@ export interface NetdataConf {
      * open-files limit.
      */
     readonly maxSockets: number | undefined;
+    /**
+     * `[web] disconnect idle clients after seconds` (or `[global] disconnect idle web clients after seconds`): a
+     * connection silent this long is closed, default 60.
+     */
+    readonly disconnectIdleClientsAfterSeconds: number;
     /** `[web] web server max sockets per address` (rill's): open connections from one client address, default 64. */
     readonly maxSocketsPerAddress: number;
   };
@@ -251,13 +256,11 @@ const KNOWN: Readonly<Record<string, { readonly known: readonly string[]; readon
       "memory deduplication (ksm)",
       "cleanup obsolete charts after secs",
       "gap when lost iterations above",
-      "cleanup orphan hosts after secs",
       "storage tiers",
       "dbengine page fetch timeout secs",
       "dbengine page fetch retries",
       "dbengine page descriptors in file mapped memory",
       "delete obsolete charts files",
-      "delete orphan hosts files",
       "enable zero metrics",
       "dbengine pages per extent",
       "dbengine page type",
@@ -295,7 +298,6 @@ const KNOWN: Readonly<Record<string, { readonly known: readonly string[]; readon
       "ses max window",
       "des max window",
       "listen backlog",
-      "disconnect idle clients after seconds",
       "timeout for first request",
       "respect do not track policy",
       "x-frame-options response header",
@@ -587,6 +589,7 @@ export function netdataConfFromDocument(doc: ConfigDocument): NetdataConf {
       acceptStreamingRequestEverySeconds: pick("web", "accept a streaming request every seconds", count(0), 0),
       maxSockets: pick<number | undefined>("web", "web server max sockets", count(1), undefined),
       maxSocketsPerAddress: pick("web", "web server max sockets per address", count(1), 64),
+      disconnectIdleClientsAfterSeconds: pick("web", "disconnect idle clients after seconds", count(1), 60),
     },
     health: {
       enabled: pick("health", "enabled", parseBoolean, true),
@@ -664,6 +667,7 @@ function modelledKeys(section: string): string[] {
         "accept a streaming request every seconds",
         "web server max sockets",
         "web server max sockets per address",
+        "disconnect idle clients after seconds",
       ];
     case "health":
       return ["enabled", "default repeat warning", "default repeat critical"];

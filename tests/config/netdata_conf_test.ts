@@ -253,6 +253,7 @@ test("netdata.conf: defaults", () => {
   assert.equal(c.web.allowStreamingByDns, "heuristic");
   assert.equal(c.web.maxSockets, undefined);
   assert.equal(c.web.maxSocketsPerAddress, 64);
+  assert.equal(c.web.disconnectIdleClientsAfterSeconds, 60);
   assert.equal(c.health.enabled, true);
   assert.equal(c.backend.enabled, false);
   assert.equal(c.registry.enabled, false);
@@ -289,6 +290,11 @@ test("netdata.conf: [web] connection caps; a cap below 1 is an error that keeps 
   assert.deepEqual(where(bad.diagnostics), ["2:error", "3:error"]);
   assert.equal(bad.web.maxSockets, undefined);
   assert.equal(bad.web.maxSocketsPerAddress, 64);
+});
+
+test("netdata.conf: idle web clients, also 1.37's [global] spelling", () => {
+  const c = parseNetdataConf("[global]\n  disconnect idle web clients after seconds = 7\n");
+  assert.equal(c.web.disconnectIdleClientsAfterSeconds, 7);
 });
 
 test("netdata.conf: unknown keys of modelled sections are warned, unknown sections are not", () => {

@@ -21,7 +21,10 @@ import { openFilesSoftLimit } from "../../runtime/open_files.ts";
 export interface WebLimits {
   /** Largest request head; a longer one is answered 431 and the connection closed. */
   readonly headBytes: number;
-  /** A connection silent this long (before its first request or between requests) is closed. */
+  /**
+   * A connection silent this long (before its first request or between requests) is closed (`[web] disconnect
+   * idle clients after seconds`).
+   */
   readonly idleTimeoutMs: number;
   /**
    * A request (head and any body) must be complete this long after its first byte arrived, or it is
@@ -47,7 +50,8 @@ const FALLBACK_OPEN_FILES = 1024;
 
 /**
  * The limits of `conf` (`[web] web server max sockets`, unset meaning 1.37's default of a quarter of the
- * open-files limit, and `web server max sockets per address`), with fixed defaults for the rest, then
+ * open-files limit, `web server max sockets per address` and `disconnect idle clients after seconds`), with
+ * fixed defaults for the rest, then
  * `overrides`.
  *
  * @example
@@ -58,7 +62,7 @@ const FALLBACK_OPEN_FILES = 1024;
 export function webLimits(conf: NetdataConf, overrides: Partial<WebLimits> = {}): WebLimits {
   return {
     headBytes: MAX_REQUEST_HEAD_BYTES,
-    idleTimeoutMs: 60_000,
+    idleTimeoutMs: conf.web.disconnectIdleClientsAfterSeconds * 1000,
     headTimeoutMs: 10_000,
     requestsPerSecond: 100,
     bodyBytes: 16 * 1024,
