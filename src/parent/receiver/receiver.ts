@@ -10,8 +10,7 @@
 import type { Socket } from "node:net";
 import type { ReceiverPolicy, StreamConf } from "../../config/stream_conf.ts";
 import { Host, type HostIdentity } from "../../metrics/host.ts";
-import { CAP_COMPRESSION, type Capabilities, capabilityNames, CAPS_1_37_ALL } from "../../protocol/capabilities.ts";
-import { ProtocolError } from "../../protocol/errors.ts";
+import { CAP_COMPRESSION, type Capabilities, CAPS_1_37_ALL } from "../../protocol/capabilities.ts";
 import { canonicalGuid } from "../../protocol/guid.ts";
 import type { ValidStreamRequest } from "../../protocol/handshake.ts";
 import {
@@ -22,7 +21,6 @@ import {
   REFUSAL_SAME_LOCALHOST,
   REJECTED_ALREADY_CONNECTED,
 } from "../../protocol/replies.ts";
-import { ChildStreamDecoder } from "../../protocol/stream_decoder.ts";
 import type { Logger, LogSink } from "../../runtime/log.ts";
 import {
   accessLogLine,
@@ -33,10 +31,8 @@ import {
   type Requester,
 } from "./access.ts";
 import type { IncomingStream } from "./incoming.ts";
-import { SlicedIntake } from "./intake.ts";
-import { StreamRefused } from "./refused.ts";
+import { ChildConnection, type ReceiverConnection } from "./child_connection.ts";
 import type { HostCatalogue, ParentHost } from "../storage/catalogue.ts";
-import { ChildSession } from "./session.ts";
 import type { CreateStore, ReceiverStore } from "./store.ts";
 
 /** What rill can take from a child: everything 1.37 speaks except LZ4, which it cannot decode yet. */
@@ -78,38 +74,6 @@ export interface ReceiverOptions {
 }
 
 /**
- * A connected child, as tests and the API may look at it.
- *
- * @example
- * ```ts
- * for (const c of receiver.connections()) console.log(c.entry.host.identity.hostname, c.session.updates);
- * ```
- */
-export interface ReceiverConnection {
-  readonly entry: ParentHost;
-  /** `ip:port` of the child. */
-  readonly peer: string;
-  /** The negotiated capabilities. */
-  readonly caps: Capabilities;
-  /** What the child's stream did so far (iterations, replication requests and answers). */
-  readonly session: ChildSession;
-  /** When data last arrived (epoch ms). */
-  readonly lastDataMs: number;
-}
-
-interface Connection extends ReceiverConnection {
-  readonly socket: Socket;
-  /** The child's input, in slices; also pauses the socket while replies wait for the child to read. */
-  readonly intake: SlicedIntake;
-  readonly who: Requester;
-  readonly log: Logger;
-  /** `STREAM <host> [receive from [<ip>]:<port>]` */
-  readonly prefix: string;
-  readonly closed: Promise<void>;
-  lastDataMs: number;
-}
-
-/**
  * Receives children's streams. {@link handle} is the listener's `StreamHandler`.
  *
  * @example
@@ -124,7 +88,7 @@ export class Receiver {
   readonly #options: ReceiverOptions;
   readonly #ownGuid: string;
   readonly #timeoutMs: number;
-  readonly #byGuid = new Map<string, Connection>();
+  readonly #byGuid = new Map<string, ChildConnection>();
   /** Each child host's store, for as long as the catalogue keeps the host. */
   readonly #stores = new WeakMap<Host, ReceiverStore>();
   /** Sockets being refused or closed, so {@link close} can finish them. */
@@ -257,9 +221,7 @@ export class Receiver {
     who: Requester,
     prefix: string,
   ): void {
-    const { socket } = stream;
     const entry = this.#entry(request, policy);
-    const store = this.#stores.get(entry.host)!;
     const log = this.#options.log.child(`STREAM_RECEIVER[${request.hostname},[${who.ip}]:${who.port}]`);
     const { caps, reply } = negotiateAsParent({
       childVer: request.ver,
@@ -277,46 +239,27 @@ export class Receiver {
     );
     log.info(`${prefix}: initializing communication...`);
 
-    let markClosed!: () => void;
-    const closed = new Promise<void>((resolve) => markClosed = resolve);
-    const session: ChildSession = new ChildSession({
-      host: entry.host,
-      store,
+    const conn = new ChildConnection({
+      socket: stream.socket,
+      extra: stream.extra,
+      entry,
+      store: this.#stores.get(entry.host)!,
       policy,
       caps,
-      log,
-      prefix,
-      now: this.#options.now,
-      send: (line) => this.#send(conn, line),
-      claimed: (claimId) => entry.status.claimId = claimId,
-    });
-    const decoder = new ChildStreamDecoder(`${request.hostname} [${who.ip}]:${who.port}`);
-    let reason: string | undefined;
-    const cutOff = (why: string) => {
-      reason ??= why;
-      socket.destroy();
-    };
-    const intake = new SlicedIntake(
-      socket,
-      { apply: (bytes) => decoder.push(bytes, session), progress: session },
-      (e) => {
-        log.error(refusalMessage(e, request.hostname, prefix));
-        cutOff("protocol");
-      },
-    );
-    const conn: Connection = {
-      entry,
-      peer: `${who.ip}:${who.port}`,
-      caps,
-      session,
-      lastDataMs: Date.now(),
-      socket,
-      intake,
       who,
       log,
       prefix,
-      closed,
-    };
+      timeoutMs: this.#timeoutMs,
+      now: this.#options.now,
+      closing: () => this.#closing,
+      access: (status) => this.#access(who, status),
+      onClose: () => {
+        if (this.#byGuid.get(request.machineGuid) !== conn) return;
+        this.#byGuid.delete(request.machineGuid);
+        entry.status.reachable = false;
+        entry.status.sinceS = Math.floor(Date.now() / 1000);
+      },
+    });
     this.#byGuid.set(request.machineGuid, conn);
     Object.assign(entry.status, {
       reachable: true,
@@ -328,51 +271,7 @@ export class Receiver {
     this.#access(who, "CONNECTED");
     const clash = hostnameClash(this.#options.catalogue, entry);
     if (clash !== undefined) log.error(`${prefix}: ${clash}`);
-
-    socket.write(reply);
-    log.info(`${prefix}: established link with negotiated capabilities: ${capabilityNames(caps)}`);
-    log.info(`${prefix}: receiving metrics...`);
-
-    const onData = (chunk: Uint8Array) => {
-      conn.lastDataMs = Date.now();
-      intake.push(chunk);
-    };
-    socket.on("data", onData);
-    socket.setTimeout(this.#timeoutMs, () => {
-      log.error(`${prefix}: read failed: no data for ${this.#timeoutMs / 1000} seconds.`);
-      cutOff("timeout");
-    });
-    socket.on("end", () => {
-      if (reason === undefined && !this.#closing) log.error("read failed: end of file");
-      reason ??= "end of file";
-      socket.end();
-    });
-    socket.on("error", (e) => {
-      if (reason === undefined) log.error(`read failed: ${e.message}`);
-      cutOff("error");
-    });
-    socket.once("close", () => {
-      intake.stop();
-      log.info(`${prefix}: disconnected (completed ${session.updates} updates).`);
-      this.#access(who, "DISCONNECTED");
-      if (this.#byGuid.get(request.machineGuid) === conn) {
-        this.#byGuid.delete(request.machineGuid);
-        entry.status.reachable = false;
-        entry.status.sinceS = Math.floor(Date.now() / 1000);
-      }
-      markClosed();
-    });
-    // Reading starts before the bytes that came with the head are taken: if they need more than this turn's
-    // slice, the intake pauses the socket again until they are done.
-    socket.resume();
-    if (stream.extra.length > 0) onData(stream.extra);
-  }
-
-  /** Writes a parent → child line; while the socket's buffer is full the child's input waits. */
-  #send(conn: Connection, line: string): void {
-    const { socket, intake } = conn;
-    if (socket.destroyed || socket.write(line)) return;
-    if (intake.hold("write")) socket.once("drain", () => intake.release("write"));
+    conn.start(reply);
   }
 
   /** The child's catalogue entry: the known one (charts and stored data kept), or a new one with its store. */
@@ -425,14 +324,4 @@ function hostnameClash(catalogue: HostCatalogue, entry: ParentHost): string | un
   if (lookup.kind !== "found" || lookup.entry === entry) return undefined;
   const owner = lookup.entry.local ? "this parent" : "the host";
   return notHere(`it names ${owner} with machine GUID ${lookup.entry.host.identity.machineGuid}`);
-}
-
-/** The error-log line for a stream that broke off: Netdata's wording where it has one. */
-function refusalMessage(e: unknown, hostname: string, prefix: string): string {
-  if (e instanceof StreamRefused) return e.message;
-  if (e instanceof ProtocolError && e.code === "unknown-keyword") {
-    return `sent command '${e.keyword}' which is not known by netdata, for host '${hostname}'. Disabling it.`;
-  }
-  if (e instanceof ProtocolError) return `${prefix}: ${e.message}. Disabling it.`;
-  return `${prefix}: ${e instanceof Error ? e.message : String(e)}. Disabling it.`;
 }

@@ -7,7 +7,7 @@ import { connect, createServer } from "node:net";
 import { SLICE_BYTES, SLICE_WORK, SlicedIntake } from "../../../src/parent/receiver/intake.ts";
 import type { ChildLineSink } from "../../../src/protocol/decode.ts";
 import { ChildStreamDecoder } from "../../../src/protocol/stream_decoder.ts";
-import type { ReceiverConnection } from "../../../src/parent/receiver/receiver.ts";
+import type { ReceiverConnection } from "../../../src/parent/receiver/child_connection.ts";
 import { until } from "../../_until.ts";
 import { ACCEPTING, ramStores, rawChild, request, steppingClock, type TestParent, withParent } from "./_harness.ts";
 

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MAX_REFUSED_IDS } from "../../../src/parent/receiver/limits.ts";
-import type { ReceiverConnection } from "../../../src/parent/receiver/receiver.ts";
+import type { ReceiverConnection } from "../../../src/parent/receiver/child_connection.ts";
 import { until } from "../../_until.ts";
 import { ACCEPTING, CHILD_GUID, KEY, ramStores, rawChild, request, type TestParent, withParent } from "./_harness.ts";
 
