@@ -53,9 +53,8 @@ export interface FuzzOptions extends FuzzPlanOptions {
   /** Sessions run at the same time against the parent (default 1: one after the other). */
   readonly parallel?: number;
   /**
-   * A fresh parent after this many sessions (default 5000; the run waits for the sessions in flight and checks
-   * that the child still advances first). Each fuzz stream leaves a host behind: about 0.5 MiB of the parent's
-   * RSS per session of the mix, so 100,000 sessions on one parent would take some 50 GB.
+   * A fresh parent after this many sessions (default: one parent for the whole run; the run waits for the
+   * sessions in flight and checks that the child still advances first).
    */
   readonly sessionsPerParent?: number;
   /** A parent that does not answer `/api/v1/info` within this long after a session is hung (default 20). */
@@ -69,7 +68,6 @@ export interface FuzzOptions extends FuzzPlanOptions {
 }
 
 const SLOW_MS = 1000;
-const DEFAULT_SESSIONS_PER_PARENT = 5000;
 const SLOWEST_KEPT = 10;
 /** Sessions started after the child's data was last seen advancing that are kept as suspects of a stall. */
 const STALL_SUSPECTS_AFTER = 5;
@@ -136,7 +134,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const seeds = options.replay ?? planner.seeds(options.sessions);
   const parallel = Math.max(1, Math.min(options.parallel ?? 1, seeds.length));
   const progressEvery = seeds.length < 2000 ? 50 : 1000;
-  const sessionsPerParent = options.sessionsPerParent ?? DEFAULT_SESSIONS_PER_PARENT;
+  const sessionsPerParent = options.sessionsPerParent ?? Number.MAX_SAFE_INTEGER;
 
   const crashes: FuzzCrash[] = [];
   const stalls: ChildStall[] = [];

@@ -19,9 +19,11 @@
  * seeds of every session then in flight (just the one when sequential; with `--parallel` any of them may be
  * the culprit), killed, started again while the other sessions wait. The seeds and their sessions are the same
  * whatever `--parallel`, so a report's seeds replay one by one with `--replay` (or together, with
- * `--parallel`, for a crash that needs them at once). Every `--sessions-per-parent` sessions a fresh parent
- * takes over, once the well-behaved child's data was seen advancing: each fuzz stream with a new GUID leaves a
- * host behind (about 0.5 MiB of RSS a session: 4.2 GB after 10,000 on one parent, which also slows down).
+ * `--parallel`, for a crash that needs them at once). One parent takes all the sessions unless
+ * `--sessions-per-parent N` asks for a fresh one every N (once the well-behaved child's data was seen
+ * advancing). Each fuzz stream comes with a new GUID and leaves a disconnected host behind, of which the parent
+ * keeps at most `[db] max orphan hosts` (500): 20,000 sessions peaked at 1.5 GB of RSS (4.2 GB after 10,000
+ * before the parent forgot any).
  * It prints progress (elapsed time, sessions/s) every 1,000 sessions (every 50 in runs under 2,000); at the
  * end the sessions, the crashes and their seeds, the largest RSS, the well-behaved child's longest stall, the
  * longest API answers and the slowest sessions (with, under `--parallel`, the seeds that ran alongside each).
@@ -42,7 +44,7 @@
  * ```
  *
  * Options: `--sessions N` (300), `--seed S` (a random one, printed), `--parallel N` (1: sessions at a time),
- * `--sessions-per-parent N` (5000), `--kinds stream,handshake,http` (all), `--session-seconds S` (5),
+ * `--sessions-per-parent N` (all: one parent), `--kinds stream,handshake,http` (all), `--session-seconds S` (5),
  * `--max-bytes B` (1048576) per session, `--hang-seconds S` (20), `--child-charts N` (the capture's 308),
  * `--replay seed,…`, `--verbose` (each session's description as it starts), `--show` (print the sessions'
  * bytes instead of running them; the parent's GUID is then a placeholder). Exits 1 when a session crashed the
@@ -59,7 +61,7 @@ import { type FuzzOptions, runFuzz, showSessions } from "./_fuzz_run.ts";
 
 function usage(problem: string): never {
   console.error(`fuzz_parent.ts: ${problem}
-usage: fuzz_parent.ts [--sessions 300] [--seed S] [--parallel 1] [--sessions-per-parent 5000]
+usage: fuzz_parent.ts [--sessions 300] [--seed S] [--parallel 1] [--sessions-per-parent N]
                       [--kinds stream,handshake,http] [--session-seconds 5] [--max-bytes 1048576]
                       [--hang-seconds 20] [--child-charts N] [--replay seed,…] [--verbose] [--show]`);
   process.exit(2);
