@@ -9,9 +9,8 @@
  * After each session its worker asks `/api/v1/info` within the hang deadline; a parent that exited or did not
  * answer is a crash, recorded once with every session then in flight on it (any of them may be the culprit),
  * and the parent is killed and started again with a new harness (scripts/_fuzz_parents.ts) while the other
- * workers wait. Every `sessionsPerParent` sessions the run lets the sessions in flight end, checks that the
- * well-behaved child's data still advances and goes on with a fresh parent, which bounds the parent's memory
- * (the hosts fuzz streams leave behind) and keeps its speed. The CLI is scripts/fuzz_parent.ts;
+ * workers wait. When asked, every `sessionsPerParent` sessions the run lets the sessions in flight end, checks
+ * that the well-behaved child's data still advances and goes on with a fresh parent. The CLI is scripts/fuzz_parent.ts;
  * tests/e2e/parent_fuzz_test.ts runs a short fixed-seed run, tests/scripts/fuzz_run_test.ts a crash under
  * `parallel`.
  *
