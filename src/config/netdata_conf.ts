@@ -176,6 +176,8 @@ export interface NetdataConf {
      * connection silent this long is closed, default 60.
      */
     readonly disconnectIdleClientsAfterSeconds: number;
+    /** `[web] timeout for first request`: a connection must send its first request this soon, default 60. */
+    readonly timeoutForFirstRequestSeconds: number;
     /** `[web] web server max sockets per address` (rill's): open connections from one client address, default 64. */
     readonly maxSocketsPerAddress: number;
   };
@@ -298,7 +300,6 @@ const KNOWN: Readonly<Record<string, { readonly known: readonly string[]; readon
       "ses max window",
       "des max window",
       "listen backlog",
-      "timeout for first request",
       "respect do not track policy",
       "x-frame-options response header",
       "allow connections by dns",
@@ -590,6 +591,7 @@ export function netdataConfFromDocument(doc: ConfigDocument): NetdataConf {
       maxSockets: pick<number | undefined>("web", "web server max sockets", count(1), undefined),
       maxSocketsPerAddress: pick("web", "web server max sockets per address", count(1), 64),
       disconnectIdleClientsAfterSeconds: pick("web", "disconnect idle clients after seconds", count(1), 60),
+      timeoutForFirstRequestSeconds: pick("web", "timeout for first request", count(1), 60),
     },
     health: {
       enabled: pick("health", "enabled", parseBoolean, true),
@@ -668,6 +670,7 @@ function modelledKeys(section: string): string[] {
         "web server max sockets",
         "web server max sockets per address",
         "disconnect idle clients after seconds",
+        "timeout for first request",
       ];
     case "health":
       return ["enabled", "default repeat warning", "default repeat critical"];

@@ -292,9 +292,13 @@ test("netdata.conf: [web] connection caps; a cap below 1 is an error that keeps 
   assert.equal(bad.web.maxSocketsPerAddress, 64);
 });
 
-test("netdata.conf: idle web clients, also 1.37's [global] spelling", () => {
-  const c = parseNetdataConf("[global]\n  disconnect idle web clients after seconds = 7\n");
+test("netdata.conf: idle web clients (also 1.37's [global] spelling) and the first request's deadline", () => {
+  const c = parseNetdataConf(
+    "[global]\n  disconnect idle web clients after seconds = 7\n[web]\n  timeout for first request = 3\n",
+  );
   assert.equal(c.web.disconnectIdleClientsAfterSeconds, 7);
+  assert.equal(c.web.timeoutForFirstRequestSeconds, 3);
+  assert.equal(parseNetdataConf("").web.timeoutForFirstRequestSeconds, 60);
 });
 
 test("netdata.conf: unknown keys of modelled sections are warned, unknown sections are not", () => {

@@ -26,6 +26,8 @@ export interface WebLimits {
    * idle clients after seconds`).
    */
   readonly idleTimeoutMs: number;
+  /** A connection must send its first whole request head this soon (`[web] timeout for first request`). */
+  readonly firstRequestTimeoutMs: number;
   /**
    * A request (head and any body) must be complete this long after its first byte arrived, or it is
    * answered 408 and the connection closed: trickling bytes keep a connection from being idle, not forever.
@@ -50,7 +52,8 @@ const FALLBACK_OPEN_FILES = 1024;
 
 /**
  * The limits of `conf` (`[web] web server max sockets`, unset meaning 1.37's default of a quarter of the
- * open-files limit, `web server max sockets per address` and `disconnect idle clients after seconds`), with
+ * open-files limit, `web server max sockets per address`, `disconnect idle clients after seconds` and `timeout
+ * for first request`), with
  * fixed defaults for the rest, then
  * `overrides`.
  *
@@ -63,6 +66,7 @@ export function webLimits(conf: NetdataConf, overrides: Partial<WebLimits> = {})
   return {
     headBytes: MAX_REQUEST_HEAD_BYTES,
     idleTimeoutMs: conf.web.disconnectIdleClientsAfterSeconds * 1000,
+    firstRequestTimeoutMs: conf.web.timeoutForFirstRequestSeconds * 1000,
     headTimeoutMs: 10_000,
     requestsPerSecond: 100,
     bodyBytes: 16 * 1024,

@@ -264,8 +264,9 @@ function accept(shared: Shared, bind: BindAddress, raw: net.Socket): void {
   };
   shared.open.set(raw, () => raw.destroy());
   raw.once("close", onClose);
-  // Covers the TLS layer too: its traffic is this socket's.
-  raw.setTimeout(shared.limits.idleTimeoutMs, () => raw.destroy());
+  // Covers the TLS layer too: its traffic is this socket's. Until the first whole request, the deadline is
+  // `timeout for first request`; serve() then sets the idle one.
+  raw.setTimeout(shared.limits.firstRequestTimeoutMs, () => raw.destroy());
   /** The socket leaves the listener for the receiver: nothing of ours stays attached or counted. */
   const handOver = () => {
     raw.off("error", onError);
@@ -342,7 +343,12 @@ function serve(shared: Shared, bind: BindAddress, socket: net.Socket, peer: Peer
   const { log, onStream } = shared.options;
   const { remoteIp, remotePort, tls, handOver } = peer;
   const allowed = (acl: string) => bind.acl.length === 0 || bind.acl.includes(acl);
+  let firstRequest = true;
   const route = (head: RequestHead, text: string): Route => {
+    if (firstRequest) {
+      firstRequest = false;
+      peer.raw.setTimeout(shared.limits.idleTimeoutMs);
+    }
     switch (head.method) {
       case "STREAM":
         if (!allowed("streaming")) {

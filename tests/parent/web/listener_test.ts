@@ -176,3 +176,27 @@ test("close() ends idle keep-alive connections", async () => {
   assert.match(await all, /^HTTP\/1\.1 200 OK/);
   assert.equal(s.readableEnded || s.destroyed, true);
 });
+
+test("a connection must send its first request within 'timeout for first request', then 'disconnect idle clients after'", async () => {
+  const web = await start({ limits: { firstRequestTimeoutMs: 300, idleTimeoutMs: 60_000 } });
+  try {
+    const silent = await plain(web);
+    const closed = new Promise<number>((resolve) => {
+      const from = Date.now();
+      silent.once("close", () => resolve(Date.now() - from));
+    });
+    // Closed by the first-request deadline, long before the idle one.
+    assert.ok((await closed) < 30_000);
+    const served = await plain(web);
+    const answers = readAll(served, 20_000);
+    served.write("GET /api/v1/info HTTP/1.1\r\nHost: x\r\n\r\n");
+    await until("the answer", () => served.bytesRead > 0);
+    // Past the first-request deadline, with a request answered: the idle deadline (60 s) applies now.
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    assert.equal(served.destroyed || served.readableEnded, false);
+    served.end("GET /api/v1/info HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert.deepEqual(statuses(await answers), ["200", "200"]);
+  } finally {
+    await web.close();
+  }
+});
