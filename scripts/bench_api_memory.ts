@@ -5,6 +5,7 @@
  * is bounded levels off after the first rounds; one that keeps answers (or their garbage) grows round after round.
  *
  * ```sh
+ * bash scripts/bench.sh api-memory [options]       # or: npm run bench:api-memory -- [options]
  * node_modules/.bin/bun scripts/bench_api_memory.ts --children 100 --rounds 10
  * node_modules/.bin/bun scripts/bench_api_memory.ts --parents netdata,rill --children 100   # with a ratio
  * MIMALLOC_PURGE_DELAY=0 node_modules/.bin/bun scripts/bench_api_memory.ts --parents rill   # env reaches the parent
