@@ -4,7 +4,8 @@
 # `scripts/bench.sh parent [--children N] [--seconds S] …` (N simulated children into a real Netdata parent, then
 # into rill-parent) and `scripts/bench.sh api [--children N] [--parents netdata,rill] …` (the API latency and
 # the children's ingestion stall of a real Netdata parent, then of the compiled rill-parent, while N simulated
-# children stream in real time, compared request by request) run once.
+# children stream in real time, compared request by request) and `scripts/bench.sh api-memory [--children N] …` (the
+# parent's RSS over repeated large answers, scripts/bench_api_memory.ts) run once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x node_modules/.bin/deno ] && [ -x node_modules/.bin/bun ] || npm install --no-audit --no-fund --loglevel=error
@@ -22,6 +23,9 @@ fi
 # The API benchmark times the parents' answers; the children run in the script, on Bun likewise.
 if [ "$name" = api ]; then
   exec node_modules/.bin/bun scripts/bench_api_latency.ts "$@"
+fi
+if [ "$name" = api-memory ]; then
+  exec node_modules/.bin/bun scripts/bench_api_memory.ts "$@"
 fi
 node_modules/.bin/deno run -A "scripts/bench_$name.ts" "$@"
 node_modules/.bin/bun "scripts/bench_$name.ts" "$@"

@@ -115,8 +115,11 @@ export function serveHttp(socket: Socket, options: HttpConnectionOptions): HttpC
     },
   });
 
-  const encode = (response: HttpResponse, keepAlive: boolean) =>
-    encodeResponse(response, { keepAlive, server: options.server, nowMs: Date.now() });
+  const send = (response: HttpResponse, keepAlive: boolean) => {
+    for (const bytes of encodeResponse(response, { keepAlive, server: options.server, nowMs: Date.now() })) {
+      output.write(bytes);
+    }
+  };
 
   function stopReading(): void {
     finished = true;
@@ -126,11 +129,11 @@ export function serveHttp(socket: Socket, options: HttpConnectionOptions): HttpC
   /** The last reply: nothing more is read, the socket ends once it is written. */
   function finish(response: HttpResponse | undefined): void {
     stopReading();
-    if (response !== undefined) output.write(encode(response, false));
+    if (response !== undefined) send(response, false);
     output.end();
   }
   function reply(response: HttpResponse, keepAlive: boolean): void {
-    if (keepAlive) output.write(encode(response, true));
+    if (keepAlive) send(response, true);
     else finish(response);
   }
 

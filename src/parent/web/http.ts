@@ -152,7 +152,8 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 };
 
 /**
- * A response to write: status, content type and body, plus any extra headers.
+ * A response to write: status, content type and body, plus any extra headers. A large body is given as
+ * UTF-8 byte slices (see ./body.ts `BodyBuilder`), written one after the other without being joined.
  *
  * @example
  * ```ts
@@ -162,7 +163,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 export interface HttpResponse {
   readonly status: number;
   readonly contentType: string;
-  readonly body: string;
+  readonly body: string | readonly Uint8Array[];
   readonly headers?: readonly (readonly [string, string])[];
 }
 
@@ -178,19 +179,27 @@ export function textResponse(status: number, body: string): HttpResponse {
   return { status, contentType: "text/plain; charset=utf-8", body };
 }
 
+/** A body up to this size is copied behind the head, so that the whole response is one write. */
+const SMALL_BODY_BYTES = 16 * 1024;
+
 /**
- * The bytes of a full response (head and body); `HEAD`-less, so the body is always sent.
+ * The bytes of a full response, to be written in order: the head, then the body's slices as they are (a large
+ * body is never copied into one buffer; `Content-Length` is the sum of the slices' lengths); a small response is
+ * one buffer. `HEAD`-less, so the body is always sent.
  *
  * @example
  * ```ts
- * socket.write(encodeResponse(textResponse(200, "OK"), { keepAlive: true, server: "rill/0.1.0", nowMs: Date.now() }));
+ * const bytes = encodeResponse(textResponse(200, "OK"), { keepAlive: true, server: "rill/0.1.0", nowMs: Date.now() });
+ * for (const slice of bytes) socket.write(slice);
  * ```
  */
 export function encodeResponse(
   response: HttpResponse,
   options: { readonly keepAlive: boolean; readonly server: string; readonly nowMs: number },
-): Uint8Array {
-  const body = Buffer.from(response.body, "utf8");
+): Uint8Array[] {
+  const body = typeof response.body === "string" ? [Buffer.from(response.body, "utf8")] : response.body;
+  let length = 0;
+  for (const slice of body) length += slice.length;
   let head = `HTTP/1.1 ${response.status} ${STATUS_TEXT[response.status] ?? "Unknown"}\r\n` +
     `Connection: ${options.keepAlive ? "keep-alive" : "close"}\r\n` +
     `Server: ${options.server}\r\n` +
@@ -201,8 +210,11 @@ export function encodeResponse(
     "Cache-Control: no-cache, no-store, must-revalidate\r\n" +
     "Pragma: no-cache\r\n";
   for (const [name, value] of response.headers ?? []) head += `${name}: ${value}\r\n`;
-  head += `Content-Length: ${body.length}\r\n\r\n`;
-  return Buffer.concat([Buffer.from(head, "latin1"), body]);
+  head += `Content-Length: ${length}\r\n\r\n`;
+  const headBytes = Buffer.from(head, "latin1");
+  // A small answer goes out in one write, as most do; a large one's slices are not copied.
+  if (length <= SMALL_BODY_BYTES) return [Buffer.concat([headBytes, ...body])];
+  return [headBytes, ...body];
 }
 
 /**

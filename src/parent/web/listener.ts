@@ -319,13 +319,13 @@ function refuseBusy(shared: Shared, raw: net.Socket): void {
   const linger = setTimeout(() => raw.destroy(), REFUSED_LINGER_MS);
   raw.once("close", () => clearTimeout(linger));
   raw.on("data", () => {}); // read and dropped, so that closing does not reset the 503 away
-  raw.end(
-    encodeResponse(textResponse(503, "Too many connections: try again later"), {
-      keepAlive: false,
-      server: shared.server,
-      nowMs: Date.now(),
-    }),
-  );
+  const refusal = encodeResponse(textResponse(503, "Too many connections: try again later"), {
+    keepAlive: false,
+    server: shared.server,
+    nowMs: Date.now(),
+  });
+  for (const bytes of refusal) raw.write(bytes);
+  raw.end();
 }
 
 interface Peer {

@@ -32,7 +32,7 @@ export interface OutputQueueEvents {
  * @example
  * ```ts
  * const output = new OutputQueue(socket, 30_000, { onProgress: () => readMore(), onStall: () => socket.destroy() });
- * output.write(encodeResponse(response, options));
+ * for (const bytes of encodeResponse(response, options)) output.write(bytes);
  * if (output.pendingBytes > 1024 * 1024) stopReading();
  * ```
  */

@@ -7,13 +7,14 @@ import { formatValue } from "../../../src/parent/web/api/data_formats.ts";
 import { queryWindow } from "../../../src/parent/web/api/window.ts";
 import { fixtureText } from "../../_fixtures.ts";
 import { conf, cpuValue, LAST_S, makeCatalogue, NOW_MS, STORED } from "./_hosts.ts";
+import { answerText } from "./_body.ts";
 
 function api(nowMs = NOW_MS): WebApi {
   return new WebApi({ catalogue: makeCatalogue(), conf, nowMs: () => nowMs });
 }
 
 function get(target: string, nowMs = NOW_MS) {
-  return api(nowMs).handle(target, "localhost");
+  return answerText(api(nowMs).handle(target, "localhost"));
 }
 
 async function json(target: string): Promise<Record<string, unknown>> {
@@ -241,7 +242,7 @@ test("data: bad parameters are 400 with a message, unknown chart 404", async () 
 
 test("allmetrics: shell, json and prometheus as 1.37 prints them", async () => {
   const a = api();
-  const call = (q: string, ip = "localhost") => a.handle(`/host/nd-child/api/v1/allmetrics?${q}`, ip);
+  const call = (q: string, ip = "localhost") => answerText(a.handle(`/host/nd-child/api/v1/allmetrics?${q}`, ip));
   const shell = (await call("format=shell")).body;
   assert.ok(
     shell.includes('\n# chart: system.cpu (name: system.cpu)\nNETDATA_SYSTEM_CPU_USER="2"      # percentage\n'),

@@ -10,6 +10,7 @@ import { SimplePattern } from "../../../protocol/simple_pattern.ts";
 import type { Chart, Dimension } from "../../../metrics/chart.ts";
 import type { ParentHost } from "../../storage/catalogue.ts";
 import type { ChartSeries } from "../../storage/series.ts";
+import { BodyBuilder, type TextSink } from "../body.ts";
 import { HttpError, type HttpResponse } from "../http.ts";
 import type { RequestBudget } from "./budget.ts";
 import type { ApiContext, ApiRequest } from "./context.ts";
@@ -41,12 +42,11 @@ export class AllMetrics {
     const charts = (entry: ParentHost) =>
       [...viewableCharts(entry)].filter((c) => filter === undefined || filter.matches(c.id) || filter.matches(c.name));
     switch (format) {
-      case "shell":
-        return {
-          status: 200,
-          contentType: "text/plain; charset=utf-8",
-          body: await shell(req.entry, charts(req.entry), req.budget),
-        };
+      case "shell": {
+        const body = new BodyBuilder();
+        await shell(req.entry, charts(req.entry), body, req.budget);
+        return { status: 200, contentType: "text/plain; charset=utf-8", body: body.finish() };
+      }
       case "json":
         return {
           status: 200,
@@ -73,25 +73,26 @@ export class AllMetrics {
         const hosts = options.allHosts ? held : [req.entry];
         const shared = sharedHostnames(hosts);
         const scraped: [string, number][] = [];
-        let body = "";
+        const body = new BodyBuilder();
         for (const entry of hosts) {
           const guid = entry.host.identity.machineGuid;
           const afterS = this.scrapes.lastScrape(server, guid) ?? nowS - entry.host.identity.updateEvery;
           const hostnameShared = shared.has(entry.host.identity.hostname);
-          body += await prometheusHost(
+          await prometheusHost(
             entry,
             charts(entry),
             options,
             hostnameShared,
             Math.min(afterS, nowS),
             nowS,
+            body,
             req.budget,
           );
           scraped.push([guid, nowS]);
         }
         // Only a scrape that was answered counts as seen: an abandoned one leaves the memory as it was.
         this.scrapes.record(server, scraped, held.length);
-        return { status: 200, contentType: "text/plain; version=0.0.4", body };
+        return { status: 200, contentType: "text/plain; version=0.0.4", body: body.finish() };
       }
       default:
         throw new HttpError(400, FORMAT_ERROR);
@@ -117,14 +118,13 @@ function roundHalfAway(value: number): number {
   return Math.sign(value) * Math.round(Math.abs(value));
 }
 
-/** `format=shell`: variable names are letters, digits and `_`; comments carry no control character. */
-async function shell(entry: ParentHost, charts: readonly Chart[], budget: RequestBudget): Promise<string> {
-  let out = "";
+/** `format=shell`, added to `out`: variable names are letters, digits and `_`; comments carry no control character. */
+async function shell(entry: ParentHost, charts: readonly Chart[], out: TextSink, budget: RequestBudget): Promise<void> {
   for (const chart of charts) {
     if (budget.due()) await budget.pause();
     const name = shellName(chart.name);
     const units = lineText(chart.units);
-    out += `\n# chart: ${lineText(chart.id)} (name: ${lineText(chart.name)})\n`;
+    let text = `\n# chart: ${lineText(chart.id)} (name: ${lineText(chart.name)})\n`;
     const dims = liveDimensions(chart);
     const values = lastValues(entry.series.series(chart.id), dims);
     let total = 0;
@@ -132,17 +132,17 @@ async function shell(entry: ParentHost, charts: readonly Chart[], budget: Reques
       let v = values[i];
       const key = `NETDATA_${name}_${shellName(dim.name)}`;
       if (!Number.isFinite(v)) {
-        out += `${key}=""      # ${units}\n`;
+        text += `${key}=""      # ${units}\n`;
         return;
       }
       if (dim.multiplier < 0 || dim.divisor < 0) v = -v;
       v = roundHalfAway(v);
       if (!dim.hidden) total += v;
-      out += `${key}="${v.toFixed(0)}"      # ${units}\n`;
+      text += `${key}="${v.toFixed(0)}"      # ${units}\n`;
     });
-    out += `NETDATA_${name}_VISIBLETOTAL="${roundHalfAway(total).toFixed(0)}"      # ${units}\n`;
+    out.add(`${text}NETDATA_${name}_VISIBLETOTAL="${roundHalfAway(total).toFixed(0)}"      # ${units}\n`);
   }
-  return `${out}\n# NETDATA ALARMS RUNNING\n`;
+  out.add("\n# NETDATA ALARMS RUNNING\n");
 }
 
 async function json(entry: ParentHost, charts: readonly Chart[], budget: RequestBudget): Promise<string> {

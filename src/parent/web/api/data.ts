@@ -9,6 +9,7 @@
  * @module
  */
 
+import { BodyBuilder, JsonStringSink, type TextSink } from "../body.ts";
 import { HttpError, type HttpResponse } from "../http.ts";
 import type { ApiContext, ApiRequest } from "./context.ts";
 import { integerParam, listParam, requireChart } from "./context.ts";
@@ -116,24 +117,26 @@ export async function dataReply(ctx: ApiContext, req: ApiRequest): Promise<HttpR
   transformValues(rows, options);
 
   const wrap = options.has("jsonwrap");
-  const result = format === "json"
-    ? await jsonRows(rows, options, req.budget)
-    : format === "csv" || format === "tsv"
-    ? await csvRows(rows, options, format === "csv" ? "," : "\t", wrap ? "\n" : "\r\n", req.budget)
-    : await sumRows(rows, options, format, req.budget);
-  if (!wrap) {
-    return {
-      status: 200,
-      contentType: format === "json" || format === "array"
-        ? "application/json; charset=utf-8"
-        : "text/plain; charset=utf-8",
-      body: result,
-    };
-  }
   const raw = format === "json" || format === "array";
+  const body = new BodyBuilder();
+  const wrapping = wrap ? jsonWrap(chart, series, rows, { group, options, format }) : undefined;
+  let out: TextSink = body;
+  if (wrapping !== undefined) {
+    body.add(wrapping.head);
+    // A text result is one JSON string inside the wrap.
+    if (!raw) {
+      body.add('"');
+      out = new JsonStringSink(body);
+    }
+  }
+  if (format === "json") await jsonRows(rows, options, out, req.budget);
+  else if (format === "csv" || format === "tsv") {
+    await csvRows(rows, options, format === "csv" ? "," : "\t", wrap ? "\n" : "\r\n", out, req.budget);
+  } else await sumRows(rows, options, format, out, req.budget);
+  if (wrapping !== undefined) body.add(raw ? wrapping.tail : `"${wrapping.tail}`);
   return {
     status: 200,
-    contentType: "application/json; charset=utf-8",
-    body: jsonWrap(chart, series, rows, { group, options, format, result: raw ? result : JSON.stringify(result) }),
+    contentType: wrap || raw ? "application/json; charset=utf-8" : "text/plain; charset=utf-8",
+    body: body.finish(),
   };
 }

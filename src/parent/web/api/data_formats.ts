@@ -10,6 +10,7 @@ import type { Chart } from "../../../metrics/chart.ts";
 import { formatTimestamp } from "../../../runtime/log.ts";
 import type { ChartSeries } from "../../storage/series.ts";
 import { roundHalfEven } from "../../storage/storage_number.ts";
+import type { TextSink } from "../body.ts";
 import type { RequestBudget } from "./budget.ts";
 import { tableField } from "./escape.ts";
 import type { GroupMethod, Rows } from "./rows.ts";
@@ -64,44 +65,50 @@ function cell(value: number, options: ReadonlySet<string>): string {
 }
 
 /**
- * `format=json`: 1.37's exact layout (see `fixtures/api/child-api-v1-data-system.cpu.json`).
+ * `format=json`: 1.37's exact layout (see `fixtures/api/child-api-v1-data-system.cpu.json`), added to `out`.
  *
  * @example
  * ```ts
- * const body = await jsonRows(rows, new Set(["ms"]), budget);
+ * const body = new BodyBuilder();
+ * await jsonRows(rows, new Set(["ms"]), body, budget);
  * ```
  */
-export async function jsonRows(rows: Rows, options: ReadonlySet<string>, budget: RequestBudget): Promise<string> {
+export async function jsonRows(
+  rows: Rows,
+  options: ReadonlySet<string>,
+  out: TextSink,
+  budget: RequestBudget,
+): Promise<void> {
   const objects = options.has("objectrows");
   const ms = options.has("ms") ? "000" : "";
   const flip = options.has("flip");
   const d = rows.dims.length;
   const names = rows.dims.map((dim) => JSON.stringify(dim.name));
-  let out = '{\n "labels": ["time"';
-  for (let c = 0; c < d; c++) if (rows.visible[c]) out += `,${names[c]}`;
-  out += '],\n    "data":\n [\n';
+  let head = '{\n "labels": ["time"';
+  for (let c = 0; c < d; c++) if (rows.visible[c]) head += `,${names[c]}`;
+  out.add(`${head}],\n    "data":\n [\n`);
   for (let k = 0; k < rows.window.points; k++) {
     if (budget.due()) await budget.pause();
     const row = rowAt(rows, k, flip);
-    if (k > 0) out += ",\n";
-    out += objects ? ` { "time": ${rowTime(rows, row)}${ms}` : ` [ ${rowTime(rows, row)}${ms}`;
+    let line = k > 0 ? ",\n" : "";
+    line += objects ? ` { "time": ${rowTime(rows, row)}${ms}` : ` [ ${rowTime(rows, row)}${ms}`;
     for (let c = 0; c < d; c++) {
       if (!rows.visible[c]) continue;
-      out += objects ? `,${names[c]}: ` : ",";
-      out += cell(rows.values[row * d + c], options);
+      line += objects ? `,${names[c]}: ` : ",";
+      line += cell(rows.values[row * d + c], options);
     }
-    out += objects ? "}" : "]";
+    out.add(objects ? `${line}}` : `${line}]`);
   }
-  return `${out}\n]\n}`;
+  out.add("\n]\n}");
 }
 
 /**
  * `format=csv|tsv`: a header line (names escaped for the format, see {@link tableField}), then one line
- * per row; times as local date-times unless `seconds`/`ms`.
+ * per row, added to `out`; times as local date-times unless `seconds`/`ms`.
  *
  * @example
  * ```ts
- * const body = await csvRows(rows, new Set(["seconds"]), ",", "\r\n", budget);
+ * await csvRows(rows, new Set(["seconds"]), ",", "\r\n", body, budget);
  * ```
  */
 export async function csvRows(
@@ -109,47 +116,48 @@ export async function csvRows(
   options: ReadonlySet<string>,
   separator: "," | "\t",
   eol: string,
+  out: TextSink,
   budget: RequestBudget,
-): Promise<string> {
+): Promise<void> {
   const d = rows.dims.length;
-  let out = "time";
-  for (let c = 0; c < d; c++) if (rows.visible[c]) out += separator + tableField(rows.dims[c].name, separator);
-  out += eol;
+  let head = "time";
+  for (let c = 0; c < d; c++) if (rows.visible[c]) head += separator + tableField(rows.dims[c].name, separator);
+  out.add(head + eol);
   const flip = options.has("flip");
   for (let k = 0; k < rows.window.points; k++) {
     if (budget.due()) await budget.pause();
     const row = rowAt(rows, k, flip);
     const t = rowTime(rows, row);
-    out += options.has("ms") ? `${t}000` : options.has("seconds") ? `${t}` : formatTimestamp(t * 1000);
-    for (let c = 0; c < d; c++) if (rows.visible[c]) out += separator + cell(rows.values[row * d + c], options);
-    out += eol;
+    let line = options.has("ms") ? `${t}000` : options.has("seconds") ? `${t}` : formatTimestamp(t * 1000);
+    for (let c = 0; c < d; c++) if (rows.visible[c]) line += separator + cell(rows.values[row * d + c], options);
+    out.add(line + eol);
   }
-  return out;
 }
 
 /**
- * `format=ssv|ssvcomma|array`: per row, the sum of the shown dimensions (`null` when all are empty).
+ * `format=ssv|ssvcomma|array`: per row, the sum of the shown dimensions (`null` when all are empty), added to `out`.
  *
  * @example
  * ```ts
- * const body = await sumRows(rows, new Set(), "array", budget); // "[1.5,2]"
+ * await sumRows(rows, new Set(), "array", body, budget); // "[1.5,2]"
  * ```
  */
 export async function sumRows(
   rows: Rows,
   options: ReadonlySet<string>,
   format: string,
+  out: TextSink,
   budget: RequestBudget,
-): Promise<string> {
+): Promise<void> {
   const d = rows.dims.length;
   const flip = options.has("flip");
   const separator = format === "ssv" ? " " : ",";
-  let out = "";
+  if (format === "array") out.add("[");
   for (let k = 0; k < rows.window.points; k++) {
     if (budget.due()) await budget.pause();
-    out += (k > 0 ? separator : "") + cell(rowSum(rows, rowAt(rows, k, flip), d), options);
+    out.add((k > 0 ? separator : "") + cell(rowSum(rows, rowAt(rows, k, flip), d), options));
   }
-  return format === "array" ? `[${out}]` : out;
+  if (format === "array") out.add("]");
 }
 
 function rowSum(rows: Rows, row: number, d: number): number {
@@ -162,19 +170,23 @@ function rowSum(rows: Rows, row: number, d: number): number {
 }
 
 /**
- * `options=jsonwrap`: the result with the query's facts around it, in 1.37's field order.
+ * `options=jsonwrap`: the query's facts around the result, in 1.37's field order: `head` ends where the
+ * result's text goes (after `"result": `), `tail` follows it.
  *
  * @example
  * ```ts
- * jsonWrap(chart, series, rows, { group: "average", options, format: "json", result });
+ * const { head, tail } = jsonWrap(chart, series, rows, { group: "average", options, format: "json" });
+ * body.add(head);
+ * await jsonRows(rows, options, body, budget);
+ * body.add(tail);
  * ```
  */
 export function jsonWrap(
   chart: Chart,
   series: ChartSeries | undefined,
   rows: Rows,
-  q: { group: GroupMethod; options: ReadonlySet<string>; format: string; result: string },
-): string {
+  q: { group: GroupMethod; options: ReadonlySet<string>; format: string },
+): { head: string; tail: string } {
   const w = rows.window;
   const d = rows.dims.length;
   const shown = rows.dims.filter((_, c) => rows.visible[c]);
@@ -202,7 +214,7 @@ export function jsonWrap(
     }
   }
   const list = (values: readonly number[]) => `[${values.map((v) => cell(v, q.options)).join(", ")}]`;
-  return "{\n" +
+  const head = "{\n" +
     '   "api": 1,\n' +
     `   "id": ${JSON.stringify(chart.id)},\n` +
     `   "name": ${JSON.stringify(chart.name)},\n` +
@@ -221,8 +233,10 @@ export function jsonWrap(
     `   "dimensions": ${shown.length},\n` +
     `   "points": ${w.points},\n` +
     `   "format": "${q.format}",\n` +
-    `   "result": ${q.result},\n` +
+    '   "result": ';
+  const tail = ",\n" +
     ` "min": ${min === Infinity ? "null" : formatValue(min)},\n` +
     ` "max": ${max === -Infinity ? "null" : formatValue(max)}\n` +
     "}";
+  return { head, tail };
 }

@@ -15,6 +15,7 @@ import { LABEL_SOURCE } from "../../../protocol/commands.ts";
 import type { Chart } from "../../../metrics/chart.ts";
 import type { ParentHost } from "../../storage/catalogue.ts";
 import type { ChartSeries } from "../../storage/series.ts";
+import type { TextSink } from "../body.ts";
 import type { RequestBudget } from "./budget.ts";
 import { liveDimensions } from "./context.ts";
 import { lineText, promLabelValue } from "./escape.ts";
@@ -155,13 +156,13 @@ function hostInstanceLabels(entry: ParentHost, hostnameShared: boolean): string 
 }
 
 /**
- * One host's part of a Prometheus scrape: its `netdata_info` line, then a sample per dimension with
- * points in the window since `afterS`. Child strings in label values are escaped (see {@link promLabelValue}).
+ * One host's part of a Prometheus scrape, added to `out`: its `netdata_info` line, then a sample per dimension
+ * with points in the window since `afterS`. Child strings in label values are escaped (see {@link promLabelValue}).
  * `hostnameShared` (see {@link sharedHostnames}) adds the host's machine GUID to its labels.
  *
  * @example
  * ```ts
- * const text = await prometheusHost(entry, charts, options, false, lastScrapeS, nowS, budget);
+ * await prometheusHost(entry, charts, options, false, lastScrapeS, nowS, body, budget);
  * ```
  */
 export async function prometheusHost(
@@ -171,8 +172,9 @@ export async function prometheusHost(
   hostnameShared: boolean,
   afterS: number,
   nowS: number,
+  out: TextSink,
   budget: RequestBudget,
-): Promise<string> {
+): Promise<void> {
   const { identity } = entry.host;
   const instanceLabels = hostInstanceLabels(entry, hostnameShared);
   const stamp = (ms: number) => o.timestamps ? ` ${ms}` : "";
@@ -183,9 +185,11 @@ export async function prometheusHost(
       labels += `,${promName(name)}="${promLabelValue(label.value)}"`;
     }
   }
-  let out = `netdata_info{${instanceLabels},application="${promLabelValue(identity.programName)}",version="${
-    promLabelValue(identity.programVersion)
-  }"${labels}} 1${stamp(o.nowMs)}\n`;
+  out.add(
+    `netdata_info{${instanceLabels},application="${promLabelValue(identity.programName)}",version="${
+      promLabelValue(identity.programVersion)
+    }"${labels}} 1${stamp(o.nowMs)}\n`,
+  );
   const instance = o.allHosts ? `,${instanceLabels}` : "";
   const suffix = o.sum ? "_sum" : "_average";
   const prefix = lineText(o.prefix);
@@ -208,10 +212,11 @@ export async function prometheusHost(
       }
       if (count === 0) return;
       const value = o.sum ? total : total / count;
-      out += `${metric}${head},dimension="${promLabelValue(o.names ? dim.name : dim.id)}"${instance}} ${
-        value.toFixed(7)
-      }${stamp(window.to * 1000)}\n`;
+      out.add(
+        `${metric}${head},dimension="${promLabelValue(o.names ? dim.name : dim.id)}"${instance}} ${value.toFixed(7)}${
+          stamp(window.to * 1000)
+        }\n`,
+      );
     });
   }
-  return out;
 }

@@ -7,6 +7,7 @@ import { AllMetrics } from "../../../../src/parent/web/api/allmetrics.ts";
 import { RequestBudget } from "../../../../src/parent/web/api/budget.ts";
 import type { ApiContext } from "../../../../src/parent/web/api/context.ts";
 import type { HostStore } from "../../../../src/parent/storage/host_store.ts";
+import { answerText } from "../_body.ts";
 import { conf, LAST_S, makeCatalogue, ND_CHILD_GUID, NOW_MS } from "../_hosts.ts";
 
 function setup() {
@@ -14,12 +15,12 @@ function setup() {
   const ctx: ApiContext = { catalogue, conf, nowMs: () => NOW_MS };
   const allmetrics = new AllMetrics();
   const get = (query: string, remoteIp = "10.0.0.1", budget = new RequestBudget(10_000)) =>
-    allmetrics.reply(ctx, {
+    answerText(allmetrics.reply(ctx, {
       entry: catalogue.byGuid(ND_CHILD_GUID)!,
       params: new URLSearchParams(query),
       remoteIp,
       budget,
-    });
+    }));
   return { catalogue, allmetrics, get };
 }
 

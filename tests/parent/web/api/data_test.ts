@@ -11,6 +11,7 @@ import { formatValue } from "../../../../src/parent/web/api/data_formats.ts";
 import { WebApi } from "../../../../src/parent/web/api/mod.ts";
 import { conf, cpuValue, LAST_S, makeCatalogue, ND_CHILD_GUID, NOW_MS, STORED } from "../_hosts.ts";
 import { countingCatalogue, type ReadCounter } from "./_counting.ts";
+import { answerText } from "../_body.ts";
 
 const TEN_YEARS = 10 * 365 * 86400;
 
@@ -43,7 +44,9 @@ function addChart(catalogue: HostCatalogue, id: string, names: readonly string[]
 }
 
 async function query(catalogue: HostCatalogue, q: string) {
-  return await new WebApi({ catalogue, conf, nowMs: () => NOW_MS }).handle(`/host/nd-child/api/v1/data?${q}`, "x");
+  return await answerText(
+    new WebApi({ catalogue, conf, nowMs: () => NOW_MS }).handle(`/host/nd-child/api/v1/data?${q}`, "x"),
+  );
 }
 
 /** Runs a system.cpu query with jsonwrap, checks it is a 200 and that reads stayed within the stored slots. */

@@ -12,8 +12,8 @@ import assert from "node:assert/strict";
 import type { HostCatalogue } from "../../../../src/parent/storage/catalogue.ts";
 import type { HostSeries } from "../../../../src/parent/storage/series.ts";
 import { WebApi } from "../../../../src/parent/web/api/mod.ts";
-import type { HttpResponse } from "../../../../src/parent/web/http.ts";
 import { testHost } from "../../../_hosts.ts";
+import { answerText } from "../_body.ts";
 import { conf, entry, makeCatalogue, ndHost, NOW_MS } from "../_hosts.ts";
 
 /** A stepped clock: every look advances it by 1 ms. */
@@ -23,7 +23,7 @@ function steppedClock(): () => number {
 }
 
 /** The reply, and how many turns of the event loop other work got while it was produced. */
-async function withTurns(reply: Promise<HttpResponse>): Promise<{ r: HttpResponse; turns: number }> {
+async function withTurns<T>(reply: Promise<T>): Promise<{ r: T; turns: number }> {
   let turns = 0;
   let running = true;
   const spin = () => {
@@ -48,7 +48,7 @@ test("a wide data answer is produced in slices: other work runs between them", a
     requestBudgetMs: 1_000_000,
   });
   const { r, turns } = await withTurns(
-    api.handle("/host/nd-child/api/v1/data?chart=system.cpu&after=-94608000&points=86400", "x"),
+    answerText(api.handle("/host/nd-child/api/v1/data?chart=system.cpu&after=-94608000&points=86400", "x")),
   );
   assert.equal(r.status, 200);
   assert.equal(JSON.parse(r.body).data.length, 86400);
@@ -68,18 +68,18 @@ test("info and charts over 3,000 hosts answer, in slices", async () => {
     });
   }
   const api = new WebApi({ catalogue, conf, nowMs: () => NOW_MS, clockMs: steppedClock() });
-  const info = await withTurns(api.handle("/api/v1/info", "x"));
+  const info = await withTurns(answerText(api.handle("/api/v1/info", "x")));
   assert.equal(info.r.status, 200);
   assert.equal(JSON.parse(info.r.body).mirrored_hosts.length, 3002);
   assert.ok(info.turns >= 3000 / 5 - 10, String(info.turns));
-  const charts = await api.handle("/api/v1/charts", "x");
+  const charts = await answerText(api.handle("/api/v1/charts", "x"));
   assert.equal(JSON.parse(charts.body).hosts_count, 3002);
 });
 
 test("charts: the text built member by member is exactly JSON.stringify's", async () => {
   const catalogue = makeCatalogue();
   const api = new WebApi({ catalogue, conf, nowMs: () => NOW_MS });
-  const body = (await api.handle("/host/nd-child/api/v1/charts", "x")).body;
+  const body = (await answerText(api.handle("/host/nd-child/api/v1/charts", "x"))).body;
   assert.equal(body, JSON.stringify(JSON.parse(body), null, "\t"));
   assert.equal(JSON.parse(body).charts_count, 3);
 });
@@ -92,12 +92,17 @@ test("a request whose work exceeds requestBudgetMs is abandoned with a 503 that 
     clockMs: steppedClock(),
     requestBudgetMs: 1000,
   });
-  const r = await api.handle("/host/nd-child/api/v1/data?chart=system.cpu&after=-94608000&points=86400", "x");
+  const r = await answerText(
+    api.handle("/host/nd-child/api/v1/data?chart=system.cpu&after=-94608000&points=86400", "x"),
+  );
   assert.equal(r.status, 503);
   assert.equal(r.contentType, "text/plain; charset=utf-8");
   assert.match(r.body, /^Query timeout exceeded: the request needed more than 1000 ms of work/);
   // Small requests still fit.
-  assert.equal((await api.handle("/host/nd-child/api/v1/data?chart=system.cpu&after=-10", "x")).status, 200);
+  assert.equal(
+    (await answerText(api.handle("/host/nd-child/api/v1/data?chart=system.cpu&after=-10", "x"))).status,
+    200,
+  );
 });
 
 const PARENT_GUID = "16323fac-e719-11f1-a295-02fc00000001";
@@ -116,7 +121,7 @@ function addChild(catalogue: HostCatalogue, hostname: string, machineGuid: strin
 
 /** The machine GUID whose info `/host/<name>/` answers with, or the status and text of the refusal. */
 async function whoAnswers(api: WebApi, name: string): Promise<string | [number, string]> {
-  const r = await api.handle(`/host/${encodeURIComponent(name)}/api/v1/info`, "localhost");
+  const r = await answerText(api.handle(`/host/${encodeURIComponent(name)}/api/v1/info`, "localhost"));
   return r.status === 200 ? JSON.parse(r.body).uid : [r.status, r.body];
 }
 
@@ -171,7 +176,7 @@ test("/host/<hostname>/: one streaming holder wins over disconnected ones; two s
   addChild(catalogue, "gone", guid(3), false);
   assert.equal(await whoAnswers(api, "gone"), guid(3));
   assert.deepEqual(await whoAnswers(api, "zzz"), [404, "This netdata does not maintain a database for host: zzz"]);
-  const raw = await api.handle("/host/nd-child/api/v1/info", "localhost");
+  const raw = await answerText(api.handle("/host/nd-child/api/v1/info", "localhost"));
   assert.equal(raw.contentType, "text/plain; charset=utf-8");
 });
 
@@ -190,14 +195,15 @@ test("info and prometheus_all_hosts keep two hosts with one hostname apart", asy
   const catalogue = makeCatalogue();
   addChild(catalogue, "nd-child", guid(1));
   const api = apiOver(catalogue);
-  const info = JSON.parse((await api.handle("/api/v1/info", "localhost")).body);
+  const info = JSON.parse((await answerText(api.handle("/api/v1/info", "localhost"))).body);
   assert.deepEqual(info.mirrored_hosts, ["nd-parent", "nd-child", "nd-child"]);
   assert.deepEqual(
     info.mirrored_hosts_status.map((s: { guid: string; hostname: string }) => [s.hostname, s.guid]),
     [["nd-parent", PARENT_GUID], ["nd-child", CHILD_GUID], ["nd-child", guid(1)]],
   );
 
-  const prom = (await api.handle("/api/v1/allmetrics?format=prometheus_all_hosts&timestamps=no", "localhost")).body;
+  const prom =
+    (await answerText(api.handle("/api/v1/allmetrics?format=prometheus_all_hosts&timestamps=no", "localhost"))).body;
   const info1 = prom.split("\n").filter((l) => l.startsWith("netdata_info{"));
   assert.deepEqual(info1.map((l) => l.slice(0, l.indexOf(",application="))), [
     'netdata_info{instance="nd-parent"',

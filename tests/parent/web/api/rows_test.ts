@@ -7,10 +7,11 @@ import { WebApi } from "../../../../src/parent/web/api/mod.ts";
 import { HttpError } from "../../../../src/parent/web/http.ts";
 import { CPU_CHART, testHost } from "../../../_hosts.ts";
 import { conf, makeCatalogue, NOW_MS } from "../_hosts.ts";
+import { answerText } from "../_body.ts";
 
 async function labels(q: string): Promise<{ status: number; labels?: string[]; body: string }> {
   const api = new WebApi({ catalogue: makeCatalogue(), conf, nowMs: () => NOW_MS });
-  const r = await api.handle(`/host/nd-child/api/v1/data?chart=system.cpu&after=-1&${q}`, "x");
+  const r = await answerText(api.handle(`/host/nd-child/api/v1/data?chart=system.cpu&after=-1&${q}`, "x"));
   return { status: r.status, body: r.body, labels: r.status === 200 ? JSON.parse(r.body).labels : undefined };
 }
 
