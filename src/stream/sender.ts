@@ -11,6 +11,7 @@ import type { Socket } from "node:net";
 import type { Chart } from "../metrics/chart.ts";
 import type { Host, HostObserver } from "../metrics/host.ts";
 import { gaugeValue } from "../metrics/calculation.ts";
+import { definitionCommandsOf } from "../metrics/definitions.ts";
 import {
   CAP_BINARY,
   CAP_CLABELS,
@@ -232,38 +233,7 @@ export class StreamSender implements HostObserver {
   /** Sends a chart's definition block; with REPLICATION, data waits for the parent's `REPLAY_CHART`. */
   #define(session: Session, chart: Chart, state: ChartState): void {
     const caps = session.caps;
-    const dot = chart.name.indexOf(".");
-    const lines: ChildCommand[] = [{
-      kind: "CHART",
-      id: chart.id,
-      name: chart.name === chart.id ? "" : chart.name.slice(dot + 1),
-      title: chart.title,
-      units: chart.units,
-      family: chart.family,
-      context: chart.context,
-      chartType: chart.chartType,
-      priority: chart.priority,
-      updateEvery: chart.updateEvery,
-      options: chart.options(),
-      plugin: chart.plugin,
-      module: chart.module,
-    }];
-    if (caps & CAP_CLABELS && chart.labels.size > 0) {
-      for (const [name, label] of chart.labels) lines.push({ kind: "CLABEL", name, ...label });
-      lines.push({ kind: "CLABEL_COMMIT" });
-    }
-    for (const dim of chart.dimensions) {
-      lines.push({
-        kind: "DIMENSION",
-        id: dim.id,
-        name: dim.name,
-        algorithm: dim.algorithm,
-        multiplier: dim.multiplier,
-        divisor: dim.divisor,
-        options: dim.options(),
-      });
-    }
-    for (const [name, value] of chart.variables) lines.push({ kind: "VARIABLE", scope: "CHART", name, value });
+    const lines = definitionCommandsOf(chart, { labels: (caps & CAP_CLABELS) !== 0 });
     const replication = (caps & CAP_REPLICATION) !== 0;
     if (replication) {
       lines.push({ kind: "CHART_DEFINITION_END", firstEntry: 0, lastEntry: 0, childNow: nowSeconds() });
