@@ -22,6 +22,7 @@ import {
   startLocalCollection,
 } from "./_common.ts";
 import { Logger } from "../runtime/log.ts";
+import { CollectionStateReplay } from "../stream/replay_source.ts";
 import { StreamSender } from "../stream/sender.ts";
 import { RILL_VERSION } from "./_version.ts";
 
@@ -87,7 +88,12 @@ function main(argv: string[]): void {
   log.info(
     `${PROGRAM} ${RILL_VERSION} starting: host '${hostname}' (machine GUID ${machineGuid}), update every ${updateEvery}s`,
   );
-  const sender = new StreamSender({ host, config: stream, log: log.child(`STREAM_SENDER[${hostname}]`) });
+  const sender = new StreamSender({
+    host,
+    config: stream,
+    log: log.child(`STREAM_SENDER[${hostname}]`),
+    replay: new CollectionStateReplay(host),
+  });
   sender.start();
   const collection = startLocalCollection(host, config.netdata, root, log);
   exitOnSignals(log, "closing the stream and exiting", async () => {

@@ -31,6 +31,7 @@ import { HostCatalogue } from "../parent/storage/catalogue.ts";
 import { HostStore, type StorageMode } from "../parent/storage/host_store.ts";
 import { startWebListener, type WebListener } from "../parent/web/listener.ts";
 import { Logger } from "../runtime/log.ts";
+import { CollectionStateReplay } from "../stream/replay_source.ts";
 import { StreamSender } from "../stream/sender.ts";
 import { RILL_VERSION } from "./_version.ts";
 
@@ -152,7 +153,13 @@ async function main(argv: string[]): Promise<void> {
   }
 
   const sender = outward.enabled
-    ? new StreamSender({ host, config: outward, log: log.child(`STREAM_SENDER[${hostname}]`) })
+    ? new StreamSender({
+      host,
+      config: outward,
+      log: log.child(`STREAM_SENDER[${hostname}]`),
+      // The parent's own host streams as a node without a database does until storage answers replication.
+      replay: new CollectionStateReplay(host),
+    })
     : undefined;
   sender?.start();
   const collection = startLocalCollection(host, netdata, root, log);

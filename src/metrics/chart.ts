@@ -1,7 +1,7 @@
 /**
  * Charts and dimensions as a collector fills them: definitions (what a `CHART`/`DIMENSION` line carries)
- * and the raw collected integers of the current iteration. The sender reads them; nothing here formats
- * the wire.
+ * and the raw collected integers of the current iteration. The mapping to and from the definition
+ * commands is ./definitions.ts; nothing here formats the wire.
  *
  * @module
  */
@@ -106,12 +106,6 @@ export class Dimension {
     this.updated = true;
   }
 
-  /** The `DIMENSION` options word: `obsolete hidden noreset` slots as 1.37 writes them, then `nooverflow`. */
-  options(): string {
-    const base = `${this.obsolete ? "obsolete" : ""} ${this.hidden ? "hidden" : ""} ${this.noreset ? "noreset" : ""}`;
-    return this.nooverflow ? `${base} nooverflow` : base;
-  }
-
   /** Applies a spec; true when anything the wire carries changed. */
   apply(spec: DimensionSpec): boolean {
     const next = new Dimension(spec);
@@ -197,13 +191,6 @@ export class Chart {
     this.detail = spec.detail ?? false;
     this.hidden = spec.hidden ?? false;
     this.storeFirst = spec.storeFirst ?? false;
-  }
-
-  /** The `CHART` options word: the `obsolete detail store_first hidden` slots as 1.37 writes them. */
-  options(): string {
-    return `${this.obsolete ? "obsolete" : ""} ${this.detail ? "detail" : ""} ${this.storeFirst ? "store_first" : ""} ${
-      this.hidden ? "hidden" : ""
-    }`;
   }
 
   /** Applies a spec (a redefinition); an obsolete chart comes back to life. */

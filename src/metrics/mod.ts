@@ -13,3 +13,4 @@
 
 export * from "./chart.ts";
 export * from "./host.ts";
+export * from "./definitions.ts";

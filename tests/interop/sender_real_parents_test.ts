@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { parseStreamConf } from "../../src/config/stream_conf.ts";
 import type { Host } from "../../src/metrics/host.ts";
 import { Logger } from "../../src/runtime/log.ts";
+import { CollectionStateReplay } from "../../src/stream/replay_source.ts";
 import { StreamSender } from "../../src/stream/sender.ts";
 import { testHost } from "../_hosts.ts";
 import { selfSignedCertificate } from "../_tls.ts";
@@ -45,7 +46,12 @@ function sender(h: Host, stream: string) {
     `[stream]\n    enabled = yes\n    api key = ${TEST_API_KEY}\n    reconnect delay seconds = 1\n${stream}`,
   )
     .stream;
-  const s = new StreamSender({ host: h, config, log: new Logger("rill-test", "TEST", (l) => lines.push(l)) });
+  const s = new StreamSender({
+    host: h,
+    replay: new CollectionStateReplay(h),
+    config,
+    log: new Logger("rill-test", "TEST", (l) => lines.push(l)),
+  });
   return { sender: s, lines };
 }
 
@@ -144,8 +150,10 @@ test("a real parent's refusal of an unknown API key is logged as Netdata logs it
   const config = parseStreamConf(
     `[stream]\n    enabled = yes\n    destination = 127.0.0.1:${parent.port}\n    api key = 99999999-9999-9999-9999-999999999999\n`,
   ).stream;
+  const refused = host("rill-refused");
   const s = new StreamSender({
-    host: host("rill-refused"),
+    host: refused,
+    replay: new CollectionStateReplay(refused),
     config,
     log: new Logger("rill-test", "TEST", (l) => lines.push(l)),
   });
@@ -175,6 +183,7 @@ test(
     ).stream;
     const s = new StreamSender({
       host: h,
+      replay: new CollectionStateReplay(h),
       config,
       log: new Logger("rill-test", "TEST", (l) => lines.push(l)),
       offer: 5,

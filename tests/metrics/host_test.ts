@@ -24,23 +24,6 @@ test("chart: the version moves on every change a definition block carries, and o
   assert.equal(chart.version, v0 + 5);
 });
 
-test("chart and dimension options are written in 1.37's slots", () => {
-  const chart = testHost().chart({ ...LOAD_CHART, detail: true });
-  assert.equal(chart.options(), " detail  ");
-  const idle = chart.dimension({
-    id: "idle",
-    algorithm: "percentage-of-incremental-row",
-    multiplier: 1,
-    divisor: 1,
-    hidden: true,
-  });
-  assert.equal(idle.options(), " hidden ");
-  chart.obsoleteDimension("idle");
-  assert.equal(idle.options(), "obsolete hidden ");
-  const plain = chart.dimension({ id: "user", algorithm: "absolute", multiplier: 0, divisor: 0 });
-  assert.deepEqual([plain.options(), plain.multiplier, plain.divisor], ["  ", 1, 1]);
-});
-
 test("host: an iteration's interval, observers, obsolete charts and variables", () => {
   const host = testHost();
   const seen: string[] = [];

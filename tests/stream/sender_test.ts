@@ -8,6 +8,7 @@ import { parseStreamConf } from "../../src/config/stream_conf.ts";
 import type { ChildCommand } from "../../src/protocol/commands.ts";
 import { ChildStreamDecoder } from "../../src/protocol/stream_decoder.ts";
 import { Logger } from "../../src/runtime/log.ts";
+import { CollectionStateReplay, type ReplayRequest, type ReplaySource } from "../../src/stream/replay_source.ts";
 import { StreamSender } from "../../src/stream/sender.ts";
 import { SHARED_FIXTURES } from "../_fixtures.ts";
 import { CPU_CHART, LOAD_CHART, testHost } from "../_hosts.ts";
@@ -76,7 +77,12 @@ async function stalledSender(n: number, extraConfig: string) {
     host.collected(wide, (1_795_423_000 + i) * 1e6);
   };
   const { lines, log } = logger();
-  const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`, extraConfig), log });
+  const sender = new StreamSender({
+    host,
+    replay: new CollectionStateReplay(host),
+    config: streamConfig(`127.0.0.1:${parent.port}`, extraConfig),
+    log,
+  });
   return { parent, sender, lines, collect };
 }
 
@@ -93,7 +99,12 @@ test("sender: VCAPS handshake, definitions, REPLAY_CHART answered as a database-
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
   const { host, collect } = collectingHost();
   const { lines, log } = logger();
-  const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log });
+  const sender = new StreamSender({
+    host,
+    replay: new CollectionStateReplay(host),
+    config: streamConfig(`127.0.0.1:${parent.port}`),
+    log,
+  });
   try {
     collect();
     sender.start();
@@ -139,6 +150,51 @@ test("sender: VCAPS handshake, definitions, REPLAY_CHART answered as a database-
   }
 });
 
+test(
+  "sender: REPLAY_CHART is answered from the injected ReplaySource; data flows only after an answer that starts it",
+  {
+    timeout: 30_000,
+  },
+  async () => {
+    const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
+    const { host, collect } = collectingHost();
+    const { lines, log } = logger();
+    const dbless = new CollectionStateReplay(host);
+    const requests: ReplayRequest[] = [];
+    // system.cpu has "no history"; system.load's answer is the database-less one with streaming held back.
+    const replay: ReplaySource = {
+      replay(request) {
+        requests.push(request);
+        if (request.chartId === "system.cpu") return undefined;
+        return dbless.replay(request)?.map((c) => c.kind === "REND" ? { ...c, startStreaming: false } : c);
+      },
+    };
+    const sender = new StreamSender({ host, replay, config: streamConfig(`127.0.0.1:${parent.port}`), log });
+    try {
+      collect();
+      sender.start();
+      await until("both charts asked for", () => requests.length >= 2);
+      await until("the load chart's answer", () => parent.commands.some((c) => c.kind === "REND"));
+      await until("the cpu chart refused", () => lines.find((l) => l.includes("has no history to replay")));
+      for (let i = 0; i < 3; i++) collect();
+      // A later iteration carries a host variable change, which is sent at once: it shows the iterations
+      // above were handled and held back.
+      host.variable("marker", 1);
+      await until("the marker", () => parent.commands.some((c) => c.kind === "VARIABLE" && c.name === "marker"));
+      assert.deepEqual(requests.map((r) => [r.chartId, r.startStreaming]).sort(), [
+        ["system.cpu", true],
+        ["system.load", true],
+      ]);
+      assert.equal(parent.commands.filter((c) => c.kind === "BEGIN").length, 0);
+      const rend = parent.commands.find((c) => c.kind === "REND");
+      assert.ok(rend?.kind === "REND" && !rend.startStreaming, JSON.stringify(rend));
+    } finally {
+      await sender.stop();
+      await parent.close();
+    }
+  },
+);
+
 test("sender: an old parent (version=4) gets chart labels, no replication, and 0 for the first resync iterations", {
   timeout: 30_000,
 }, async () => {
@@ -147,6 +203,7 @@ test("sender: an old parent (version=4) gets chart labels, no replication, and 0
   const { log } = logger();
   const sender = new StreamSender({
     host,
+    replay: new CollectionStateReplay(host),
     config: streamConfig(`127.0.0.1:${parent.port}`, "    initial clock resync iterations = 2\n"),
     log,
   });
@@ -177,7 +234,12 @@ test("sender: host variables go out on connect and again whenever they change", 
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
   const { host, collect } = collectingHost();
   host.variable("active_processors", 2);
-  const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log: logger().log });
+  const sender = new StreamSender({
+    host,
+    replay: new CollectionStateReplay(host),
+    config: streamConfig(`127.0.0.1:${parent.port}`),
+    log: logger().log,
+  });
   try {
     collect();
     sender.start();
@@ -197,7 +259,12 @@ test("sender: host variables go out on connect and again whenever they change", 
 test("sender: the V1 reply gets neither host nor chart labels", { timeout: 30_000 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over..." });
   const { host, collect } = collectingHost();
-  const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log: logger().log });
+  const sender = new StreamSender({
+    host,
+    replay: new CollectionStateReplay(host),
+    config: streamConfig(`127.0.0.1:${parent.port}`),
+    log: logger().log,
+  });
   try {
     collect();
     sender.start();
@@ -217,6 +284,7 @@ test("sender: send charts matching is evaluated on the id or the name", { timeou
   const { host, collect } = collectingHost();
   const sender = new StreamSender({
     host,
+    replay: new CollectionStateReplay(host),
     config: streamConfig(`127.0.0.1:${parent.port}`, "    send charts matching = !system.cpu system.*\n"),
     log: logger().log,
   });
@@ -257,6 +325,7 @@ for (
       const { lines, log } = logger();
       const sender = new StreamSender({
         host,
+        replay: new CollectionStateReplay(host),
         config: streamConfig(`127.0.0.1:${refusing.port} 127.0.0.1:${accepting.port}`),
         log,
       });
@@ -291,6 +360,7 @@ test("sender: failover keeps the working parent, and tries the first again after
   let first: Awaited<ReturnType<typeof fakeParent>> | undefined;
   const sender = new StreamSender({
     host,
+    replay: new CollectionStateReplay(host),
     config: streamConfig(`127.0.0.1:${firstPort} 127.0.0.1:${second.port}`),
     log,
   });
@@ -325,7 +395,12 @@ test("sender: a unix socket destination", { timeout: 30_000 }, async () => {
   const path = join(dir, "parent.sock");
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296", path });
   const { host, collect } = collectingHost();
-  const sender = new StreamSender({ host, config: streamConfig(`unix:${path}`), log: logger().log });
+  const sender = new StreamSender({
+    host,
+    replay: new CollectionStateReplay(host),
+    config: streamConfig(`unix:${path}`),
+    log: logger().log,
+  });
   try {
     collect();
     sender.start();
@@ -343,7 +418,12 @@ test("sender: a unix socket destination", { timeout: 30_000 }, async () => {
 test("sender: stop() flushes and closes cleanly, and no reconnection follows", { timeout: 30_000 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
   const { host, collect } = collectingHost();
-  const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log: logger().log });
+  const sender = new StreamSender({
+    host,
+    replay: new CollectionStateReplay(host),
+    config: streamConfig(`127.0.0.1:${parent.port}`),
+    log: logger().log,
+  });
   collect();
   sender.start();
   await until("a connection", () => sender.connectedTo);
@@ -414,7 +494,12 @@ test("sender: a parent that forces compression (version=5) gets valid 1.37 LZ4 f
 }, async () => {
   const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=5" });
   const { host, collect } = collectingHost();
-  const sender = new StreamSender({ host, config: streamConfig(`127.0.0.1:${parent.port}`), log: logger().log });
+  const sender = new StreamSender({
+    host,
+    replay: new CollectionStateReplay(host),
+    config: streamConfig(`127.0.0.1:${parent.port}`),
+    log: logger().log,
+  });
   try {
     collect();
     sender.start();

@@ -117,6 +117,7 @@ export class ChildConnection implements ReceiverConnection {
       caps: options.caps,
       log,
       prefix,
+      peer: this.peer,
       now: options.now,
       send: (line) => this.#send(line),
       claimed: (claimId) => entry.status.claimId = claimId,

@@ -10,7 +10,8 @@
  */
 
 import type { ReceiverPolicy } from "../../config/stream_conf.ts";
-import type { Chart, ChartSpec, Label } from "../../metrics/chart.ts";
+import type { Chart, Label } from "../../metrics/chart.ts";
+import { defineChart, defineDimension } from "../../metrics/definitions.ts";
 import type { Host } from "../../metrics/host.ts";
 import { sanitizeLabelName, sanitizeLabelValue } from "../../metrics/labels.ts";
 import { CAP_REPLICATION, type Capabilities } from "../../protocol/capabilities.ts";
@@ -48,16 +49,14 @@ export interface SessionContext {
   readonly log: Logger;
   /** How log lines name the child: `STREAM <host> [receive from [<ip>]:<port>]`. */
   readonly prefix: string;
+  /** `ip:port` of the child: as in 1.37, the plugin of a chart whose `CHART` names none (`""` when left out). */
+  readonly peer?: string;
   /** The wall clock, epoch ms (iterations are timed and rated by it); `Date.now` when left out. */
   readonly now?: () => number;
   /** Writes one parent → child line. */
   send(line: string): void;
   /** The child announced its claim id (`CLAIMED_ID`, `null` when unclaimed). */
   claimed(claimId: string | null): void;
-}
-
-function hasOption(options: string, option: string): boolean {
-  return options !== "" && options.split(" ").includes(option);
 }
 
 // A chart as a BEGIN named it, and the chart whose BEGIN followed last time.
@@ -300,43 +299,19 @@ export class ChildSession implements ChildLineSink {
       this.#chart = undefined;
       return;
     }
-    const dot = cmd.id.indexOf(".");
-    const spec: ChartSpec = {
-      id: cmd.id,
-      name: cmd.name === "" ? cmd.id : `${cmd.id.slice(0, dot)}.${cmd.name}`,
-      title: cmd.title,
-      units: cmd.units,
-      family: cmd.family,
-      context: cmd.context,
-      chartType: cmd.chartType,
-      priority: cmd.priority,
-      updateEvery: cmd.updateEvery > 0 ? cmd.updateEvery : this.#ctx.host.identity.updateEvery,
-      plugin: cmd.plugin,
-      module: cmd.module,
-      detail: hasOption(cmd.options, "detail"),
-      hidden: hasOption(cmd.options, "hidden"),
-      storeFirst: hasOption(cmd.options, "store_first"),
-    };
-    const chart = this.#ctx.host.chart(spec);
-    if (hasOption(cmd.options, "obsolete")) this.#ctx.host.obsolete(chart);
-    this.#chart = chart;
+    // 1.37 falls back to the parent's own `update every`; the child's (from its handshake) is what its
+    // charts run at, and a 1.37 child never sends 0.
+    this.#chart = defineChart(this.#ctx.host, cmd, {
+      updateEvery: this.#ctx.host.identity.updateEvery,
+      plugin: this.#ctx.peer ?? "",
+    });
   }
 
   #defineDimension(cmd: DimensionCommand): void {
     if (this.#onRefusedChart) return;
     const chart = this.#chart ?? this.#refuse(requiresChart("DIMENSION", "CHART"));
     if (!this.#limits.dimension(chart, cmd.id)) return;
-    chart.dimension({
-      id: cmd.id,
-      name: cmd.name === "" ? cmd.id : cmd.name,
-      algorithm: cmd.algorithm,
-      multiplier: cmd.multiplier,
-      divisor: cmd.divisor,
-      hidden: hasOption(cmd.options, "hidden"),
-      noreset: hasOption(cmd.options, "noreset"),
-      nooverflow: hasOption(cmd.options, "nooverflow"),
-    });
-    if (hasOption(cmd.options, "obsolete")) chart.obsoleteDimension(cmd.id);
+    defineDimension(chart, cmd);
   }
 
   /**

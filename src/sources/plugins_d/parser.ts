@@ -11,9 +11,10 @@
  * @module
  */
 
-import type { Chart, ChartSpec, Label } from "../../metrics/chart.ts";
+import type { Chart, Label } from "../../metrics/chart.ts";
+import { defineChart, defineDimension } from "../../metrics/definitions.ts";
 import type { Host } from "../../metrics/host.ts";
-import type { ChartCommand, ChildCommand, DimensionCommand, VariableCommand } from "../../protocol/commands.ts";
+import type { ChartCommand, ChildCommand, VariableCommand } from "../../protocol/commands.ts";
 import { LABEL_SOURCE } from "../../protocol/commands.ts";
 import { decodeChildWords, decodeHotLine, type LineOrigin } from "../../protocol/decode.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
@@ -205,7 +206,7 @@ export class PluginParser {
         this.#defineChart(cmd);
         return;
       case "DIMENSION":
-        this.#defineDimension(this.#current(line, "DIMENSION"), cmd);
+        defineDimension(this.#current(line, "DIMENSION"), cmd);
         return;
       case "CLABEL":
         (this.#pendingLabels ??= new Map()).set(cmd.name, { value: cmd.value, source: cmd.source });
@@ -247,50 +248,11 @@ export class PluginParser {
   }
 
   #defineChart(cmd: ChartCommand): void {
-    const dot = cmd.id.indexOf(".");
-    const type = cmd.id.slice(0, dot);
-    const idPart = cmd.id.slice(dot + 1);
-    // A plugin sends the name after the type (a streamed chart may carry `type.name`); the model keeps
-    // the full `type.name`, and no name at all when it is the id or 1.37's placeholders.
-    let name = cmd.name.startsWith(`${type}.`) ? cmd.name.slice(type.length + 1) : cmd.name;
-    if (name === idPart || /^(NULL|\(NULL\))$/i.test(name)) name = "";
-    const spec: ChartSpec = {
-      id: cmd.id,
-      name: name === "" ? undefined : `${type}.${name}`,
-      title: cmd.title,
-      units: cmd.units,
-      // 1.37: an empty family is the type, an empty context the full id.
-      family: cmd.family === "" ? type : cmd.family,
-      context: cmd.context === "" ? cmd.id : cmd.context,
-      chartType: cmd.chartType,
-      priority: cmd.priority,
-      updateEvery: cmd.updateEvery > 0 ? cmd.updateEvery : this.updateEvery,
-      plugin: cmd.plugin === "" ? this.plugin : cmd.plugin,
-      module: cmd.module,
-      detail: cmd.options.includes("detail"),
-      hidden: cmd.options.includes("hidden"),
-      storeFirst: cmd.options.includes("store_first"),
-    };
-    const chart = this.host.chart(spec);
-    chart.label("_collect_plugin", spec.plugin, AUTO_PERMANENT);
-    if (spec.module !== "") chart.label("_collect_module", spec.module, AUTO_PERMANENT);
+    const chart = defineChart(this.host, cmd, { updateEvery: this.updateEvery, plugin: this.plugin });
+    chart.label("_collect_plugin", chart.plugin, AUTO_PERMANENT);
+    if (chart.module !== "") chart.label("_collect_module", chart.module, AUTO_PERMANENT);
     this.#charts.add(chart);
     this.#chart = chart;
-    if (cmd.options.includes("obsolete")) this.host.obsolete(chart);
-  }
-
-  #defineDimension(chart: Chart, cmd: DimensionCommand): void {
-    chart.dimension({
-      id: cmd.id,
-      name: cmd.name === "" ? undefined : cmd.name,
-      algorithm: cmd.algorithm,
-      multiplier: cmd.multiplier,
-      divisor: cmd.divisor,
-      hidden: cmd.options.includes("hidden"),
-      noreset: cmd.options.includes("noreset"),
-      nooverflow: cmd.options.includes("nooverflow"),
-    });
-    if (cmd.options.includes("obsolete")) chart.obsoleteDimension(cmd.id);
   }
 
   // 1.37 replaces the chart's labels with those sent since the last commit; permanent ones stay.

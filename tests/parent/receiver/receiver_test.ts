@@ -7,6 +7,7 @@ import type { Host } from "../../../src/metrics/host.ts";
 import { CAP_COMPRESSION, CAP_REPLICATION, CAP_VCAPS } from "../../../src/protocol/capabilities.ts";
 import { Logger } from "../../../src/runtime/log.ts";
 import { HostStore } from "../../../src/parent/storage/host_store.ts";
+import { CollectionStateReplay } from "../../../src/stream/replay_source.ts";
 import { StreamSender } from "../../../src/stream/sender.ts";
 import { fixtureBytes, fixtureText } from "../../_fixtures.ts";
 import { testHost } from "../../_hosts.ts";
@@ -40,7 +41,12 @@ test("a rill StreamSender: VCAPS with REPLICATION, one REPLAY_CHART per chart, R
     const config = parseStreamConf(
       `[stream]\n    enabled = yes\n    destination = tcp:127.0.0.1:${parent.port}\n    api key = ${KEY}\n`,
     ).stream;
-    const sender = new StreamSender({ host, config, log: new Logger("rill-child", "SENDER", () => {}) });
+    const sender = new StreamSender({
+      host,
+      replay: new CollectionStateReplay(host),
+      config,
+      log: new Logger("rill-child", "SENDER", () => {}),
+    });
     sender.start();
     try {
       let tick = 0;

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import type { Chart } from "../../../src/metrics/chart.ts";
 import type { Host } from "../../../src/metrics/host.ts";
-import { quote } from "../../../src/protocol/encode.ts";
-import { formatDouble } from "../../../src/protocol/numbers.ts";
+import { definitionCommandsOf } from "../../../src/metrics/definitions.ts";
+import { encodeChildCommand } from "../../../src/protocol/encode.ts";
 import { fixtureText } from "../../_fixtures.ts";
 
 let definitions: Map<string, string[]> | undefined;
@@ -35,27 +35,9 @@ export function fixtureChart(id: string): string[] | undefined {
   return fixtureDefinitions().get(id);
 }
 
-/** Our chart's definition, written as a 1.37 child writes it. */
+/** Our chart's definition, written as a 1.37 child writes it (the sender's mapping). */
 export function ourDefinition(chart: Chart): string[] {
-  const name = chart.name === chart.id ? "" : chart.name;
-  const out = [
-    `CHART ${quote(chart.id)} ${quote(name)} ${quote(chart.title)} ${quote(chart.units)} ${quote(chart.family)} ${
-      quote(chart.context)
-    } ${quote(chart.chartType)} ${chart.priority} ${chart.updateEvery} ${quote(chart.options())} ${
-      quote(chart.plugin)
-    } ${quote(chart.module)}`,
-  ];
-  for (const [key, label] of chart.labels) out.push(`CLABEL ${quote(key)} ${quote(label.value)} ${label.source}`);
-  out.push("CLABEL_COMMIT");
-  for (const d of chart.dimensions) {
-    out.push(
-      `DIMENSION ${quote(d.id)} ${quote(d.name)} ${quote(d.algorithm)} ${d.multiplier} ${d.divisor} ${
-        quote(d.options())
-      }`,
-    );
-  }
-  for (const [key, value] of chart.variables) out.push(`VARIABLE CHART ${key} = ${formatDouble(value)}`);
-  return out;
+  return definitionCommandsOf(chart, { labels: true }).map((cmd) => encodeChildCommand(cmd).slice(0, -1));
 }
 
 /**

@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import type { Chart } from "../../../src/metrics/chart.ts";
+import { definitionCommandsOf } from "../../../src/metrics/definitions.ts";
+import { encodeChildCommand } from "../../../src/protocol/encode.ts";
 import { fixtureText } from "../../_fixtures.ts";
 
 let lines: string[] | undefined;
@@ -22,17 +24,11 @@ export function fixtureDefinition(id: string): string[] {
   return out;
 }
 
-/** Our chart rendered as the definition lines a 1.37 child sends. */
+/** Our chart rendered as the `CHART`, `CLABEL` and `DIMENSION` lines a 1.37 child sends (the sender's mapping). */
 export function ourDefinition(c: Chart): string[] {
-  const name = c.name === c.id ? "" : c.name;
-  const out = [
-    `CHART "${c.id}" "${name}" "${c.title}" "${c.units}" "${c.family}" "${c.context}" "${c.chartType}" ${c.priority} ${c.updateEvery} "${c.options()}" "${c.plugin}" "${c.module}"`,
-  ];
-  for (const [k, l] of c.labels) out.push(`CLABEL "${k}" "${l.value}" ${l.source}`);
-  for (const d of c.dimensions) {
-    out.push(`DIMENSION "${d.id}" "${d.name}" "${d.algorithm}" ${d.multiplier} ${d.divisor} "${d.options()}"`);
-  }
-  return out;
+  return definitionCommandsOf(c, { labels: true })
+    .filter((cmd) => cmd.kind === "CHART" || cmd.kind === "CLABEL" || cmd.kind === "DIMENSION")
+    .map((cmd) => encodeChildCommand(cmd).slice(0, -1));
 }
 
 /** Asserts that our chart `id` is defined exactly as in the fixture. */

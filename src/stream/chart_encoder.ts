@@ -1,0 +1,171 @@
+/**
+ * What one connection sends of a host, as a 1.37 child writes it: the host-level lines first (claim id,
+ * host labels, host variables), each chart's definition block once per connection and again whenever it
+ * changes (through the one mapping of ../metrics/definitions.ts), and `BEGIN`/`SET`/`END` per collected
+ * iteration. With REPLICATION a chart's data waits, after its definition, until the parent's
+ * `REPLAY_CHART` was answered.
+ *
+ * @module
+ */
+
+import type { Chart } from "../metrics/chart.ts";
+import { definitionCommandsOf } from "../metrics/definitions.ts";
+import type { Host } from "../metrics/host.ts";
+import { CAP_CLABELS, CAP_CLAIM, CAP_HLABELS, CAP_REPLICATION, type Capabilities } from "../protocol/capabilities.ts";
+import type { ChildCommand } from "../protocol/commands.ts";
+import { encodeChildCommand, quote } from "../protocol/encode.ts";
+import { chartMatches, type SimplePattern } from "../protocol/simple_pattern.ts";
+
+/**
+ * What a {@link ChartEncoder} writes for.
+ *
+ * @example
+ * ```ts
+ * const options: ChartEncoderOptions = {
+ *   host, caps: conn.caps, sendChartsMatching: config.sendChartsMatching, initialClockResyncIterations: 60, send: (t) => conn.send(t),
+ * };
+ * ```
+ */
+export interface ChartEncoderOptions {
+  readonly host: Host;
+  /** The capabilities the parent negotiated. */
+  readonly caps: Capabilities;
+  /** `[stream] send charts matching`. */
+  readonly sendChartsMatching: SimplePattern;
+  /** `[stream] initial clock resync iterations` (without REPLICATION). */
+  readonly initialClockResyncIterations: number;
+  /** Queues text for the parent. */
+  send(text: string): void;
+  /** The wall clock in epoch seconds (`CHART_DEFINITION_END`); tests may pin it. */
+  readonly nowSeconds?: () => number;
+}
+
+/** What a connection knows of one chart. */
+interface ChartState {
+  /** The chart's version when its definition was last sent; -1 before. */
+  sentVersion: number;
+  /** `send charts matching` for its id or name, evaluated once. */
+  readonly matches: boolean;
+  /** False between a definition and the parent's `REPLAY_CHART` (REPLICATION), when no data may flow. */
+  streaming: boolean;
+  /** Iterations sent on this connection (for `initial clock resync iterations`). */
+  iterations: number;
+  /** `BEGIN "<id>" ` */
+  readonly begin: string;
+  /** `SET "<dim>" = ` per dimension, in the chart's order; rebuilt with each definition. */
+  sets: string[];
+}
+
+/**
+ * Encodes one host for one connection.
+ *
+ * @example
+ * ```ts
+ * const encoder = new ChartEncoder({ host, caps, sendChartsMatching: config.sendChartsMatching, initialClockResyncIterations: 60, send });
+ * encoder.greet();
+ * encoder.defineCollected();
+ * encoder.collected(chart); // after each iteration
+ * ```
+ */
+export class ChartEncoder {
+  readonly #options: ChartEncoderOptions;
+  readonly #replication: boolean;
+  readonly #nowSeconds: () => number;
+  readonly #charts = new Map<Chart, ChartState>();
+
+  constructor(options: ChartEncoderOptions) {
+    this.#options = options;
+    this.#replication = (options.caps & CAP_REPLICATION) !== 0;
+    this.#nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  /** Host-level lines sent first on every connection: claim id, host labels, host variables. */
+  greet(): void {
+    const { host, caps } = this.#options;
+    const lines: ChildCommand[] = [];
+    if (caps & CAP_CLAIM) lines.push({ kind: "CLAIMED_ID", machineGuid: host.identity.machineGuid, claimId: null });
+    if (caps & CAP_HLABELS) {
+      for (const [name, label] of host.labels) lines.push({ kind: "LABEL", name, ...label });
+      lines.push({ kind: "OVERWRITE", what: "labels" });
+    }
+    for (const [name, value] of host.variables) lines.push({ kind: "VARIABLE", scope: "HOST", name, value });
+    if (lines.length > 0) this.#options.send(lines.map(encodeChildCommand).join(""));
+  }
+
+  /** Defines every chart that matches and was collected at least once (the rest follow their first iteration). */
+  defineCollected(): void {
+    for (const chart of this.#options.host.charts.values()) {
+      const state = this.#state(chart);
+      if (state.matches && chart.lastCollectedUs > 0) this.#define(chart, state);
+    }
+  }
+
+  /** A chart finished an iteration: its definition if it changed, then its values once it may stream. */
+  collected(chart: Chart): void {
+    const state = this.#state(chart);
+    if (!state.matches) return;
+    if (state.sentVersion !== chart.version) this.#define(chart, state);
+    if (!state.streaming) return;
+    const resync = !this.#replication && state.iterations < this.#options.initialClockResyncIterations;
+    state.iterations++;
+    let text = `${state.begin}${resync ? 0 : chart.sinceLastUs}\n`;
+    const dims = chart.dimensions;
+    for (let i = 0; i < dims.length; i++) {
+      const dim = dims[i];
+      if (dim.updated && !dim.obsolete) text += `${state.sets[i]}${dim.value}\n`;
+    }
+    this.#options.send(`${text}END\n`);
+  }
+
+  /** A chart changed between iterations (e.g. it became obsolete): defined again if it was sent. */
+  changed(chart: Chart): void {
+    const state = this.#state(chart);
+    if (state.matches && state.sentVersion !== -1 && state.sentVersion !== chart.version) this.#define(chart, state);
+  }
+
+  /** A host variable changed; a 1.37 child sends it at once. */
+  variableChanged(name: string, value: number): void {
+    this.#options.send(encodeChildCommand({ kind: "VARIABLE", scope: "HOST", name, value }));
+  }
+
+  /** The chart `chartId` if its definition was sent on this connection. */
+  sentChart(chartId: string): Chart | undefined {
+    const chart = this.#options.host.charts.get(chartId);
+    const state = chart === undefined ? undefined : this.#charts.get(chart);
+    return state === undefined || state.sentVersion === -1 ? undefined : chart;
+  }
+
+  /** Lets a chart's data flow (its replication answer ended with start streaming). */
+  startStreaming(chart: Chart): void {
+    const state = this.#charts.get(chart);
+    if (state !== undefined) state.streaming = true;
+  }
+
+  #state(chart: Chart): ChartState {
+    let state = this.#charts.get(chart);
+    if (state === undefined) {
+      state = {
+        sentVersion: -1,
+        matches: chartMatches(this.#options.sendChartsMatching, chart.id, chart.name),
+        streaming: false,
+        iterations: 0,
+        begin: `BEGIN ${quote(chart.id)} `,
+        sets: [],
+      };
+      this.#charts.set(chart, state);
+    }
+    return state;
+  }
+
+  /** Sends a chart's definition block; with REPLICATION, data waits for the parent's `REPLAY_CHART`. */
+  #define(chart: Chart, state: ChartState): void {
+    const lines = definitionCommandsOf(chart, { labels: (this.#options.caps & CAP_CLABELS) !== 0 });
+    if (this.#replication) {
+      lines.push({ kind: "CHART_DEFINITION_END", firstEntry: 0, lastEntry: 0, childNow: this.#nowSeconds() });
+    }
+    this.#options.send(lines.map(encodeChildCommand).join(""));
+    state.sentVersion = chart.version;
+    state.sets = chart.dimensions.map((d) => `SET ${quote(d.id)} = `);
+    state.streaming = !this.#replication;
+  }
+}
