@@ -8,15 +8,8 @@
  */
 
 import process from "node:process";
-import { receiverDefaultsFrom } from "../../config/config_dir.ts";
 import type { NetdataConf } from "../../config/netdata_conf.ts";
-import {
-  type ReceiverDefaults,
-  type ReceiverDenial,
-  type ReceiverPolicy,
-  receiverPolicy,
-  type StreamConf,
-} from "../../config/stream_conf.ts";
+import type { StreamConf } from "../../config/stream_conf.ts";
 import { parseStreamRequest, validateStreamRequest, type ValidStreamRequest } from "../../protocol/handshake.ts";
 import {
   ACCESS_DENIED_API_KEY_GIVEN_IS_NOT_API_KEY,
@@ -34,6 +27,13 @@ import {
 } from "../../protocol/replies.ts";
 import type { SimplePattern } from "../../protocol/simple_pattern.ts";
 import { escapeControls } from "../../runtime/log.ts";
+import {
+  type ReceiverDefaults,
+  receiverDefaultsFrom,
+  type ReceiverDenial,
+  type ReceiverPolicy,
+  receiverPolicy,
+} from "./admission.ts";
 
 /**
  * Access-log status of a machine-GUID section whose `type` is not `machine` (1.37 has it, the protocol core

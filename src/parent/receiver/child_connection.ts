@@ -8,7 +8,7 @@
  */
 
 import type { Socket } from "node:net";
-import type { ReceiverPolicy } from "../../config/stream_conf.ts";
+import type { ReceiverPolicy } from "./admission.ts";
 import { type Capabilities, capabilityNames } from "../../protocol/capabilities.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
 import { ChildStreamDecoder } from "../../protocol/stream_decoder.ts";

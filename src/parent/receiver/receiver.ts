@@ -8,7 +8,7 @@
  */
 
 import type { Socket } from "node:net";
-import type { ReceiverPolicy, StreamConf } from "../../config/stream_conf.ts";
+import type { StreamConf } from "../../config/stream_conf.ts";
 import { Host, type HostIdentity } from "../../metrics/host.ts";
 import { CAP_COMPRESSION, type Capabilities, CAPS_1_37_ALL } from "../../protocol/capabilities.ts";
 import { canonicalGuid } from "../../protocol/guid.ts";
@@ -30,6 +30,7 @@ import {
   REJECTED_TOO_BUSY,
   type Requester,
 } from "./access.ts";
+import type { ReceiverPolicy } from "./admission.ts";
 import type { IncomingStream } from "./incoming.ts";
 import { ChildConnection, type ReceiverConnection } from "./child_connection.ts";
 import type { HostCatalogue, ParentHost } from "../storage/catalogue.ts";
