@@ -14,22 +14,22 @@ import { CAP_COMPRESSION, type Capabilities, CAPS_1_37_ALL } from "../../protoco
 import { canonicalGuid } from "../../protocol/guid.ts";
 import type { ValidStreamRequest } from "../../protocol/handshake.ts";
 import {
-  DENIED_MACHINE_GUID_IDENTICAL_TO_PARENT,
   negotiateAsParent,
   REFUSAL_ALREADY_STREAMING,
   REFUSAL_BUSY,
   REFUSAL_SAME_LOCALHOST,
-  REJECTED_ALREADY_CONNECTED,
 } from "../../protocol/replies.ts";
 import type { Logger, LogSink } from "../../runtime/log.ts";
+import { checkAccess, type ReceiverSettings, type Refusal } from "./access.ts";
 import {
   accessLogLine,
-  checkAccess,
-  type ReceiverSettings,
-  type Refusal,
+  type AccessLogStatus,
+  CONNECTED,
+  DENIED_MACHINE_GUID_IDENTICAL_TO_PARENT,
+  REJECTED_ALREADY_CONNECTED,
   REJECTED_TOO_BUSY,
   type Requester,
-} from "./access.ts";
+} from "./access_log.ts";
 import type { ReceiverPolicy } from "./admission.ts";
 import type { IncomingStream } from "./incoming.ts";
 import { ChildConnection, type ReceiverConnection } from "./child_connection.ts";
@@ -192,7 +192,7 @@ export class Receiver {
     await Promise.all(pending);
   }
 
-  #access(who: Requester, status: string): void {
+  #access(who: Requester, status: AccessLogStatus): void {
     this.#options.accessLog?.(accessLogLine(who, status));
   }
 
@@ -269,7 +269,7 @@ export class Receiver {
       peer: conn.peer,
       capabilities: caps,
     });
-    this.#access(who, "CONNECTED");
+    this.#access(who, CONNECTED);
     const clash = hostnameClash(this.#options.catalogue, entry);
     if (clash !== undefined) log.error(`${prefix}: ${clash}`);
     conn.start(reply);
