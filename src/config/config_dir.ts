@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type NetdataConf, netdataConfFromDocument } from "./netdata_conf.ts";
 import { type ConfigDiagnostic, type ConfigDocument, parseConfig, readConfigFile } from "./reader.ts";
-import { type ReceiverDefaults, type StreamConf, streamConfFromDocument } from "./stream_conf.ts";
+import { type StreamConf, streamConfFromDocument } from "./stream_conf.ts";
 
 /**
  * Both typed configs of a directory and every diagnostic, `netdata.conf`'s first.
@@ -54,27 +54,5 @@ export function readConfigDir(dir: string): ConfigDir {
     stream,
     found: { netdata: nd.found, stream: st.found },
     diagnostics: [...netdata.diagnostics, ...stream.diagnostics],
-  };
-}
-
-/**
- * The parent's own settings that per-child values fall back to, taken from its `netdata.conf` the way 1.37
- * does: memory mode, retention and replication from `[db]`; health off for children when `[health]` is off.
- *
- * @example
- * ```ts
- * const cfg = readConfigDir("/etc/netdata");
- * receiverPolicy(cfg.stream, apiKey, machineGuid, { defaults: receiverDefaultsFrom(cfg.netdata) });
- * ```
- */
-export function receiverDefaultsFrom(netdata: NetdataConf): Partial<ReceiverDefaults> {
-  return {
-    memoryMode: netdata.db.mode,
-    history: netdata.db.retention,
-    // 1.37 starts from [health] enabled; while it is on we keep the documented "auto" for children.
-    ...(netdata.health.enabled ? {} : { healthEnabled: false }),
-    enableReplication: netdata.db.enableReplication,
-    secondsToReplicate: netdata.db.secondsToReplicate,
-    replicationStepSeconds: netdata.db.replicationStepSeconds,
   };
 }

@@ -1,10 +1,11 @@
 /**
  * Config room: Netdata-compatible reading of `netdata.conf` and `stream.conf`, typed options with their
- * defaults, and the machine GUID file.
+ * defaults, and the machine GUID file. It parses and validates; what a parent does with a child's sections
+ * (admission, the settings in force) is its receiver's.
  *
  * @example
  * ```ts
- * import { formatDiagnostic, readConfigDir, receiverPolicy } from "./mod.ts";
+ * import { formatDiagnostic, readConfigDir } from "./mod.ts";
  * const cfg = readConfigDir("/etc/netdata");
  * for (const d of cfg.diagnostics) console.error(formatDiagnostic(d));
  * ```
@@ -42,13 +43,6 @@ export {
   type HostOverrides,
   parseStreamConf,
   readStreamConf,
-  RECEIVER_DEFAULTS,
-  type ReceiverAccess,
-  type ReceiverDefaults,
-  type ReceiverDenial,
-  type ReceiverPolicy,
-  receiverPolicy,
-  type ReceiverPolicyOptions,
   STREAM_DEFAULTS,
   type StreamAccessSection,
   type StreamConf,
@@ -63,7 +57,6 @@ export {
   RECEIVER_LIMIT_KEYS,
   RECEIVER_LIMITS,
   type ReceiverLimits,
-  receiverLimits,
 } from "./receiver_limits.ts";
 export {
   type BackendDataSource,
@@ -76,4 +69,4 @@ export {
   type WebMode,
 } from "./netdata_conf.ts";
 export { loadOrCreateMachineGuid, MACHINE_GUID_FILE, type MachineGuid } from "./machine_guid.ts";
-export { type ConfigDir, readConfigDir, receiverDefaultsFrom } from "./config_dir.ts";
+export { type ConfigDir, readConfigDir } from "./config_dir.ts";

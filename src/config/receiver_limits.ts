@@ -2,8 +2,9 @@
  * How much one child may define on a parent: charts per host, dimensions per chart and per host, labels per
  * host and per chart; and how fast it may send a chart's iterations. Netdata 1.37 has no such limits;
  * without them one child can take all the parent's memory, or its time. The options sit in stream.conf's API-key and machine-GUID sections under the same names, a
- * machine-GUID section overriding its key section as the other receiver options do. This file reads them
- * ({@link readLimitOverrides}) and settles the values in force for a child ({@link receiverLimits}).
+ * machine-GUID section overriding its key section as the other receiver options do. This file gives their
+ * names, defaults and reader ({@link readLimitOverrides}); the receiver settles the values in force for a
+ * child (`receiverLimits` of src/parent/receiver/admission.ts).
  *
  * @module
  */
@@ -12,12 +13,12 @@ import type { SectionReader } from "./_options.ts";
 import { parseIntegerOption, type ValueResult } from "./values.ts";
 
 /**
- * The limits in force for one child.
+ * One value for each per-child limit (the defaults, or the values in force for one child).
  *
  * @example
  * ```ts
- * const limits: ReceiverLimits = receiverLimits(undefined, undefined);
- * limits.maxChartsPerHost; // 10000
+ * const limits: ReceiverLimits = { ...RECEIVER_LIMITS, maxChartsPerHost: 500 };
+ * limits.maxChartsPerHost; // 500
  * ```
  */
 export interface ReceiverLimits {
@@ -97,8 +98,6 @@ export function limitOptionName(limit: keyof ReceiverLimits): string {
 
 const LIMITS = Object.keys(OPTION_NAMES) as (keyof ReceiverLimits)[];
 
-type Writable = { -readonly [K in keyof ReceiverLimits]: number };
-
 // Every limit is at least 1, but the rate, which 0 turns off.
 const parsers: Readonly<Record<keyof ReceiverLimits, (text: string) => ValueResult<number>>> = {
   maxChartsPerHost: (text) => parseIntegerOption(text, { min: 1 }),
@@ -119,25 +118,10 @@ const parsers: Readonly<Record<keyof ReceiverLimits, (text: string) => ValueResu
  * ```
  */
 export function readLimitOverrides(section: SectionReader): LimitOverrides {
-  const overrides: Partial<Writable> = {};
+  const overrides: { -readonly [K in keyof ReceiverLimits]?: number } = {};
   for (const limit of LIMITS) {
     const value = section.optional(OPTION_NAMES[limit], parsers[limit]);
     if (value !== undefined) overrides[limit] = value;
   }
   return overrides;
-}
-
-/**
- * The limits for a child: its machine-GUID section's values, else its key section's, else the defaults.
- *
- * @example
- * ```ts
- * receiverLimits({ maxChartsPerHost: 500 }, { maxChartsPerHost: 800 }).maxChartsPerHost; // 800
- * receiverLimits({ maxChartsPerHost: 500 }, undefined).maxDimensionsPerChart; // 2000
- * ```
- */
-export function receiverLimits(key: LimitOverrides | undefined, machine: LimitOverrides | undefined): ReceiverLimits {
-  const limits: Writable = { ...RECEIVER_LIMITS };
-  for (const limit of LIMITS) limits[limit] = machine?.[limit] ?? key?.[limit] ?? RECEIVER_LIMITS[limit];
-  return limits;
 }

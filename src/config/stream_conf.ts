@@ -1,7 +1,8 @@
 /**
- * Typed `stream.conf`: the child's `[stream]` section, the parent's API-key and machine-GUID sections, and
- * the per-host settings a parent derives from them ({@link receiverPolicy}), following Netdata 1.37
- * (`streaming/rrdpush.c`, `streaming/receiver.c`, `streaming/sender.c`).
+ * Typed `stream.conf`: the child's `[stream]` section and the parent's API-key and machine-GUID sections,
+ * each option with its value as written and validated, following Netdata 1.37 (`streaming/rrdpush.c`,
+ * `streaming/receiver.c`, `streaming/sender.c`). Which section applies to a child, whether it may stream
+ * and the settings in force for it are the receiver's to decide (src/parent/receiver/admission.ts).
  *
  * @module
  */
@@ -10,13 +11,7 @@ import type { Destination } from "../protocol/destination.ts";
 import { canonicalGuid, isGuid } from "../protocol/guid.ts";
 import { SimplePattern } from "../protocol/simple_pattern.ts";
 import { DiagnosticSink, readDestinations, SectionReader, suggestKey } from "./_options.ts";
-import {
-  type LimitOverrides,
-  readLimitOverrides,
-  RECEIVER_LIMIT_KEYS,
-  type ReceiverLimits,
-  receiverLimits,
-} from "./receiver_limits.ts";
+import { type LimitOverrides, readLimitOverrides, RECEIVER_LIMIT_KEYS } from "./receiver_limits.ts";
 import { type ConfigDiagnostic, type ConfigDocument, parseConfig, readConfigFile } from "./reader.ts";
 import {
   looksLikeTemplate,
@@ -87,8 +82,10 @@ export interface HostOverrides {
   readonly healthEnabled?: boolean | "auto";
   readonly postponeAlarmsOnConnectSeconds?: number;
   readonly proxyEnabled?: boolean;
-  /** The proxy destination list as written (parsed with `[stream] default port` by {@link receiverPolicy}). */
-  readonly proxyDestination?: string;
+  /** The proxy destination list, parsed with `[stream] default port`; bad entries are left out (and reported). */
+  readonly proxyDestination?: readonly Destination[];
+  /** The proxy destination list as written. */
+  readonly proxyDestinationText?: string;
   readonly proxyApiKey?: string;
   readonly proxySendChartsMatching?: SimplePattern;
   readonly enableReplication?: boolean;
@@ -457,11 +454,10 @@ function readAccessSection(
     limits: readLimitOverrides(r),
   };
 
-  const proxyDestination = (key: string): string | undefined => {
+  const proxyDestination = (key: string): Pick<HostOverrides, "proxyDestination" | "proxyDestinationText"> => {
     const e = r.entry(key);
-    if (e === undefined) return undefined;
-    readDestinations(e, name, defaultPort, sink); // validation only: the policy parses the winning value
-    return e.value;
+    if (e === undefined) return {};
+    return { proxyDestination: readDestinations(e, name, defaultPort, sink), proxyDestinationText: e.value };
   };
 
   const keyDefaults: HostOverrides = {
@@ -471,7 +467,7 @@ function readAccessSection(
     healthEnabled: r.optional("health enabled by default", parseBooleanOrAuto),
     postponeAlarmsOnConnectSeconds: r.optional("default postpone alarms on connect seconds", nonNegative),
     proxyEnabled: r.optional("default proxy enabled", parseBoolean),
-    proxyDestination: proxyDestination("default proxy destination"),
+    ...proxyDestination("default proxy destination"),
     proxyApiKey: r.optional("default proxy api key", asText),
     proxySendChartsMatching: r.optional("default proxy send charts matching", asPattern),
   };
@@ -483,7 +479,7 @@ function readAccessSection(
     healthEnabled: r.optional("health enabled", parseBooleanOrAuto),
     postponeAlarmsOnConnectSeconds: r.optional("postpone alarms on connect seconds", nonNegative),
     proxyEnabled: r.optional("proxy enabled", parseBoolean),
-    proxyDestination: proxyDestination("proxy destination"),
+    ...proxyDestination("proxy destination"),
     proxyApiKey: r.optional("proxy api key", asText),
     proxySendChartsMatching: r.optional("proxy send charts matching", asPattern),
   };
@@ -523,245 +519,4 @@ function readAccessSection(
   }
 
   return { name, line, declaredType: typeEntry?.value, kind, placeholder, enabled, allowFrom, keyDefaults, host };
-}
-
-/**
- * The parent's own settings that per-host values fall back to (Netdata takes them from `netdata.conf`).
- *
- * @example
- * ```ts
- * const d: Partial<ReceiverDefaults> = { memoryMode: "ram" };
- * receiverPolicy(conf, apiKey, machineGuid, { defaults: d });
- * ```
- */
-export interface ReceiverDefaults {
-  // Table says ram, prose says dbengine; 1.37 falls back to the parent's own [db] mode, dbengine by default.
-  readonly memoryMode: MemoryMode;
-  readonly history: number;
-  // Documented as auto; 1.37 itself falls back to [health] enabled (yes), so pass that to match it exactly.
-  readonly healthEnabled: boolean | "auto";
-  readonly postponeAlarmsOnConnectSeconds: number;
-  /** `[db] enable replication` of netdata.conf. */
-  readonly enableReplication: boolean;
-  /** `[db] seconds to replicate` of netdata.conf. */
-  readonly secondsToReplicate: number;
-  /** `[db] seconds per replication step` of netdata.conf. */
-  readonly replicationStepSeconds: number;
-}
-
-/**
- * Values {@link receiverPolicy} uses when neither section nor caller says otherwise.
- *
- * @example
- * ```ts
- * RECEIVER_DEFAULTS.memoryMode; // "dbengine"
- * ```
- */
-export const RECEIVER_DEFAULTS: ReceiverDefaults = Object.freeze({
-  memoryMode: "dbengine",
-  history: 3600,
-  healthEnabled: "auto",
-  postponeAlarmsOnConnectSeconds: 60,
-  enableReplication: true,
-  secondsToReplicate: 86400,
-  replicationStepSeconds: 600,
-});
-
-/**
- * Whether the parent lets a child in, and if not, the reason Netdata logs.
- *
- * @example
- * ```ts
- * const a: ReceiverAccess = receiverPolicy(conf, apiKey, machineGuid).access;
- * if (!a.allowed) console.log(a.reason);
- * ```
- */
-export type ReceiverAccess =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly denial: ReceiverDenial; readonly reason: string };
-
-/**
- * Which check refused a child, for code that must act on it (the parent's access log); `reason` says the same
- * for people.
- *
- * @example
- * ```ts
- * const d: ReceiverDenial = "key-not-enabled";
- * ```
- */
-export type ReceiverDenial =
-  | "key-not-guid"
-  | "machine-guid-not-guid"
-  | "key-is-machine"
-  | "key-not-enabled"
-  | "key-not-from-ip"
-  | "machine-is-key"
-  | "machine-not-enabled"
-  | "machine-not-from-ip";
-
-/**
- * The effective settings for one child host on a parent.
- *
- * @example
- * ```ts
- * const p: ReceiverPolicy = receiverPolicy(conf, apiKey, machineGuid);
- * p.memoryMode; // e.g. "dbengine"
- * ```
- */
-export interface ReceiverPolicy {
-  readonly apiKey: string;
-  readonly machineGuid: string;
-  /** The access decision (IP checks only when `clientIp` was given). */
-  readonly access: ReceiverAccess;
-  /** The key's section, if the file has one. */
-  readonly keySection: StreamAccessSection | undefined;
-  /** The machine GUID's section, if the file has one. */
-  readonly machineSection: StreamAccessSection | undefined;
-  /** `update every` forced by the machine section; `undefined` means the child's own value. */
-  readonly updateEvery: number | undefined;
-  /** History entries for ram/save/map/alloc (never below 5, as in Netdata). */
-  readonly history: number;
-  readonly memoryMode: MemoryMode;
-  readonly healthEnabled: boolean | "auto";
-  readonly postponeAlarmsOnConnectSeconds: number;
-  readonly proxy: {
-    /** Configured and usable: Netdata needs a destination and an API key too. */
-    readonly enabled: boolean;
-    readonly destination: readonly Destination[];
-    readonly destinationText: string;
-    readonly apiKey: string;
-    readonly sendChartsMatching: SimplePattern;
-  };
-  readonly replication: { readonly enabled: boolean; readonly seconds: number; readonly stepSeconds: number };
-  /** Compression allowed for this host: `[stream]`, key and machine sections must all allow it. */
-  readonly compression: boolean;
-  /** How much the child may define (`max charts per host`, …; see ./receiver_limits.ts). */
-  readonly limits: ReceiverLimits;
-}
-
-/**
- * Options of {@link receiverPolicy}.
- *
- * @example
- * ```ts
- * receiverPolicy(conf, apiKey, machineGuid, { clientIp: "10.0.0.5", defaults: { history: 7200 } });
- * ```
- */
-export interface ReceiverPolicyOptions {
-  /** The child's IP as text; when given, `allow from` of both sections is checked. */
-  readonly clientIp?: string;
-  /** The parent's own defaults (e.g. from netdata.conf); missing fields use {@link RECEIVER_DEFAULTS}. */
-  readonly defaults?: Partial<ReceiverDefaults>;
-}
-
-function allows(pattern: SimplePattern | undefined, ip: string): boolean {
-  // Netdata builds no pattern from a blank list and then skips the check.
-  if (pattern === undefined || pattern.source.trim().length === 0) return true;
-  return pattern.matches(ip);
-}
-
-/**
- * The effective settings for a child that connects with `apiKey` and `machineGuid`, looked up the way a
- * 1.37 parent does: start from the parent's defaults (proxy settings from its own `[stream]`), then the
- * key section's `default …` names, then the machine section's own names, each level overriding the last.
- * `type` defaults to `api` when a section is read as a key and to `machine` when read as a GUID; `enabled`
- * defaults to no for a key and yes for a machine. Sections are found whatever case the key, the GUID or the
- * section name is written in (1.37 compares them exactly, so a child sending its GUID in upper case missed
- * its lower-case section there).
- *
- * @example
- * ```ts
- * const conf = parseStreamConf(
- *   "[11111111-2222-3333-4444-555555555555]\n enabled = yes\n default memory mode = dbengine\n" +
- *     "[22222222-2222-3333-4444-555555555555]\n memory mode = save\n",
- * );
- * const p = receiverPolicy(conf, "11111111-2222-3333-4444-555555555555", "22222222-2222-3333-4444-555555555555");
- * p.memoryMode; // "save"
- * p.access.allowed; // true
- * ```
- */
-export function receiverPolicy(
-  conf: StreamConf,
-  apiKey: string,
-  machineGuid: string,
-  options: ReceiverPolicyOptions = {},
-): ReceiverPolicy {
-  const base: ReceiverDefaults = { ...RECEIVER_DEFAULTS, ...options.defaults };
-  const keySection = accessSection(conf, apiKey);
-  const machineSection = accessSection(conf, machineGuid);
-  const k = keySection?.keyDefaults ?? {};
-  const m = machineSection?.host ?? {};
-
-  const access = decideAccess(apiKey, machineGuid, keySection, machineSection, options.clientIp);
-
-  const proxyEnabled = m.proxyEnabled ?? k.proxyEnabled ?? conf.stream.enabled;
-  const destinationText = m.proxyDestination ?? k.proxyDestination ?? conf.stream.destinationText;
-  const proxyApiKey = m.proxyApiKey ?? k.proxyApiKey ?? conf.stream.apiKey;
-  // Diagnostics were reported when the file was read; here bad entries are just left out.
-  const quiet = new DiagnosticSink(conf.file);
-  const destination = destinationText === conf.stream.destinationText ? conf.stream.destination : readDestinations(
-    { key: "proxy destination", value: destinationText, line: 0 },
-    "",
-    conf.stream.defaultPort,
-    quiet,
-  );
-
-  return {
-    apiKey,
-    machineGuid,
-    access,
-    keySection,
-    machineSection,
-    updateEvery: m.updateEvery,
-    history: Math.max(5, m.history ?? k.history ?? base.history),
-    memoryMode: m.memoryMode ?? k.memoryMode ?? base.memoryMode,
-    healthEnabled: m.healthEnabled ?? k.healthEnabled ?? base.healthEnabled,
-    postponeAlarmsOnConnectSeconds: m.postponeAlarmsOnConnectSeconds ?? k.postponeAlarmsOnConnectSeconds ??
-      base.postponeAlarmsOnConnectSeconds,
-    proxy: {
-      enabled: proxyEnabled && destinationText.length > 0 && proxyApiKey.length > 0,
-      destination,
-      destinationText,
-      apiKey: proxyApiKey,
-      sendChartsMatching: m.proxySendChartsMatching ?? k.proxySendChartsMatching ?? conf.stream.sendChartsMatching,
-    },
-    replication: {
-      enabled: m.enableReplication ?? k.enableReplication ?? base.enableReplication,
-      seconds: m.secondsToReplicate ?? k.secondsToReplicate ?? base.secondsToReplicate,
-      stepSeconds: m.replicationStepSeconds ?? k.replicationStepSeconds ?? base.replicationStepSeconds,
-    },
-    compression: conf.stream.enableCompression &&
-      (m.enableCompression ?? k.enableCompression ?? conf.stream.enableCompression),
-    limits: receiverLimits(k.limits, m.limits),
-  };
-}
-
-// A key or machine GUID finds its section whatever case either is written in.
-function accessSection(conf: StreamConf, name: string): StreamAccessSection | undefined {
-  return conf.sections.get(isGuid(name) ? canonicalGuid(name) : name);
-}
-
-function decideAccess(
-  apiKey: string,
-  machineGuid: string,
-  keySection: StreamAccessSection | undefined,
-  machineSection: StreamAccessSection | undefined,
-  clientIp: string | undefined,
-): ReceiverAccess {
-  const deny = (denial: ReceiverDenial, reason: string): ReceiverAccess => ({ allowed: false, denial, reason });
-  if (!isGuid(apiKey)) return deny("key-not-guid", "API key is not a valid GUID");
-  if (!isGuid(machineGuid)) return deny("machine-guid-not-guid", "machine GUID is not a valid GUID");
-  const keyType = keySection?.declaredType ?? "api";
-  if (keyType !== "api") return deny("key-is-machine", "API key is a machine GUID");
-  if (!(keySection?.enabled ?? false)) return deny("key-not-enabled", "API key is not enabled");
-  if (clientIp !== undefined && !allows(keySection?.allowFrom, clientIp)) {
-    return deny("key-not-from-ip", "API key is not allowed from this IP");
-  }
-  const machineType = machineSection?.declaredType ?? "machine";
-  if (machineType !== "machine") return deny("machine-is-key", "machine GUID is an API key");
-  if (!(machineSection?.enabled ?? true)) return deny("machine-not-enabled", "machine GUID is not enabled");
-  if (clientIp !== undefined && !allows(machineSection?.allowFrom, clientIp)) {
-    return deny("machine-not-from-ip", "machine GUID is not allowed from this IP");
-  }
-  return { allowed: true };
 }

@@ -7,20 +7,7 @@
 
 import type { Capabilities } from "./capabilities.ts";
 import { canonicalGuid, isGuid } from "./guid.ts";
-import {
-  ACCESS_DENIED_INVALID_KEY,
-  ACCESS_DENIED_INVALID_MACHINE_GUID,
-  ACCESS_DENIED_NO_HOSTNAME,
-  ACCESS_DENIED_NO_KEY,
-  ACCESS_DENIED_NO_MACHINE_GUID,
-  type AccessLogReason,
-  FORBID_NO_HOSTNAME,
-  FORBID_NO_KEY,
-  FORBID_NO_MACHINE_GUID,
-  forbidInvalidKey,
-  forbidInvalidMachineGuid,
-  REFUSAL_NOT_PERMITTED,
-} from "./replies.ts";
+import { REFUSAL_NOT_PERMITTED } from "./replies.ts";
 
 /**
  * The literal a 1.37 child sends as `NETDATA_PROTOCOL_VERSION`.
@@ -468,8 +455,19 @@ export type ValidStreamRequest = ParsedStreamRequest & {
 };
 
 /**
- * Outcome of {@link validateStreamRequest}. On refusal, `reply` is what the child gets, `accessLog` the
- * access-log reason and `message` the error-log message (wrap it with `forbiddingAccessLogLine`).
+ * What is wrong with a stream request on its own, in the order a 1.37 parent checks: a field missing, or
+ * the key or machine GUID not a GUID.
+ *
+ * @example
+ * ```ts
+ * const d: StreamRequestDefect = "no-key";
+ * ```
+ */
+export type StreamRequestDefect = "no-key" | "no-hostname" | "no-machine-guid" | "invalid-key" | "invalid-machine-guid";
+
+/**
+ * Outcome of {@link validateStreamRequest}. On refusal, `reply` is what the child gets and `defect` what
+ * the parent's logs name.
  *
  * @example
  * ```ts
@@ -479,7 +477,7 @@ export type ValidStreamRequest = ParsedStreamRequest & {
  */
 export type StreamRequestValidation =
   | { ok: true; request: ValidStreamRequest }
-  | { ok: false; accessLog: AccessLogReason; message: string; reply: typeof REFUSAL_NOT_PERMITTED };
+  | { ok: false; defect: StreamRequestDefect; reply: typeof REFUSAL_NOT_PERMITTED };
 
 /**
  * The request-only checks a 1.37 parent makes before looking at `stream.conf`, in its order: key present,
@@ -490,22 +488,21 @@ export type StreamRequestValidation =
  * ```ts
  * const r = parseStreamRequest("STREAM hostname=h&machine_guid=g HTTP/1.1\r\n\r\n");
  * r.ok && validateStreamRequest(r.request);
- * // { ok: false, accessLog: "ACCESS DENIED - NO KEY", message: "request without an API key", reply: "You are not permitted…" }
+ * // { ok: false, defect: "no-key", reply: "You are not permitted to access this. Check the logs for more info." }
  * ```
  */
 export function validateStreamRequest(req: ParsedStreamRequest): StreamRequestValidation {
-  const refuse = (accessLog: AccessLogReason, message: string): StreamRequestValidation => ({
+  const refuse = (defect: StreamRequestDefect): StreamRequestValidation => ({
     ok: false,
-    accessLog,
-    message,
+    defect,
     reply: REFUSAL_NOT_PERMITTED,
   });
   const { key, hostname, machineGuid } = req;
-  if (key === undefined) return refuse(ACCESS_DENIED_NO_KEY, FORBID_NO_KEY);
-  if (hostname === undefined) return refuse(ACCESS_DENIED_NO_HOSTNAME, FORBID_NO_HOSTNAME);
-  if (machineGuid === undefined) return refuse(ACCESS_DENIED_NO_MACHINE_GUID, FORBID_NO_MACHINE_GUID);
-  if (!isGuid(key)) return refuse(ACCESS_DENIED_INVALID_KEY, forbidInvalidKey(key));
-  if (!isGuid(machineGuid)) return refuse(ACCESS_DENIED_INVALID_MACHINE_GUID, forbidInvalidMachineGuid(machineGuid));
+  if (key === undefined) return refuse("no-key");
+  if (hostname === undefined) return refuse("no-hostname");
+  if (machineGuid === undefined) return refuse("no-machine-guid");
+  if (!isGuid(key)) return refuse("invalid-key");
+  if (!isGuid(machineGuid)) return refuse("invalid-machine-guid");
   return {
     ok: true,
     request: {

@@ -13,6 +13,7 @@
  * @module
  */
 
+export * from "./allow_from.ts";
 export * from "./capabilities.ts";
 export * from "./commands.ts";
 export * from "./decode.ts";

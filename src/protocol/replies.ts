@@ -1,9 +1,9 @@
 /**
- * The parent's one-shot handshake answer: the exact strings, how a parent picks one, how a 1.37 child
- * reads one, and the reasons a 1.37 parent writes to its logs when it refuses.
+ * The parent's one-shot handshake answer: the exact strings, how a parent picks one and how a 1.37 child
+ * reads one. What a parent writes to its own logs when it refuses is the receiver's
+ * (src/parent/receiver/access_log.ts).
  *
- * Every string here is a wire or log string and must stay byte-exact: a 1.37 child compares replies with
- * `strcmp`, and operators grep logs for these texts.
+ * Every string here is a wire string and must stay byte-exact: a 1.37 child compares replies with `strcmp`.
  *
  * @module
  */
@@ -139,154 +139,6 @@ export const REFUSAL_INITIALIZING = "The server is initializing. Try later.";
  * ```
  */
 export const REFUSAL_LOCAL_VNODE = "Don't hit me baby, you are trying to stream my vnode back";
-
-// ---------------------------------------------------------------------------------------------------
-// Access-log reasons of a 1.37 parent (the peer only ever sees the generic refusal).
-
-/** Access log: request without `key=`. @example `ACCESS_DENIED_NO_KEY === "ACCESS DENIED - NO KEY"` */
-export const ACCESS_DENIED_NO_KEY = "ACCESS DENIED - NO KEY";
-/** Access log: request without `hostname=`. @example `ACCESS_DENIED_NO_HOSTNAME` */
-export const ACCESS_DENIED_NO_HOSTNAME = "ACCESS DENIED - NO HOSTNAME";
-/** Access log: request without `machine_guid=`. @example `ACCESS_DENIED_NO_MACHINE_GUID` */
-export const ACCESS_DENIED_NO_MACHINE_GUID = "ACCESS DENIED - NO MACHINE GUID";
-/** Access log: the key is not a GUID. @example `ACCESS_DENIED_INVALID_KEY` */
-export const ACCESS_DENIED_INVALID_KEY = "ACCESS DENIED - INVALID KEY";
-/** Access log: the machine GUID is not a GUID. @example `ACCESS_DENIED_INVALID_MACHINE_GUID` */
-export const ACCESS_DENIED_INVALID_MACHINE_GUID = "ACCESS DENIED - INVALID MACHINE GUID";
-/** Access log: the key has no section, or `enabled = no`. @example `ACCESS_DENIED_KEY_NOT_ENABLED` */
-export const ACCESS_DENIED_KEY_NOT_ENABLED = "ACCESS DENIED - KEY NOT ENABLED";
-/** Access log: the key section's `allow from` does not match the client. @example `ACCESS_DENIED_KEY_NOT_ALLOWED_FROM_THIS_IP` */
-export const ACCESS_DENIED_KEY_NOT_ALLOWED_FROM_THIS_IP = "ACCESS DENIED - KEY NOT ALLOWED FROM THIS IP";
-/** Access log: the key's section has a `type` other than `api`. @example `ACCESS_DENIED_API_KEY_GIVEN_IS_NOT_API_KEY` */
-export const ACCESS_DENIED_API_KEY_GIVEN_IS_NOT_API_KEY = "ACCESS DENIED - API KEY GIVEN IS NOT API KEY";
-/** Access log: the machine GUID's section has `enabled = no`. @example `ACCESS_DENIED_MACHINE_GUID_NOT_ENABLED` */
-export const ACCESS_DENIED_MACHINE_GUID_NOT_ENABLED = "ACCESS DENIED - MACHINE GUID NOT ENABLED";
-/** Access log: the machine GUID section's `allow from` does not match. @example `ACCESS_DENIED_MACHINE_GUID_NOT_ALLOWED_FROM_THIS_IP` */
-export const ACCESS_DENIED_MACHINE_GUID_NOT_ALLOWED_FROM_THIS_IP =
-  "ACCESS DENIED - MACHINE GUID NOT ALLOWED FROM THIS IP";
-/** Access log: the GUID is already streaming. @example `REJECTED_ALREADY_CONNECTED` */
-export const REJECTED_ALREADY_CONNECTED = "REJECTED - ALREADY CONNECTED";
-/** Access log: the child claims the parent's own GUID. @example `DENIED_MACHINE_GUID_IDENTICAL_TO_PARENT` */
-export const DENIED_MACHINE_GUID_IDENTICAL_TO_PARENT =
-  "DENIED - ATTEMPT TO RECEIVE METRICS FROM MACHINE_GUID IDENTICAL TO PARENT";
-
-/**
- * One of the access-log reasons above.
- *
- * @example
- * ```ts
- * const reason: AccessLogReason = ACCESS_DENIED_NO_KEY;
- * ```
- */
-export type AccessLogReason =
-  | typeof ACCESS_DENIED_NO_KEY
-  | typeof ACCESS_DENIED_NO_HOSTNAME
-  | typeof ACCESS_DENIED_NO_MACHINE_GUID
-  | typeof ACCESS_DENIED_INVALID_KEY
-  | typeof ACCESS_DENIED_INVALID_MACHINE_GUID
-  | typeof ACCESS_DENIED_KEY_NOT_ENABLED
-  | typeof ACCESS_DENIED_KEY_NOT_ALLOWED_FROM_THIS_IP
-  | typeof ACCESS_DENIED_API_KEY_GIVEN_IS_NOT_API_KEY
-  | typeof ACCESS_DENIED_MACHINE_GUID_NOT_ENABLED
-  | typeof ACCESS_DENIED_MACHINE_GUID_NOT_ALLOWED_FROM_THIS_IP
-  | typeof REJECTED_ALREADY_CONNECTED
-  | typeof DENIED_MACHINE_GUID_IDENTICAL_TO_PARENT;
-
-// ---------------------------------------------------------------------------------------------------
-// "Forbidding access" messages of the parent's error log: `STREAM [receive from [<ip>]:<port>]: <message>.
-// Forbidding access.` The functions give <message>; forbiddingAccessLogLine() wraps it.
-
-/** Error-log message for a request without `key=`. @example `forbiddingAccessLogLine("10.0.0.2", "40000", FORBID_NO_KEY)` */
-export const FORBID_NO_KEY = "request without an API key";
-/** Error-log message for a request without `hostname=`. @example `FORBID_NO_HOSTNAME` */
-export const FORBID_NO_HOSTNAME = "request without a hostname";
-/** Error-log message for a request without `machine_guid=`. @example `FORBID_NO_MACHINE_GUID` */
-export const FORBID_NO_MACHINE_GUID = "request without a machine GUID";
-
-/**
- * Error-log message for a key that is not a GUID.
- *
- * @example
- * ```ts
- * forbidInvalidKey("abc"); // "API key 'abc' is not valid GUID (use the command uuidgen to generate one)"
- * ```
- */
-export function forbidInvalidKey(key: string): string {
-  return `API key '${key}' is not valid GUID (use the command uuidgen to generate one)`;
-}
-
-/**
- * Error-log message for a machine GUID that is not a GUID.
- *
- * @example
- * ```ts
- * forbidInvalidMachineGuid("x"); // "machine GUID 'x' is not GUID"
- * ```
- */
-export function forbidInvalidMachineGuid(machineGuid: string): string {
-  return `machine GUID '${machineGuid}' is not GUID`;
-}
-
-/**
- * Error-log message for a key whose section is missing or disabled.
- *
- * @example
- * ```ts
- * forbidKeyNotAllowed("11111111-2222-3333-4444-555555555555"); // "API key '1111…' is not allowed"
- * ```
- */
-export function forbidKeyNotAllowed(key: string): string {
-  return `API key '${key}' is not allowed`;
-}
-
-/**
- * Error-log message for a key whose `allow from` does not match the client.
- *
- * @example
- * ```ts
- * forbidKeyNotFromThisIp("k"); // "API key 'k' is not permitted from this IP"
- * ```
- */
-export function forbidKeyNotFromThisIp(key: string): string {
-  return `API key '${key}' is not permitted from this IP`;
-}
-
-/**
- * Error-log message for a machine GUID whose section is disabled.
- *
- * @example
- * ```ts
- * forbidMachineGuidNotAllowed("g"); // "machine GUID 'g' is not allowed"
- * ```
- */
-export function forbidMachineGuidNotAllowed(machineGuid: string): string {
-  return `machine GUID '${machineGuid}' is not allowed`;
-}
-
-/**
- * Error-log message for a machine GUID whose `allow from` does not match (capital M, as Netdata has it).
- *
- * @example
- * ```ts
- * forbidMachineGuidNotFromThisIp("g"); // "Machine GUID 'g' is not permitted from this IP"
- * ```
- */
-export function forbidMachineGuidNotFromThisIp(machineGuid: string): string {
-  return `Machine GUID '${machineGuid}' is not permitted from this IP`;
-}
-
-/**
- * The whole error-log line a 1.37 parent writes for a "Forbidding access" refusal.
- *
- * @example
- * ```ts
- * forbiddingAccessLogLine("127.0.0.1", "51234", FORBID_NO_KEY);
- * // "STREAM [receive from [127.0.0.1]:51234]: request without an API key. Forbidding access."
- * ```
- */
-export function forbiddingAccessLogLine(clientIp: string, clientPort: string, message: string): string {
-  return `STREAM [receive from [${clientIp}]:${clientPort}]: ${message}. Forbidding access.`;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Parent side.

@@ -104,11 +104,30 @@ export class SimplePattern {
    * ```
    */
   matches(text: string): boolean {
-    if (text.length === 0) return false;
+    return this.verdict(text) ?? false;
+  }
+
+  /**
+   * What the first entry that matches any of `texts` says: `true` for a positive entry, `false` for a `!`
+   * one, `undefined` when no entry matches any of them (empty texts never match). With one text this is
+   * {@link matches} telling "refused by a `!` entry" from "matched nothing"; with several, the entries are
+   * still tried in order, each against every text, so a peer known by two names meets the list once.
+   *
+   * @example
+   * ```ts
+   * const p = SimplePattern.parse("!10.0.0.1 10.*");
+   * p.verdict("10.0.0.1"); // false
+   * p.verdict("10.0.0.2"); // true
+   * p.verdict("192.168.1.1"); // undefined
+   * SimplePattern.parse("127.* !*").verdict("127.0.0.1", "localhost"); // true
+   * ```
+   */
+  verdict(...texts: readonly string[]): boolean | undefined {
+    const candidates = texts.filter((text) => text.length > 0);
     for (const entry of this.#entries) {
-      if (globMatches(entry, text)) return !entry.negative;
+      if (candidates.some((text) => globMatches(entry, text))) return !entry.negative;
     }
-    return false;
+    return undefined;
   }
 
   /** The pattern text, so a pattern prints as it was configured. */

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readConfigDir, receiverDefaultsFrom, receiverPolicy } from "../../src/config/mod.ts";
+import { readConfigDir } from "../../src/config/mod.ts";
 import { fixturePath } from "../_fixtures.ts";
 import { configName } from "./_configs.ts";
 
@@ -49,27 +49,5 @@ test("config_dir: an unreadable file is an error diagnostic, not an exception", 
     assert.equal(cfg.diagnostics[0].severity, "error");
     assert.equal(cfg.diagnostics[0].line, 0);
     assert.equal(cfg.stream.stream.enabled, false);
-  });
-});
-
-test("config_dir: the parent's netdata.conf feeds receiverPolicy's defaults", () => {
-  withTempDir((dir) => {
-    const key = "11111111-2222-3333-4444-555555555555";
-    writeFileSync(
-      join(dir, "netdata.conf"),
-      "[db]\n  mode = ram\n  retention = 1200\n  seconds to replicate = 600\n[health]\n  enabled = no\n",
-    );
-    writeFileSync(join(dir, "stream.conf"), `[${key}]\n  enabled = yes\n`);
-    const cfg = readConfigDir(dir);
-    assert.deepEqual(cfg.diagnostics, []);
-    const defaults = receiverDefaultsFrom(cfg.netdata);
-    const p = receiverPolicy(cfg.stream, key, "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", { defaults });
-    assert.equal(p.memoryMode, "ram");
-    assert.equal(p.history, 1200);
-    assert.equal(p.healthEnabled, false);
-    assert.equal(p.replication.seconds, 600);
-    // With health on, children keep the documented "auto".
-    const on = receiverDefaultsFrom(readConfigDir(join(dir, "nowhere")).netdata);
-    assert.equal(on.healthEnabled, undefined);
   });
 });

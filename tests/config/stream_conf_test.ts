@@ -1,14 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseDestinations } from "../../src/protocol/destination.ts";
-import {
-  formatDiagnostic,
-  parseStreamConf,
-  RECEIVER_DEFAULTS,
-  receiverPolicy,
-  STREAM_DEFAULTS,
-  type StreamConf,
-} from "../../src/config/mod.ts";
+import { formatDiagnostic, parseStreamConf, STREAM_DEFAULTS, type StreamConf } from "../../src/config/mod.ts";
 import { CONFIG_FILES, configName, isStreamFile, isTemplate, only, streamFixture, where } from "./_configs.ts";
 
 const K0 = "00000000-0000-0000-0000-000000000000";
@@ -45,10 +38,6 @@ test("stream.conf 001: a parent with one key section, memory mode save, no [stre
   assert.equal(key.keyDefaults.memoryMode, "save");
   assert.equal(key.keyDefaults.healthEnabled, "auto");
   assert.equal(key.allowFrom?.source, "*");
-  const p = receiverPolicy(conf, key.name, M1, { clientIp: "10.0.0.1" });
-  assert.deepEqual(p.access, { allowed: true });
-  assert.equal(p.memoryMode, "save");
-  assert.equal(p.history, 1800);
 });
 
 test("stream.conf 002: five enabled keys, each allowed from one IP (one from *)", () => {
@@ -59,16 +48,7 @@ test("stream.conf 002: five enabled keys, each allowed from one IP (one from *)"
   const k = "596b40bb-e0d2-4c83-81fa-ddf89d416cb9";
   assert.equal(conf.apiKeys.get(k)?.allowFrom?.source, "100.92.201.100");
   assert.equal(conf.apiKeys.get(k)?.keyDefaults.memoryMode, "dbengine");
-  assert.equal(receiverPolicy(conf, k, M1, { clientIp: "100.92.201.100" }).access.allowed, true);
-  assert.deepEqual(receiverPolicy(conf, k, M1, { clientIp: "100.92.201.101" }).access, {
-    allowed: false,
-    denial: "key-not-from-ip",
-    reason: "API key is not allowed from this IP",
-  });
-  assert.equal(
-    receiverPolicy(conf, "d5fe55e6-51e5-4587-980a-12c61f3eb2d2", M1, { clientIp: "8.8.8.8" }).access.allowed,
-    true,
-  );
+  assert.equal(conf.apiKeys.get("d5fe55e6-51e5-4587-980a-12c61f3eb2d2")?.allowFrom?.source, "*");
 });
 
 test("stream.conf 003: tcp: prefix with a port, 1 MiB buffer", () => {
@@ -223,11 +203,9 @@ test("stream.conf 020 + 021: parent and child sharing a key, child on port 20000
   assert.deepEqual(child.diagnostics, []);
   const d = child.stream.destination;
   assert.deepEqual(d.map((x) => [x.host, x.port]), [["172.21.25.134", 20000]]);
-  const p = receiverPolicy(parent, child.stream.apiKey, M1);
-  assert.deepEqual(p.access, { allowed: true });
-  assert.equal(p.memoryMode, "dbengine");
-  assert.equal(p.healthEnabled, "auto");
-  assert.equal(parent.apiKeys.get(child.stream.apiKey)?.declaredType, "api");
+  const key = parent.apiKeys.get(child.stream.apiKey);
+  assert.equal(key?.declaredType, "api");
+  assert.equal(key?.enabled, true);
 });
 
 test("stream.conf 023: 'history' in a key section is a warning; the key's history stays the default", () => {
@@ -237,11 +215,7 @@ test("stream.conf 023: 'history' in a key section is a warning; the key's histor
     conf.diagnostics[0].message,
     /'history' is read only when this section names a child's machine GUID.*'default history'/,
   );
-  const p = receiverPolicy(conf, K1, M1);
-  assert.equal(p.history, 3600);
-  assert.equal(p.memoryMode, "dbengine");
-  // The key role ignores it (the parent's default applies); only the machine-GUID role would read it.
-  assert.equal(receiverPolicy(conf, K1, M1, { defaults: { history: 100 } }).history, 100);
+  // The key role ignores it; only the machine-GUID role would read it.
   assert.equal(conf.sections.get(K1)?.host.history, 3600);
   assert.equal(conf.sections.get(K1)?.keyDefaults.history, undefined);
 });
@@ -302,13 +276,8 @@ test("stream.conf 036: a proxy; tcp:grand-parent gets the default port and the p
   assert.deepEqual(conf.stream.destination.map((d) => [d.protocol, d.host, d.port]), [["tcp", "grand-parent", 19999]]);
   const key = "00000000-0000-0000-0000-000000000001";
   assert.equal(conf.apiKeys.get(key)?.line, 1);
-  const p = receiverPolicy(conf, key, M1);
-  assert.deepEqual(p.access, { allowed: true });
-  assert.equal(p.proxy.enabled, true);
-  assert.equal(p.proxy.apiKey, K0);
-  assert.deepEqual(p.proxy.destination.map((d) => d.host), ["grand-parent"]);
-  assert.equal(p.history, 3600);
-  assert.equal(p.healthEnabled, "auto");
+  assert.equal(conf.stream.enabled, true);
+  assert.equal(conf.stream.apiKey, K0);
 });
 
 test("stream.conf 037: tcp:parent with no port", () => {
@@ -335,13 +304,10 @@ health enabled = no
   const conf = parseStreamConf(text);
   assert.deepEqual(conf.diagnostics, []);
   assert.equal(conf.machines.get(M1)?.kind, "machine");
-  const p = receiverPolicy(conf, K1, M1);
-  assert.deepEqual(p.access, { allowed: true });
-  assert.equal(p.memoryMode, "save");
-  assert.equal(p.healthEnabled, false);
-  const other = receiverPolicy(conf, K1, "bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee");
-  assert.equal(other.memoryMode, "dbengine");
-  assert.equal(other.healthEnabled, "auto");
+  assert.equal(conf.machines.get(M1)?.host.memoryMode, "save");
+  assert.equal(conf.machines.get(M1)?.host.healthEnabled, false);
+  assert.equal(conf.apiKeys.get(K1)?.keyDefaults.memoryMode, "dbengine");
+  assert.equal(conf.apiKeys.get(K1)?.keyDefaults.healthEnabled, "auto");
 });
 
 test("docs: the literal [API_KEY] / [MACHINE_GUID] examples of the readme are placeholders", () => {
@@ -398,10 +364,8 @@ default memory mode = dbengine
   assert.deepEqual(conf.diagnostics, []);
   assert.equal(conf.stream.enabled, true);
   assert.deepEqual(conf.stream.destination.map((d) => [d.host, d.port, d.ssl]), [["203.0.113.0", 19999, false]]);
-  const p = receiverPolicy(conf, K6, M1);
-  assert.equal(p.memoryMode, "dbengine");
-  assert.equal(p.proxy.enabled, true);
-  assert.equal(p.proxy.apiKey, K1);
+  assert.equal(conf.stream.apiKey, K1);
+  assert.equal(conf.apiKeys.get(K6)?.keyDefaults.memoryMode, "dbengine");
 });
 
 test("docs: ephemeral parent block ('default memory' is not a Netdata key: warned, not applied)", () => {
@@ -472,9 +436,8 @@ test("docs: send charts matching and allow from examples", () => {
   const s2 = parseStreamConf("[stream]\nsend charts matching = !apps.cpu *\n").stream.sendChartsMatching;
   assert.ok(!s2.matches("apps.cpu") && s2.matches("apps.mem"));
   const conf = parseStreamConf(`[${K1}]\nenabled = yes\nallow from = !10.1.2.3 10.*\n`);
-  assert.equal(receiverPolicy(conf, K1, M1, { clientIp: "10.0.0.5" }).access.allowed, true);
-  assert.equal(receiverPolicy(conf, K1, M1, { clientIp: "10.1.2.3" }).access.allowed, false);
-  assert.equal(receiverPolicy(conf, K1, M1, { clientIp: "192.168.1.1" }).access.allowed, false);
+  const allow = conf.apiKeys.get(K1)?.allowFrom;
+  assert.ok(allow?.matches("10.0.0.5") && !allow.matches("10.1.2.3") && !allow.matches("192.168.1.1"));
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -491,9 +454,6 @@ test("stream.conf: defaults (source-backed where the docs disagree)", () => {
   assert.equal(s.initialClockResyncIterations, 60);
   assert.equal(s.enableCompression, true);
   assert.equal(s.sendChartsMatching.source, "*");
-  assert.equal(RECEIVER_DEFAULTS.memoryMode, "dbengine");
-  assert.equal(RECEIVER_DEFAULTS.history, 3600);
-  assert.equal(RECEIVER_DEFAULTS.healthEnabled, "auto");
 });
 
 test("stream.conf: bad values are errors naming file, line and expectation; defaults stay", () => {
@@ -526,9 +486,8 @@ test("stream.conf: bad values are errors naming file, line and expectation; defa
   assert.equal(conf.stream.enabled, false);
   assert.equal(conf.stream.defaultPort, 19999);
   assert.deepEqual(conf.stream.destination.map((d) => `${d.host}:${d.port}`), ["parent1:19999", "parent2:20000"]);
-  const p = receiverPolicy(conf, K1, M1);
-  assert.equal(p.memoryMode, "dbengine");
-  assert.equal(p.healthEnabled, "auto");
+  assert.equal(conf.apiKeys.get(K1)?.keyDefaults.memoryMode, undefined);
+  assert.equal(conf.apiKeys.get(K1)?.keyDefaults.healthEnabled, undefined);
 });
 
 test("stream.conf: a non-GUID section declaring a type is an error; placeholders are warnings", () => {
@@ -543,15 +502,11 @@ test("stream.conf: a non-GUID section declaring a type is an error; placeholders
   assert.match(conf.diagnostics[2].message, /placeholder section; it never matches a child/);
 });
 
-test("stream.conf: a bad type value is an error; the section then refuses in both roles", () => {
+test("stream.conf: a bad type value is an error, kept as written (the receiver then refuses the section)", () => {
   const conf = parseStreamConf(`[${K1}]\n  type = apikey\n  enabled = yes\n`);
   assert.deepEqual(where(conf.diagnostics), ["2:error"]);
   assert.match(conf.diagnostics[0].message, /expected api or machine, found 'apikey'/);
-  assert.deepEqual(receiverPolicy(conf, K1, M1).access, {
-    allowed: false,
-    denial: "key-is-machine",
-    reason: "API key is a machine GUID",
-  });
+  assert.equal(conf.sections.get(K1)?.declaredType, "apikey");
 });
 
 test("stream.conf: IPv6 and %interface destinations (through parseDestinations)", () => {
@@ -591,131 +546,7 @@ test("stream.conf: case-sensitive keys get a hint", () => {
 test("stream.conf: an API-key section without 'enabled' is warned (keys default to disabled)", () => {
   const conf = parseStreamConf(`[${K1}]\n  default memory mode = ram\n`);
   assert.deepEqual(where(conf.diagnostics), ["1:warning"]);
-  assert.deepEqual(receiverPolicy(conf, K1, M1).access, {
-    allowed: false,
-    denial: "key-not-enabled",
-    reason: "API key is not enabled",
-  });
-});
-
-// ---------------------------------------------------------------------------------------------------------------
-// receiverPolicy
-
-test("receiverPolicy: a GUID section overrides its key's 'default …' values", () => {
-  const text = `[stream]
-  enabled = no
-  destination = upstream:19999
-  api key = ${K0}
-[${K1}]
-  enabled = yes
-  default history = 7200
-  default memory mode = ram
-  health enabled by default = yes
-  default postpone alarms on connect seconds = 30
-  default proxy enabled = yes
-  default proxy destination = proxy-a
-  default proxy api key = ${K6}
-  default proxy send charts matching = system.*
-  seconds to replicate = 3600
-[${M1}]
-  type = machine
-  update every = 2
-  history = 10
-  memory mode = save
-  health enabled = no
-  postpone alarms on connect seconds = 0
-  proxy destination = proxy-b:20000
-  proxy send charts matching = apps.*
-  enable replication = no
-  enable compression = no
-`;
-  const conf = parseStreamConf(text);
-  assert.deepEqual(conf.diagnostics, []);
-  const p = receiverPolicy(conf, K1, M1);
-  assert.deepEqual(p.access, { allowed: true });
-  assert.equal(p.updateEvery, 2);
-  assert.equal(p.history, 10);
-  assert.equal(p.memoryMode, "save");
-  assert.equal(p.healthEnabled, false);
-  assert.equal(p.postponeAlarmsOnConnectSeconds, 0);
-  assert.equal(p.proxy.enabled, true); // from the key section
-  assert.deepEqual(p.proxy.destination.map((d) => `${d.host}:${d.port}`), ["proxy-b:20000"]);
-  assert.equal(p.proxy.apiKey, K6);
-  assert.equal(p.proxy.sendChartsMatching.source, "apps.*");
-  assert.deepEqual(p.replication, { enabled: false, seconds: 3600, stepSeconds: 600 });
-  assert.equal(p.compression, false);
-
-  const other = receiverPolicy(conf, K1, "bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee");
-  assert.equal(other.updateEvery, undefined);
-  assert.equal(other.history, 7200);
-  assert.equal(other.memoryMode, "ram");
-  assert.equal(other.healthEnabled, true);
-  assert.equal(other.postponeAlarmsOnConnectSeconds, 30);
-  assert.deepEqual(other.proxy.destination.map((d) => d.host), ["proxy-a"]);
-  assert.equal(other.proxy.sendChartsMatching.source, "system.*");
-  assert.deepEqual(other.replication, { enabled: true, seconds: 3600, stepSeconds: 600 });
-  assert.equal(other.compression, true);
-});
-
-test("receiverPolicy: refusals in Netdata's order", () => {
-  const conf = parseStreamConf(`[${K1}]
-  enabled = yes
-[${K6}]
-  enabled = no
-[${M1}]
-  enabled = no
-[bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee]
-  type = api
-  enabled = yes
-[cccccccc-bbbb-cccc-dddd-eeeeeeeeeeee]
-  allow from = 10.*
-`);
-  const reason = (key: string, guid: string, ip?: string) => {
-    const a = receiverPolicy(conf, key, guid, { clientIp: ip }).access;
-    return a.allowed ? "allowed" : a.reason;
-  };
-  assert.equal(reason("not-a-guid", M1), "API key is not a valid GUID");
-  assert.equal(reason(K1, "nope"), "machine GUID is not a valid GUID");
-  assert.equal(reason(K0, M1), "API key is not enabled"); // no section at all
-  assert.equal(reason(K6, M1), "API key is not enabled");
-  assert.equal(reason(K1, M1), "machine GUID is not enabled");
-  assert.equal(reason(K1, "bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee"), "machine GUID is an API key");
-  assert.equal(
-    reason(K1, "cccccccc-bbbb-cccc-dddd-eeeeeeeeeeee", "192.168.0.1"),
-    "machine GUID is not allowed from this IP",
-  );
-  assert.equal(reason(K1, "cccccccc-bbbb-cccc-dddd-eeeeeeeeeeee", "10.0.0.1"), "allowed");
-  assert.equal(reason(K1, "dddddddd-bbbb-cccc-dddd-eeeeeeeeeeee", "192.168.0.1"), "allowed");
-});
-
-test("receiverPolicy: a blank 'allow from' allows everyone (Netdata builds no pattern)", () => {
-  const conf = parseStreamConf(`[${K1}]\nenabled = yes\nallow from =\n`);
-  assert.equal(receiverPolicy(conf, K1, M1, { clientIp: "1.2.3.4" }).access.allowed, true);
-});
-
-test("receiverPolicy: parent defaults come from the caller; history never below 5; compression needs [stream] too", () => {
-  const conf = parseStreamConf(`[stream]\nenable compression = no\n[${K1}]\nenabled = yes\ndefault history = 1\n`);
-  const p = receiverPolicy(conf, K1, M1, { defaults: { memoryMode: "ram", healthEnabled: false } });
-  assert.equal(p.memoryMode, "ram");
-  assert.equal(p.healthEnabled, false);
-  assert.equal(p.history, 5);
-  assert.equal(p.compression, false);
-  assert.equal(p.proxy.enabled, false);
-});
-
-test("receiverPolicy: key and machine-GUID sections match whatever case the file or the child writes them in", () => {
-  const conf = parseStreamConf(
-    `[${K1.toUpperCase()}]\nenabled = yes\ndefault history = 600\n[${M1.toUpperCase()}]\nhistory = 7200\n`,
-  );
-  assert.deepEqual([...conf.sections.keys()], [K1, M1]);
-  assert.equal(conf.machines.get(M1)?.name, M1.toUpperCase());
-  for (const [key, guid] of [[K1, M1], [K1.toUpperCase(), M1.toUpperCase()]]) {
-    const p = receiverPolicy(conf, key, guid);
-    assert.deepEqual(p.access, { allowed: true });
-    assert.equal(p.history, 7200);
-  }
-  const lower = parseStreamConf(`[${K1}]\nenabled = yes\n[${M1}]\nenabled = no\n`);
-  assert.equal(receiverPolicy(lower, K1.toUpperCase(), M1.toUpperCase()).access.allowed, false);
+  assert.equal(conf.apiKeys.get(K1)?.enabled, undefined);
 });
 
 test("stream.conf: two sections naming one GUID in different cases: a warning, the first counts", () => {
@@ -726,5 +557,19 @@ test("stream.conf: two sections naming one GUID in different cases: a warning, t
     `[${M1.toUpperCase()}] names the same GUID as [${M1}] on line 1 (GUIDs match whatever their case); only line 1's section counts`,
   );
   assert.equal(conf.sections.size, 1);
-  assert.equal(receiverPolicy(conf, K1, M1).history, 100);
+  assert.equal(conf.machines.get(M1)?.host.history, 100);
+});
+
+test("stream.conf: proxy destinations are parsed with [stream] default port, and kept as written", () => {
+  const conf = parseStreamConf(
+    `[stream]\ndefault port = 20000\n[${K1}]\nenabled = yes\ndefault proxy destination = a b:1\n` +
+      `[${M1}]\nproxy destination = c\n`,
+  );
+  assert.deepEqual(conf.apiKeys.get(K1)?.keyDefaults.proxyDestination?.map((d) => [d.host, d.port]), [
+    ["a", 20000],
+    ["b", 1],
+  ]);
+  assert.equal(conf.apiKeys.get(K1)?.keyDefaults.proxyDestinationText, "a b:1");
+  assert.deepEqual(conf.machines.get(M1)?.host.proxyDestination?.map((d) => d.host), ["c"]);
+  assert.equal(conf.machines.get(M1)?.host.proxyDestinationText, "c");
 });

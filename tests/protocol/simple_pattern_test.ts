@@ -65,6 +65,23 @@ test("simple pattern keeps its source text and knows when it is empty", () => {
   assert.equal(SimplePattern.parse("*").isEmpty, false);
 });
 
+test("verdict tells a positive match, a negative match and no match apart", () => {
+  const p = SimplePattern.parse("!10.1.2.3 10.*");
+  assert.equal(p.verdict("10.0.0.5"), true);
+  assert.equal(p.verdict("10.1.2.3"), false);
+  assert.equal(p.verdict("192.168.1.1"), undefined);
+  assert.equal(p.verdict(""), undefined);
+  assert.equal(SimplePattern.parse("").verdict("x"), undefined);
+});
+
+test("verdict with several texts: the first entry matching any of them decides", () => {
+  assert.equal(SimplePattern.parse("127.* !*").verdict("127.0.0.1", "localhost"), true);
+  assert.equal(SimplePattern.parse("!localhost *").verdict("127.0.0.1", "localhost"), false);
+  assert.equal(SimplePattern.parse("!127.0.0.1 *").verdict("127.0.0.1", "localhost"), false);
+  assert.equal(SimplePattern.parse("10.*").verdict("127.0.0.1", "localhost"), undefined);
+  assert.equal(SimplePattern.parse("localhost").verdict("", "localhost"), true);
+});
+
 test("the API's lists split on ',' and '|' (and tabs, CR, LF), not on spaces", () => {
   const p = SimplePattern.parse("!idle|us*,a b\\,c", API_PATTERN_SEPARATORS);
   assert.equal(p.matches("user"), true);

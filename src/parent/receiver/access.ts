@@ -7,77 +7,51 @@
  * @module
  */
 
-import process from "node:process";
-import { receiverDefaultsFrom } from "../../config/config_dir.ts";
 import type { NetdataConf } from "../../config/netdata_conf.ts";
+import type { StreamConf } from "../../config/stream_conf.ts";
+import { allowsPeer } from "../../protocol/allow_from.ts";
+import {
+  parseStreamRequest,
+  type StreamRequestDefect,
+  validateStreamRequest,
+  type ValidStreamRequest,
+} from "../../protocol/handshake.ts";
+import { REFUSAL_NOT_ALLOWED, REFUSAL_NOT_PERMITTED } from "../../protocol/replies.ts";
+import type { SimplePattern } from "../../protocol/simple_pattern.ts";
 import {
   type ReceiverDefaults,
+  receiverDefaultsFrom,
   type ReceiverDenial,
   type ReceiverPolicy,
   receiverPolicy,
-  type StreamConf,
-} from "../../config/stream_conf.ts";
-import { parseStreamRequest, validateStreamRequest, type ValidStreamRequest } from "../../protocol/handshake.ts";
+} from "./admission.ts";
 import {
   ACCESS_DENIED_API_KEY_GIVEN_IS_NOT_API_KEY,
+  ACCESS_DENIED_INVALID_KEY,
+  ACCESS_DENIED_INVALID_MACHINE_GUID,
   ACCESS_DENIED_KEY_NOT_ALLOWED_FROM_THIS_IP,
   ACCESS_DENIED_KEY_NOT_ENABLED,
   ACCESS_DENIED_MACHINE_GUID_NOT_ALLOWED_FROM_THIS_IP,
   ACCESS_DENIED_MACHINE_GUID_NOT_ENABLED,
+  ACCESS_DENIED_MACHINE_GUID_NOT_MACHINE_GUID,
+  ACCESS_DENIED_NO_HOSTNAME,
+  ACCESS_DENIED_NO_KEY,
+  ACCESS_DENIED_NO_MACHINE_GUID,
+  type AccessLogStatus,
+  FORBID_NO_HOSTNAME,
+  FORBID_NO_KEY,
+  FORBID_NO_MACHINE_GUID,
   forbiddingAccessLogLine,
+  forbidInvalidKey,
+  forbidInvalidMachineGuid,
   forbidKeyNotAllowed,
   forbidKeyNotFromThisIp,
   forbidMachineGuidNotAllowed,
   forbidMachineGuidNotFromThisIp,
-  REFUSAL_NOT_ALLOWED,
-  REFUSAL_NOT_PERMITTED,
-} from "../../protocol/replies.ts";
-import type { SimplePattern } from "../../protocol/simple_pattern.ts";
-import { escapeControls } from "../../runtime/log.ts";
-
-/**
- * Access-log status of a machine-GUID section whose `type` is not `machine` (1.37 has it, the protocol core
- * does not name it).
- *
- * @example
- * ```ts
- * ACCESS_DENIED_MACHINE_GUID_NOT_MACHINE_GUID; // "ACCESS DENIED - MACHINE GUID GIVEN IS NOT A MACHINE GUID"
- * ```
- */
-export const ACCESS_DENIED_MACHINE_GUID_NOT_MACHINE_GUID = "ACCESS DENIED - MACHINE GUID GIVEN IS NOT A MACHINE GUID";
-
-/**
- * rill's access-log status for row 1 of the refusal table. A 1.37 parent refuses it in its web server, which
- * writes only an HTTP 403 to the access log; rill names it like the other stream refusals.
- *
- * @example
- * ```ts
- * STREAMING_NOT_ALLOWED_FROM_THIS_IP; // "ACCESS DENIED - STREAMING NOT ALLOWED FROM THIS IP"
- * ```
- */
-export const STREAMING_NOT_ALLOWED_FROM_THIS_IP = "ACCESS DENIED - STREAMING NOT ALLOWED FROM THIS IP";
-
-/**
- * rill's access-log status for row 5 (`[web] accept a streaming request every seconds`); 1.37 writes only an
- * HTTP 503 there.
- *
- * @example
- * ```ts
- * REJECTED_TOO_BUSY; // "REJECTED - TOO BUSY"
- * ```
- */
-export const REJECTED_TOO_BUSY = "REJECTED - TOO BUSY";
-
-/**
- * rill's access-log status for a head that is not a complete stream request (no ` HTTP/`); the listener
- * hands over only `STREAM` requests, so this is the one way such a head can fail here.
- *
- * @example
- * ```ts
- * NOT_A_STREAM_REQUEST; // "ACCESS DENIED - NOT A STREAM REQUEST"
- * ```
- */
-export const NOT_A_STREAM_REQUEST = "ACCESS DENIED - NOT A STREAM REQUEST";
+  NOT_A_STREAM_REQUEST,
+  type Requester,
+  STREAMING_NOT_ALLOWED_FROM_THIS_IP,
+} from "./access_log.ts";
 
 /**
  * The netdata.conf settings the receiver applies.
@@ -116,22 +90,6 @@ export function receiverSettingsFrom(netdata: NetdataConf): ReceiverSettings {
 }
 
 /**
- * Who asked, for log lines: the values of the request as far as it has them.
- *
- * @example
- * ```ts
- * const who: Requester = { ip: "127.0.0.1", port: 40000, hostname: "edge-1", key: "", machineGuid: "" };
- * ```
- */
-export interface Requester {
-  readonly ip: string;
-  readonly port: number;
-  readonly hostname: string;
-  readonly key: string;
-  readonly machineGuid: string;
-}
-
-/**
  * A refused request: the bare string the child gets, the access-log status, and the whole error-log line,
  * if the refusal writes one.
  *
@@ -145,7 +103,7 @@ export interface Requester {
  */
 export interface Refusal {
   readonly reply: string;
-  readonly status: string;
+  readonly status: AccessLogStatus;
   readonly errorLog: string | undefined;
 }
 
@@ -192,18 +150,21 @@ export function checkAccess(
     key: raw?.key ?? "",
     machineGuid: raw?.machineGuid ?? "",
   };
-  const refuse = (reply: string, status: string, message: string | undefined): AccessCheck => ({
+  const refuse = (reply: string, status: AccessLogStatus, message: string | undefined): AccessCheck => ({
     ok: false,
     refusal: { reply, status, errorLog: message && forbiddingAccessLogLine(ip, String(port), message) },
     who,
   });
 
-  if (!settings.allowStreamingFrom.matches(ip)) {
+  if (!allowsPeer(settings.allowStreamingFrom, ip)) {
     return refuse(REFUSAL_NOT_ALLOWED, STREAMING_NOT_ALLOWED_FROM_THIS_IP, undefined);
   }
   if (!parsed.ok) return refuse(REFUSAL_NOT_PERMITTED, NOT_A_STREAM_REQUEST, parsed.error.message);
   const valid = validateStreamRequest(parsed.request);
-  if (!valid.ok) return refuse(valid.reply, valid.accessLog, valid.message);
+  if (!valid.ok) {
+    const defect = requestDefect(parsed.request, valid.defect);
+    return refuse(valid.reply, defect.status, defect.message);
+  }
 
   const request = valid.request;
   const policy = receiverPolicy(conf, request.key, request.machineGuid, { clientIp: ip, defaults: settings.defaults });
@@ -212,8 +173,30 @@ export function checkAccess(
   return refuse(REFUSAL_NOT_PERMITTED, denial.status, denial.message);
 }
 
+// The access log's 1.37 status and the error log's message for each defect of the request itself.
+function requestDefect(
+  request: { readonly key?: string; readonly machineGuid?: string },
+  defect: StreamRequestDefect,
+): { status: AccessLogStatus; message: string } {
+  switch (defect) {
+    case "no-key":
+      return { status: ACCESS_DENIED_NO_KEY, message: FORBID_NO_KEY };
+    case "no-hostname":
+      return { status: ACCESS_DENIED_NO_HOSTNAME, message: FORBID_NO_HOSTNAME };
+    case "no-machine-guid":
+      return { status: ACCESS_DENIED_NO_MACHINE_GUID, message: FORBID_NO_MACHINE_GUID };
+    case "invalid-key":
+      return { status: ACCESS_DENIED_INVALID_KEY, message: forbidInvalidKey(request.key ?? "") };
+    case "invalid-machine-guid":
+      return {
+        status: ACCESS_DENIED_INVALID_MACHINE_GUID,
+        message: forbidInvalidMachineGuid(request.machineGuid ?? ""),
+      };
+  }
+}
+
 // The access log's 1.37 status and the error log's message for each refusing check of receiverPolicy().
-function sectionDenial(policy: ReceiverPolicy, denial: ReceiverDenial): { status: string; message: string } {
+function sectionDenial(policy: ReceiverPolicy, denial: ReceiverDenial): { status: AccessLogStatus; message: string } {
   const { apiKey: key, machineGuid: guid } = policy;
   switch (denial) {
     case "key-is-machine":
@@ -238,21 +221,4 @@ function sectionDenial(policy: ReceiverPolicy, denial: ReceiverDenial): { status
     default: // key-not-enabled (section missing or enabled = no); the GUID checks ran before receiverPolicy()
       return { status: ACCESS_DENIED_KEY_NOT_ENABLED, message: forbidKeyNotAllowed(key) };
   }
-}
-
-/**
- * A line of the parent's access log for a stream connection, as 1.37 writes it (the number is the process
- * id here, the thread id there).
- *
- * @example
- * ```ts
- * accessLogLine(who, "CONNECTED");
- * // "STREAM: 4242 '[127.0.0.1]:40000' 'CONNECTED' host 'edge-1' api key '1111…' machine guid '82be…'"
- * ```
- */
-export function accessLogLine(who: Requester, status: string): string {
-  // The host name, key and GUID are the child's words: no control character of theirs splits the line.
-  return escapeControls(
-    `STREAM: ${process.pid} '[${who.ip}]:${who.port}' '${status}' host '${who.hostname}' api key '${who.key}' machine guid '${who.machineGuid}'`,
-  );
 }

@@ -8,13 +8,13 @@
  */
 
 import type { Socket } from "node:net";
-import type { ReceiverPolicy } from "../../config/stream_conf.ts";
+import type { ReceiverPolicy } from "./admission.ts";
 import { type Capabilities, capabilityNames } from "../../protocol/capabilities.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
 import { ChildStreamDecoder } from "../../protocol/stream_decoder.ts";
 import type { Logger } from "../../runtime/log.ts";
 import type { ParentHost } from "../storage/catalogue.ts";
-import type { Requester } from "./access.ts";
+import { type AccessLogStatus, DISCONNECTED, type Requester } from "./access_log.ts";
 import { SlicedIntake } from "./intake.ts";
 import { StreamRefused } from "./refused.ts";
 import { ChildSession } from "./session.ts";
@@ -71,7 +71,7 @@ export interface ChildConnectionOptions {
   /** True while the parent shuts down: the child's end of file is then no error. */
   readonly closing: () => boolean;
   /** One access-log status (`DISCONNECTED`). */
-  readonly access: (status: string) => void;
+  readonly access: (status: AccessLogStatus) => void;
   /** The socket closed (after the session's last line was applied). */
   readonly onClose: (conn: ChildConnection) => void;
 }
@@ -156,7 +156,7 @@ export class ChildConnection implements ReceiverConnection {
     socket.once("close", () => {
       this.#intake.stop();
       log.info(`${prefix}: disconnected (completed ${this.session.updates} updates).`);
-      this.#options.access("DISCONNECTED");
+      this.#options.access(DISCONNECTED);
       this.#options.onClose(this);
       this.#markClosed();
     });

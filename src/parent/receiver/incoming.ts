@@ -22,7 +22,10 @@ export interface IncomingStream {
   readonly head: string;
   /** Bytes that came after the blank line in the same reads (a 1.37 child sends none). */
   readonly extra: Uint8Array;
-  /** The client's address as the parent's `allow from` patterns see it (`localhost` for loopback). */
+  /**
+   * The client's address, IPv4 without the `::ffff:` of a dual-stack socket; loopback as it is (`allow from`
+   * lists also know it as `localhost`: src/protocol/allow_from.ts).
+   */
   readonly remoteIp: string;
   readonly remotePort: number;
   /** The connection is TLS. */

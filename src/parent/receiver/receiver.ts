@@ -8,28 +8,29 @@
  */
 
 import type { Socket } from "node:net";
-import type { ReceiverPolicy, StreamConf } from "../../config/stream_conf.ts";
+import type { StreamConf } from "../../config/stream_conf.ts";
 import { Host, type HostIdentity } from "../../metrics/host.ts";
 import { CAP_COMPRESSION, type Capabilities, CAPS_1_37_ALL } from "../../protocol/capabilities.ts";
 import { canonicalGuid } from "../../protocol/guid.ts";
 import type { ValidStreamRequest } from "../../protocol/handshake.ts";
 import {
-  DENIED_MACHINE_GUID_IDENTICAL_TO_PARENT,
   negotiateAsParent,
   REFUSAL_ALREADY_STREAMING,
   REFUSAL_BUSY,
   REFUSAL_SAME_LOCALHOST,
-  REJECTED_ALREADY_CONNECTED,
 } from "../../protocol/replies.ts";
 import type { Logger, LogSink } from "../../runtime/log.ts";
+import { checkAccess, type ReceiverSettings, type Refusal } from "./access.ts";
 import {
   accessLogLine,
-  checkAccess,
-  type ReceiverSettings,
-  type Refusal,
+  type AccessLogStatus,
+  CONNECTED,
+  DENIED_MACHINE_GUID_IDENTICAL_TO_PARENT,
+  REJECTED_ALREADY_CONNECTED,
   REJECTED_TOO_BUSY,
   type Requester,
-} from "./access.ts";
+} from "./access_log.ts";
+import type { ReceiverPolicy } from "./admission.ts";
 import type { IncomingStream } from "./incoming.ts";
 import { ChildConnection, type ReceiverConnection } from "./child_connection.ts";
 import type { HostCatalogue, ParentHost } from "../storage/catalogue.ts";
@@ -191,7 +192,7 @@ export class Receiver {
     await Promise.all(pending);
   }
 
-  #access(who: Requester, status: string): void {
+  #access(who: Requester, status: AccessLogStatus): void {
     this.#options.accessLog?.(accessLogLine(who, status));
   }
 
@@ -268,7 +269,7 @@ export class Receiver {
       peer: conn.peer,
       capabilities: caps,
     });
-    this.#access(who, "CONNECTED");
+    this.#access(who, CONNECTED);
     const clash = hostnameClash(this.#options.catalogue, entry);
     if (clash !== undefined) log.error(`${prefix}: ${clash}`);
     conn.start(reply);

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ReceiverPolicy } from "../../config/stream_conf.ts";
+import type { ReceiverPolicy } from "./admission.ts";
 import type { Chart, Label } from "../../metrics/chart.ts";
 import { defineChart, defineDimension } from "../../metrics/definitions.ts";
 import type { Host } from "../../metrics/host.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { ReceiverPolicy } from "../../config/stream_conf.ts";
+import type { ReceiverPolicy } from "./admission.ts";
 import type { Host, HostObserver } from "../../metrics/host.ts";
 import type { CollectedNumber } from "../../protocol/numbers.ts";
 import type { HostSeries } from "../storage/series.ts";

@@ -19,6 +19,7 @@ import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import type { BindAddress, NetdataConf } from "../../config/netdata_conf.ts";
+import { allowsPeer, isLoopback, LOOPBACK_NAME, peerAddress } from "../../protocol/allow_from.ts";
 import { REFUSAL_NOT_ALLOWED } from "../../protocol/replies.ts";
 import type { Logger } from "../../runtime/log.ts";
 import type { StreamHandler } from "../receiver/incoming.ts";
@@ -104,8 +105,9 @@ export interface WebListener {
 }
 
 /**
- * The client address as Netdata's `allow from` patterns see it: `localhost` for loopback, IPv4 without
- * the `::ffff:` of a dual-stack socket.
+ * The name a 1.37 parent gives the client in its API: `localhost` for loopback, else the address (IPv4
+ * without the `::ffff:` of a dual-stack socket). It is the default `server=` of Prometheus' allmetrics.
+ * Access checks use the address itself (src/protocol/allow_from.ts), which also knows loopback as `localhost`.
  *
  * @example
  * ```ts
@@ -114,22 +116,8 @@ export interface WebListener {
  * ```
  */
 export function clientAddress(address: string | undefined): string {
-  const ip = peerIp(address);
-  return ip === "::1" || ip.startsWith("127.") ? "localhost" : ip;
-}
-
-/**
- * The client's IP address as the connection caps count it: IPv4 without the `::ffff:` of a dual-stack
- * socket, loopback addresses kept apart (unlike {@link clientAddress}, so that local tools on 127.0.0.2 do
- * not use up the slots of those on 127.0.0.1).
- *
- * @example
- * ```ts
- * peerIp("::ffff:127.0.0.2"); // "127.0.0.2"
- * ```
- */
-export function peerIp(address: string | undefined): string {
-  return (address ?? "").startsWith("::ffff:") && (address ?? "").includes(".") ? address!.slice(7) : address ?? "";
+  const ip = peerAddress(address);
+  return isLoopback(ip) ? LOOPBACK_NAME : ip;
 }
 
 /** The shared state of all ports of one listener. */
@@ -243,17 +231,18 @@ const REFUSED_LINGER_MS = 1000;
  */
 function accept(shared: Shared, bind: BindAddress, raw: net.Socket): void {
   const { log } = shared.options;
-  const remoteIp = clientAddress(raw.remoteAddress);
+  // Loopback addresses stay apart here (and in the caps: local tools on 127.0.0.2 leave 127.0.0.1's slots).
+  const remoteIp = peerAddress(raw.remoteAddress);
   const remotePort = raw.remotePort ?? 0;
   const peer = `${remoteIp}:${remotePort}`;
   const onError = () => raw.destroy();
   raw.on("error", onError);
-  if (!shared.options.conf.web.allowConnectionsFrom.matches(remoteIp)) {
+  if (!allowsPeer(shared.options.conf.web.allowConnectionsFrom, remoteIp)) {
     log.error(`web connection from ${peer} refused: not in [web] allow connections from`);
     raw.destroy();
     return;
   }
-  const uncount = shared.caps.admit(peerIp(raw.remoteAddress), peer);
+  const uncount = shared.caps.admit(remoteIp, peer);
   if (uncount === undefined) {
     refuseBusy(shared, raw);
     return;
@@ -331,6 +320,7 @@ function refuseBusy(shared: Shared, raw: net.Socket): void {
 interface Peer {
   /** The TCP socket: the served one itself when plain, the one under it with TLS. */
   readonly raw: net.Socket;
+  /** The client's address ({@link peerAddress}): loopback as it is, not `localhost`. */
   readonly remoteIp: string;
   readonly remotePort: number;
   readonly tls: boolean;
@@ -365,7 +355,7 @@ function serve(shared: Shared, bind: BindAddress, socket: net.Socket, peer: Peer
         };
       case "GET":
         if (!allowed("dashboard")) return { response: textResponse(403, REFUSAL_NOT_ALLOWED), keepAlive: false };
-        return { response: shared.api.handle(head.target, remoteIp), keepAlive: wantsKeepAlive(head) };
+        return { response: shared.api.handle(head.target, clientAddress(remoteIp)), keepAlive: wantsKeepAlive(head) };
       case "OPTIONS":
         return { response: CORS_PREFLIGHT, keepAlive: wantsKeepAlive(head) };
       default:

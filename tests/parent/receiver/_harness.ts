@@ -4,7 +4,8 @@
  */
 import { Buffer } from "node:buffer";
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { parseStreamConf, type ReceiverPolicy, type StreamConf } from "../../../src/config/stream_conf.ts";
+import { parseStreamConf, type StreamConf } from "../../../src/config/stream_conf.ts";
+import type { ReceiverPolicy } from "../../../src/parent/receiver/admission.ts";
 import type { Chart } from "../../../src/metrics/chart.ts";
 import type { Host } from "../../../src/metrics/host.ts";
 import { findRequestEnd } from "../../../src/protocol/handshake.ts";

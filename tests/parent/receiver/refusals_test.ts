@@ -118,6 +118,38 @@ test("row 4: the machine GUID's section: disabled, of another type, or not from 
   });
 });
 
+test("rows 1, 3, 4 for a child on the same machine: its address decides first, then localhost", async () => {
+  const accepted = async (parent: TestParent) => {
+    const child = await rawChild(parent.port, request());
+    let closed = false;
+    void child.closed.then(() => closed = true);
+    await until("the parent's answer", () => closed || child.received().length > 0);
+    child.socket.destroy();
+    await child.closed;
+    return child.received().startsWith("Hit me baby");
+  };
+  const section = (allowFrom: string) =>
+    `${ACCEPTING}    allow from = ${allowFrom}\n[${CHILD_GUID}]\n    allow from = ${allowFrom}\n`;
+  // 1.37 tests only `localhost` here, so it refuses `127.* !*` and admits `!127.0.0.1 *`.
+  for (const [allowFrom, expected] of [["127.* !*", true], ["!127.0.0.1 *", false], ["localhost", true]] as const) {
+    await withParent({ streamConf: section(allowFrom) }, async (parent) => {
+      assert.equal(await accepted(parent), expected, `allow from = ${allowFrom}`);
+    });
+    const settings = { allowStreamingFrom: SimplePattern.parse(allowFrom) };
+    await withParent({ settings }, async (parent) => {
+      assert.equal(await accepted(parent), expected, `allow streaming from = ${allowFrom}`);
+    });
+  }
+  await withParent({ streamConf: `${ACCEPTING}[${CHILD_GUID}]\n    allow from = !127.0.0.1 *\n` }, async (parent) => {
+    const r = await refused(parent, request());
+    assert.equal(r.status, "ACCESS DENIED - MACHINE GUID NOT ALLOWED FROM THIS IP");
+  });
+  await withParent({ streamConf: `${ACCEPTING}    allow from = !localhost *\n` }, async (parent) => {
+    const r = await refused(parent, request());
+    assert.equal(r.status, "ACCESS DENIED - KEY NOT ALLOWED FROM THIS IP");
+  });
+});
+
 test("row 5: a second request within 'accept a streaming request every seconds' is too busy; the first is not", async () => {
   await withParent({ settings: { acceptStreamingRequestEverySeconds: 60 } }, async (parent) => {
     const first = await rawChild(parent.port, request());

@@ -6,7 +6,9 @@ import { Buffer } from "node:buffer";
 import { rmSync } from "node:fs";
 import * as tls from "node:tls";
 import type { IncomingStream } from "../../../src/parent/receiver/incoming.ts";
+import { SimplePattern } from "../../../src/protocol/simple_pattern.ts";
 import { clientAddress } from "../../../src/parent/web/listener.ts";
+import { Logger } from "../../../src/runtime/log.ts";
 import { selfSignedCertificate } from "../../_tls.ts";
 import { until } from "../../_until.ts";
 import { bind, plain, readAll, start, statuses } from "./_listener.ts";
@@ -72,7 +74,7 @@ test("too many requests per second on one connection are answered 429 and the co
   }
 });
 
-test("STREAM is handed over paused with its head (no blank line), extra bytes and localhost as remoteIp", async () => {
+test("STREAM is handed over paused with its head (no blank line), extra bytes and the numeric address", async () => {
   const streams: IncomingStream[] = [];
   const web = await start({ streams });
   try {
@@ -83,7 +85,7 @@ test("STREAM is handed over paused with its head (no blank line), extra bytes an
     const stream = await until("the handover", () => streams[0]);
     assert.equal(stream.head, head);
     assert.equal(Buffer.from(stream.extra).toString(), "CHART x");
-    assert.equal(stream.remoteIp, "localhost");
+    assert.equal(stream.remoteIp, "127.0.0.1");
     assert.equal(stream.tls, false);
     assert.equal(stream.socket.listenerCount("data"), 0);
     assert.equal(stream.socket.isPaused(), true);
@@ -120,6 +122,32 @@ test("clientAddress maps loopback to localhost and strips the IPv4-mapped prefix
   assert.equal(clientAddress("::ffff:127.0.0.1"), "localhost");
   assert.equal(clientAddress("::ffff:10.1.2.3"), "10.1.2.3");
   assert.equal(clientAddress("fe80::1"), "fe80::1");
+});
+
+test("[web] allow connections from: a local client is its address first, then localhost; a refused one is closed", async () => {
+  const lines: string[] = [];
+  const log = new Logger("rill-test", "WEB", (line) => lines.push(line));
+  const answer = async (list: string) => {
+    const web = await start({ web: { allowConnectionsFrom: SimplePattern.parse(list) }, log });
+    try {
+      const s = await plain(web);
+      const all = readAll(s);
+      s.write("GET /api/v1/info HTTP/1.1\r\nConnection: close\r\n\r\n");
+      return statuses(await all);
+    } finally {
+      await web.close();
+    }
+  };
+  assert.deepEqual(await answer("127.* !*"), ["200"]); // a 1.37 parent closes this one
+  assert.deepEqual(await answer("localhost *"), ["200"]);
+  assert.deepEqual(await answer("localhost"), ["200"]);
+  const refusals = () => lines.filter((line) => line.includes("refused: not in [web] allow connections from"));
+  assert.deepEqual(refusals(), []);
+  assert.deepEqual(await answer("!127.0.0.1 *"), []);
+  assert.deepEqual(await answer("!localhost *"), []);
+  assert.deepEqual(await answer("10.*"), []);
+  assert.equal(refusals().length, 3);
+  assert.match(refusals()[0], /web connection from 127\.0\.0\.1:\d+ refused/);
 });
 
 test("TLS: an optional port takes TLS and plain, a force port refuses plain; STREAM over TLS is handed over as TLS", async () => {
