@@ -45,19 +45,35 @@ export function peerAddress(address: string | undefined): string {
 }
 
 /**
- * Whether the address is the machine's own: IPv4 127.0.0.0/8 (also IPv4-mapped) or IPv6 `::1`.
+ * Whether a 1.37 parent calls the peer `localhost`: its listener renames exactly `127.0.0.1` and `::1` (here
+ * also in their IPv4-mapped form); another 127.x address keeps its number.
  *
  * @example
  * ```ts
- * isLoopback("127.0.0.2"); // true
+ * isLoopback("127.0.0.1"); // true
  * isLoopback("::ffff:127.0.0.1"); // true
  * isLoopback("::1"); // true
- * isLoopback("10.0.0.1"); // false
+ * isLoopback("127.0.0.2"); // false
  * ```
  */
 export function isLoopback(address: string): boolean {
   const ip = peerAddress(address);
-  return ip === "::1" || (ip.startsWith("127.") && !ip.includes(":"));
+  return ip === "127.0.0.1" || ip === "::1";
+}
+
+/**
+ * The peer as 1.37's log lines and the API name it: {@link LOOPBACK_NAME} for a loopback peer, else its
+ * address (without the IPv4-mapped prefix).
+ *
+ * @example
+ * ```ts
+ * peerName("::ffff:127.0.0.1"); // "localhost"
+ * peerName("::ffff:10.1.2.3"); // "10.1.2.3"
+ * ```
+ */
+export function peerName(address: string | undefined): string {
+  const ip = peerAddress(address);
+  return isLoopback(ip) ? LOOPBACK_NAME : ip;
 }
 
 /**

@@ -164,7 +164,7 @@ tlsTest(2, "parent TLS, port ^SSL=force, plain child: the parent rejects the chi
   const child = r.child();
   // The parent closes the plain connection and says why; the child's request goes unanswered, so it backs off.
   const refused = new RegExp(
-    `plain connection from 127\\.0\\.0\\.1:\\d+ on '127\\.0\\.0\\.1:${r.port}=[^']*\\^SSL=force', which accepts only TLS \\(\\^SSL=force\\): closed`,
+    `plain connection from localhost:\\d+ on '127\\.0\\.0\\.1:${r.port}=[^']*\\^SSL=force', which accepts only TLS \\(\\^SSL=force\\): closed`,
   );
   const childFailure = `[send to tcp:127.0.0.1:${r.port}]: remote netdata does not respond.`;
   await assertNeverStreams(

@@ -9,7 +9,7 @@
 
 import type { NetdataConf } from "../../config/netdata_conf.ts";
 import type { StreamConf } from "../../config/stream_conf.ts";
-import { allowsPeer } from "../../protocol/allow_from.ts";
+import { allowsPeer, peerName } from "../../protocol/allow_from.ts";
 import {
   parseStreamRequest,
   type StreamRequestDefect,
@@ -143,8 +143,9 @@ export function checkAccess(
 ): AccessCheck {
   const parsed = parseStreamRequest(head, { defaultUpdateEvery: settings.defaultUpdateEvery });
   const raw = parsed.ok ? parsed.request : undefined;
+  // Log lines name the child as 1.37's do (`localhost` for loopback); the checks use the address.
   const who: Requester = {
-    ip,
+    ip: peerName(ip),
     port,
     hostname: raw?.hostname ?? "",
     key: raw?.key ?? "",
@@ -152,7 +153,7 @@ export function checkAccess(
   };
   const refuse = (reply: string, status: AccessLogStatus, message: string | undefined): AccessCheck => ({
     ok: false,
-    refusal: { reply, status, errorLog: message && forbiddingAccessLogLine(ip, String(port), message) },
+    refusal: { reply, status, errorLog: message && forbiddingAccessLogLine(who.ip, String(port), message) },
     who,
   });
 

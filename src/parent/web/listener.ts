@@ -19,7 +19,7 @@ import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import type { BindAddress, NetdataConf } from "../../config/netdata_conf.ts";
-import { allowsPeer, isLoopback, LOOPBACK_NAME, peerAddress } from "../../protocol/allow_from.ts";
+import { allowsPeer, peerAddress, peerName } from "../../protocol/allow_from.ts";
 import { REFUSAL_NOT_ALLOWED } from "../../protocol/replies.ts";
 import type { Logger } from "../../runtime/log.ts";
 import type { StreamHandler } from "../receiver/incoming.ts";
@@ -102,22 +102,6 @@ export interface WebListener {
   readonly ports: readonly BoundPort[];
   /** Stops accepting and ends the open HTTP connections (handed-over streams are the receiver's). */
   close(): Promise<void>;
-}
-
-/**
- * The name a 1.37 parent gives the client in its API: `localhost` for loopback, else the address (IPv4
- * without the `::ffff:` of a dual-stack socket). It is the default `server=` of Prometheus' allmetrics.
- * Access checks use the address itself (src/protocol/allow_from.ts), which also knows loopback as `localhost`.
- *
- * @example
- * ```ts
- * clientAddress("::ffff:127.0.0.1"); // "localhost"
- * clientAddress("::ffff:10.1.2.3"); // "10.1.2.3"
- * ```
- */
-export function clientAddress(address: string | undefined): string {
-  const ip = peerAddress(address);
-  return isLoopback(ip) ? LOOPBACK_NAME : ip;
 }
 
 /** The shared state of all ports of one listener. */
@@ -234,7 +218,8 @@ function accept(shared: Shared, bind: BindAddress, raw: net.Socket): void {
   // Loopback addresses stay apart here (and in the caps: local tools on 127.0.0.2 leave 127.0.0.1's slots).
   const remoteIp = peerAddress(raw.remoteAddress);
   const remotePort = raw.remotePort ?? 0;
-  const peer = `${remoteIp}:${remotePort}`;
+  // Log lines name the client as 1.37's do (`localhost` for loopback).
+  const peer = `${peerName(remoteIp)}:${remotePort}`;
   const onError = () => raw.destroy();
   raw.on("error", onError);
   if (!allowsPeer(shared.options.conf.web.allowConnectionsFrom, remoteIp)) {
@@ -343,7 +328,9 @@ function serve(shared: Shared, bind: BindAddress, socket: net.Socket, peer: Peer
       case "STREAM":
         if (!allowed("streaming")) {
           log.error(
-            `STREAM request from ${remoteIp}:${remotePort} on '${bind.text}', which does not serve streaming: closed`,
+            `STREAM request from ${
+              peerName(remoteIp)
+            }:${remotePort} on '${bind.text}', which does not serve streaming: closed`,
           );
           return { close: true };
         }
@@ -355,7 +342,7 @@ function serve(shared: Shared, bind: BindAddress, socket: net.Socket, peer: Peer
         };
       case "GET":
         if (!allowed("dashboard")) return { response: textResponse(403, REFUSAL_NOT_ALLOWED), keepAlive: false };
-        return { response: shared.api.handle(head.target, clientAddress(remoteIp)), keepAlive: wantsKeepAlive(head) };
+        return { response: shared.api.handle(head.target, peerName(remoteIp)), keepAlive: wantsKeepAlive(head) };
       case "OPTIONS":
         return { response: CORS_PREFLIGHT, keepAlive: wantsKeepAlive(head) };
       default:
@@ -369,7 +356,7 @@ function serve(shared: Shared, bind: BindAddress, socket: net.Socket, peer: Peer
     limits: shared.limits,
     server: shared.server,
     log,
-    peer: `${remoteIp}:${remotePort}`,
+    peer: `${peerName(remoteIp)}:${remotePort}`,
     route,
   });
   shared.open.set(peer.raw, connection.close);

@@ -57,7 +57,7 @@ test("a child defining 100,000 charts gets 10,000, one log line, and is cut off 
     await bad.closed;
     const host = parent.catalogue.byGuid(guid(1))!.host;
     assert.equal(host.charts.size, 10_000);
-    const prefix = `STREAM bad [receive from [127.0.0.1]:${port}]`;
+    const prefix = `STREAM bad [receive from [localhost]:${port}]`;
     assert.ok(
       lineWith(
         parent,

@@ -98,7 +98,7 @@ test(
       assert.ok(
         parent.log.some((l) =>
           l.endsWith(
-            `: STREAM flood [receive from [127.0.0.1]:${port}]: chart 'test.x' sent 611 live iterations in 0.0 s, more than its update every (1 s) justifies: at most a backlog of 610 iterations, then 10 per update every. Disabling it.`,
+            `: STREAM flood [receive from [localhost]:${port}]: chart 'test.x' sent 611 live iterations in 0.0 s, more than its update every (1 s) justifies: at most a backlog of 610 iterations, then 10 per update every. Disabling it.`,
           )
         ),
         parent.log.slice(-3).join("\n"),

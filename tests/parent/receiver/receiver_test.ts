@@ -91,7 +91,7 @@ test("a rill StreamSender: VCAPS with REPLICATION, one REPLAY_CHART per chart, R
       const store = parent.stores.get(CHILD_GUID)!;
       assert.ok(store.collections.includes("system.load") && store.collections.includes("system.cpu"));
       assert.deepEqual(store.ended.map(([, start]) => start), [true, true]);
-      const prefix = `STREAM rill-child [receive from [127.0.0.1]:${conn.peer.split(":")[1]}]`;
+      const prefix = `STREAM rill-child [receive from [localhost]:${conn.peer.split(":")[1]}]`;
       const infos = parent.log.filter((l) => l.includes(prefix)).map((l) => l.split(`${prefix}: `)[1]);
       assert.deepEqual(infos.slice(1), [
         "initializing communication...",

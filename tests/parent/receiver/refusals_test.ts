@@ -59,7 +59,7 @@ test("row 2: missing or malformed key, hostname or machine GUID are 'not permitt
       const r = await refused(parent, request(params));
       assert.equal(r.reply, NOT_PERMITTED, status);
       assert.equal(r.status, status);
-      assert.match(parent.log.at(-1) ?? "", /ERROR : MAIN : STREAM \[receive from \[127\.0\.0\.1\]:\d+\]: /);
+      assert.match(parent.log.at(-1) ?? "", /ERROR : MAIN : STREAM \[receive from \[localhost\]:\d+\]: /);
       assert.ok(parent.log.at(-1)?.endsWith(`: ${message}. Forbidding access.`), parent.log.at(-1));
     }
   });
@@ -207,7 +207,7 @@ test("access log: a refusal names the peer, host, key and machine GUID as 1.37 d
     assert.match(
       r.accessLine,
       new RegExp(
-        `^STREAM: \\d+ '\\[127\\.0\\.0\\.1\\]:\\d+' 'ACCESS DENIED - KEY NOT ENABLED' host 'nd-child' api key '${KEY}' machine guid '${CHILD_GUID}'$`,
+        `^STREAM: \\d+ '\\[localhost\\]:\\d+' 'ACCESS DENIED - KEY NOT ENABLED' host 'nd-child' api key '${KEY}' machine guid '${CHILD_GUID}'$`,
       ),
     );
   });

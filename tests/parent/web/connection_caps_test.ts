@@ -66,7 +66,7 @@ test("over the per-address cap a connection gets 503 at once and one log line; a
     assert.deepEqual(statuses(await ask(web)), ["503"]);
     const refusals = lines.filter((l) => l.includes("refused"));
     assert.equal(refusals.length, 1);
-    assert.match(refusals[0], /web connection from 127\.0\.0\.1:\d+ refused: 2 connections from 127\.0\.0\.1 are open/);
+    assert.match(refusals[0], /web connection from localhost:\d+ refused: 2 connections from 127\.0\.0\.1 are open/);
     // Another loopback address has slots of its own: `localhost` is a name for allow-from patterns only.
     assert.deepEqual(statuses(await ask(web, "127.0.0.2")), ["200"]);
     held[0].destroy();
