@@ -12,7 +12,16 @@ import { StreamSender } from "../../../src/stream/sender.ts";
 import { fixtureBytes, fixtureText } from "../../_fixtures.ts";
 import { testHost } from "../../_hosts.ts";
 import { until } from "../../_until.ts";
-import { ACCEPTING, CHILD_GUID, KEY, rawChild, request, steppingClock, withParent } from "./_harness.ts";
+import {
+  ACCEPTING,
+  CHILD_GUID,
+  KEY,
+  rawChild,
+  request,
+  steppingClock,
+  type TestParent,
+  withParent,
+} from "./_harness.ts";
 
 const DEFINITION = `CHART "test.x" "" "X" "units" "fam" "test.x" "line" 1 1 "" "test.plugin" "mod"\n` +
   `DIMENSION "a" "" "absolute" 1 1 ""\nDIMENSION "b" "B name" "incremental" 1 1 "hidden"\n`;
@@ -189,15 +198,21 @@ test("a bad line cuts off that child only, with 1.37's log line; what came befor
   });
 });
 
+/** The test child defines test.x, sends one iteration and leaves; its store and catalogue entry once it left. */
+async function visitAndLeave(parent: TestParent) {
+  const first = await rawChild(parent.port, request());
+  first.write(`${DEFINITION}BEGIN "test.x" 1000000\nSET "a" = 1\nEND\n`);
+  const store = await until("the store", () => parent.stores.get(CHILD_GUID));
+  await until("the first iteration", () => store.collections.length === 1);
+  const entry = parent.catalogue.byGuid(CHILD_GUID);
+  first.socket.end();
+  await until("the disconnect", () => entry?.status.reachable === false);
+  return { store, entry };
+}
+
 test("a reconnecting GUID gets its catalogue entry, charts and store back", { timeout: 30_000 }, async () => {
   await withParent({}, async (parent) => {
-    const first = await rawChild(parent.port, request());
-    first.write(`${DEFINITION}BEGIN "test.x" 1000000\nSET "a" = 1\nEND\n`);
-    const store = await until("the store", () => parent.stores.get(CHILD_GUID));
-    await until("the first iteration", () => store.collections.length === 1);
-    const entry = parent.catalogue.byGuid(CHILD_GUID);
-    first.socket.end();
-    await until("the disconnect", () => entry?.status.reachable === false);
+    const { store, entry } = await visitAndLeave(parent);
     const second = await rawChild(parent.port, request({ hops: "2" }));
     await until("the second connection", () => parent.receiver.connections().length === 1);
     assert.equal(parent.catalogue.byGuid(CHILD_GUID), entry);
@@ -216,13 +231,7 @@ test("a child the catalogue forgot starts afresh when it comes back: new entry, 
 }, async () => {
   // 'max orphan hosts = 0': the next new child makes every disconnected one be forgotten.
   await withParent({ orphans: { forgetAfterS: 3600, deleteFiles: true, maxOrphans: 0 } }, async (parent) => {
-    const first = await rawChild(parent.port, request());
-    first.write(`${DEFINITION}BEGIN "test.x" 1000000\nSET "a" = 1\nEND\n`);
-    const store = await until("the store", () => parent.stores.get(CHILD_GUID));
-    await until("the first iteration", () => store.collections.length === 1);
-    const entry = parent.catalogue.byGuid(CHILD_GUID);
-    first.socket.end();
-    await until("the disconnect", () => entry?.status.reachable === false);
+    const { store, entry } = await visitAndLeave(parent);
     const other = await rawChild(parent.port, request({ machine_guid: guid(1), hostname: "other" }));
     await until("the other child", () => parent.receiver.connections().length === 1);
     assert.equal(parent.catalogue.byGuid(CHILD_GUID), undefined);
