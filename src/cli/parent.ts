@@ -29,10 +29,11 @@ import { Receiver } from "../parent/receiver/receiver.ts";
 import { receiverSettingsFrom } from "../parent/receiver/access.ts";
 import { HostCatalogue } from "../parent/storage/catalogue.ts";
 import { HostStore, type StorageMode } from "../parent/storage/host_store.ts";
+import { StoredReplay } from "../parent/storage/replay.ts";
 import { startWebListener, type WebListener } from "../parent/web/listener.ts";
 import { Logger } from "../runtime/log.ts";
-import { CollectionStateReplay } from "../stream/replay_source.ts";
 import { StreamSender } from "../stream/sender.ts";
+import { ProxySenders } from "./_proxy.ts";
 import { RILL_VERSION } from "./_version.ts";
 
 const PROGRAM = "rill-parent";
@@ -43,7 +44,9 @@ const HELP = `Usage: ${PROGRAM} [-c <config dir> | --embedded]
 Receives metrics streamed by Netdata children and rill collectors, keeps them per host ([db] mode none, ram
 or save; dbengine and map fall back to save) and serves the Netdata API for itself and, under
 /host/<hostname>/, for every child, on the port that also takes the streams ([web] bind to, default *:19999).
-It collects its own host too, and streams it onward when stream.conf's [stream] says so.
+It collects its own host too, and streams it onward when stream.conf's [stream] says so; children go onward
+too (a proxy) when their API key's or machine GUID's section, or [stream], enables it (default proxy
+enabled, destination, api key, send charts matching).
 
 Options:
   -c, --config <dir>   folder holding netdata.conf and stream.conf (default /etc/netdata)
@@ -133,12 +136,20 @@ async function main(argv: string[]): Promise<void> {
     log: log.child("DB"),
   });
   catalogue.start();
+  // Children whose settings say `proxy enabled` are streamed onward; storage answers the next parent's
+  // replication requests (points with a database, the collection state alone without one).
+  const proxy = new ProxySenders({
+    outward,
+    log,
+    replayOf: (entry) => new StoredReplay(stores.get(entry.host)!),
+  });
   const receiver = new Receiver({
     catalogue,
     streamConf: config.stream,
     settings: receiverSettingsFrom(netdata),
     log: log.child("STREAM_RECEIVER"),
     createStore: (policy, child) => storeFor(child, policy.memoryMode, policy.history),
+    childStreams: proxy,
   });
 
   let web: WebListener | undefined;
@@ -157,8 +168,7 @@ async function main(argv: string[]): Promise<void> {
       host,
       config: outward,
       log: log.child(`STREAM_SENDER[${hostname}]`),
-      // The parent's own host streams as a node without a database does until storage answers replication.
-      replay: new CollectionStateReplay(host),
+      replay: new StoredReplay(localStore),
     })
     : undefined;
   sender?.start();
@@ -166,7 +176,7 @@ async function main(argv: string[]): Promise<void> {
   exitOnSignals(log, `closing the streams${netdata.db.mode === "none" ? "" : ", saving"} and exiting`, async () => {
     const closing = collection.stop();
     await web?.close();
-    await Promise.all([receiver.close(), closing, sender?.stop(), catalogue.stop()]);
+    await Promise.all([receiver.close().then(() => proxy.close()), closing, sender?.stop(), catalogue.stop()]);
     for (const store of stores.values()) {
       try {
         await store.save();

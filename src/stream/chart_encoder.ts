@@ -38,6 +38,8 @@ export interface ChartEncoderOptions {
   send(text: string): void;
   /** The wall clock in epoch seconds (`CHART_DEFINITION_END`); tests may pin it. */
   readonly nowSeconds?: () => number;
+  /** What history the sender can replay of a chart (`CHART_DEFINITION_END`); none when left out. */
+  readonly retention?: (chartId: string) => { readonly firstS: number; readonly lastS: number };
 }
 
 /** What a connection knows of one chart. */
@@ -108,7 +110,10 @@ export class ChartEncoder {
     if (!state.streaming) return;
     const resync = !this.#replication && state.iterations < this.#options.initialClockResyncIterations;
     state.iterations++;
-    let text = `${state.begin}${resync ? 0 : chart.sinceLastUs}\n`;
+    // A host received from a child (a proxy) passes on the duration its child measured, as 1.37 does: the
+    // next parent then times the data by the clock of the node that collected it.
+    const sinceLastUs = chart.reportedSinceLastUs !== 0 ? chart.reportedSinceLastUs : chart.sinceLastUs;
+    let text = `${state.begin}${resync ? 0 : sinceLastUs}\n`;
     const dims = chart.dimensions;
     for (let i = 0; i < dims.length; i++) {
       const dim = dims[i];
@@ -161,7 +166,13 @@ export class ChartEncoder {
   #define(chart: Chart, state: ChartState): void {
     const lines = definitionCommandsOf(chart, { labels: (this.#options.caps & CAP_CLABELS) !== 0 });
     if (this.#replication) {
-      lines.push({ kind: "CHART_DEFINITION_END", firstEntry: 0, lastEntry: 0, childNow: this.#nowSeconds() });
+      const held = this.#options.retention?.(chart.id) ?? { firstS: 0, lastS: 0 };
+      lines.push({
+        kind: "CHART_DEFINITION_END",
+        firstEntry: held.firstS,
+        lastEntry: held.lastS,
+        childNow: this.#nowSeconds(),
+      });
     }
     this.#options.send(lines.map(encodeChildCommand).join(""));
     state.sentVersion = chart.version;

@@ -20,7 +20,7 @@ import type { Logger } from "../runtime/log.ts";
  * @example
  * ```ts
  * const request: ChildHandshake = {
- *   identity: host.identity, apiKey: "11111111-2222-3333-4444-555555555555", offer: CAPS_1_37_NO_COMPRESSION,
+ *   identity: host.identity, apiKey: "11111111-2222-3333-4444-555555555555", offer: CAPS_1_37_NO_COMPRESSION, hops: 1,
  *   timeoutMs: 60_000, signal, log, prefix: "STREAM edge-1 [send to 10.0.0.1:19999]", tls: false,
  * };
  * ```
@@ -30,6 +30,8 @@ export interface ChildHandshake {
   readonly apiKey: string;
   /** Capabilities offered in `ver=`. */
   readonly offer: Capabilities;
+  /** `hops=`: 1 for the node's own host; a proxy sends the hops a host came with plus one. */
+  readonly hops: number;
   /** How long the parent may stay silent. */
   readonly timeoutMs: number;
   /** Aborts waiting for the reply (the sender stops); nothing is logged then. */
@@ -83,7 +85,7 @@ export async function handshakeAsChild(socket: Socket, request: ChildHandshake):
     timezone: id.timezone,
     abbrevTimezone: id.abbrevTimezone,
     utcOffset: id.utcOffset,
-    hops: 1,
+    hops: request.hops,
     mlCapable: 0,
     mlEnabled: 0,
     mcVersion: 1,

@@ -57,6 +57,12 @@ export type ReplayCommand =
 export interface ReplaySource {
   /** The answer for `request`, or `undefined` when this source has no such chart. */
   replay(request: ReplayRequest): readonly ReplayCommand[] | undefined;
+  /**
+   * The oldest and newest point the source holds for a chart (epoch seconds), announced in the chart's
+   * `CHART_DEFINITION_END` so the parent knows what it may ask for; a source without it (a node without a
+   * database) announces `0 0`, and the parent asks for no history.
+   */
+  retention?(chartId: string): { readonly firstS: number; readonly lastS: number };
 }
 
 /**

@@ -42,6 +42,11 @@ export interface SenderOptions {
    * yet, and frames plain literals only when a parent forces compression (`version=5`).
    */
   readonly offer?: Capabilities;
+  /**
+   * `hops=` of the handshake: 1 for the node's own host (default), and for a host received from a child
+   * (a proxy) the hops it came with plus one, as 1.37 sends them.
+   */
+  readonly hops?: number;
 }
 
 /** One established connection and what it sends. */
@@ -65,6 +70,7 @@ export class StreamSender implements HostObserver {
   readonly host: Host;
   readonly config: StreamSenderConfig;
   readonly offer: Capabilities;
+  readonly hops: number;
   /** Bytes sent over all connections. */
   bytesSentTotal = 0;
   /** The destination of the current connection, if any. */
@@ -83,6 +89,7 @@ export class StreamSender implements HostObserver {
     this.host = options.host;
     this.config = options.config;
     this.offer = options.offer ?? CAPS_1_37_NO_COMPRESSION;
+    this.hops = options.hops ?? 1;
     this.#log = options.log;
     this.#replay = options.replay;
     this.#failover = new Failover(options.config, options.log, (dest) => this.#prefix(dest));
@@ -147,6 +154,7 @@ export class StreamSender implements HostObserver {
           identity: this.host.identity,
           apiKey: this.config.apiKey,
           offer: this.offer,
+          hops: this.hops,
           timeoutMs: this.config.timeoutSeconds * 1000,
           signal,
           log: this.#log,
@@ -187,6 +195,7 @@ export class StreamSender implements HostObserver {
       sendChartsMatching: this.config.sendChartsMatching,
       initialClockResyncIterations: this.config.initialClockResyncIterations,
       send,
+      retention: this.#replay.retention?.bind(this.#replay),
     });
     const answers = new ParentAnswers({ replay: this.#replay, encoder, caps: link.caps, log: this.#log, prefix, send });
     connection.start((command) => answers.answer(command));

@@ -27,6 +27,8 @@ export interface ParentOptions {
   streamConf: string;
   /** Extra `netdata.conf` sections, after the generated `[global]`, `[directories]`, `[db]` and `[web]`. */
   netdataConf?: string;
+  /** `[global] hostname` (default `rill-parent-under-test`). */
+  hostname?: string;
   /** `[db] mode` (default `ram`). */
   mode?: string;
   /** Reuse a folder (and so its machine GUID and saved data), e.g. for a restart; a new one by default. */
@@ -50,7 +52,7 @@ export async function startParent(options: ParentOptions): Promise<RunningParent
   writeFileSync(
     join(dir, "netdata.conf"),
     `[global]
-    hostname = rill-parent-under-test
+    hostname = ${options.hostname ?? "rill-parent-under-test"}
 [directories]
     lib = ${dir}/lib
     cache = ${dir}/cache

@@ -31,6 +31,7 @@ import {
   type Requester,
 } from "./access_log.ts";
 import type { ReceiverPolicy } from "./admission.ts";
+import type { ChildStreamObserver } from "./child_streams.ts";
 import type { IncomingStream } from "./incoming.ts";
 import { ChildConnection, type ReceiverConnection } from "./child_connection.ts";
 import type { HostCatalogue, ParentHost } from "../storage/catalogue.ts";
@@ -72,6 +73,8 @@ export interface ReceiverOptions {
   readonly timeoutSeconds?: number;
   /** The wall clock children's iterations are timed and rated by, epoch ms; default `Date.now`. */
   readonly now?: () => number;
+  /** Hears children start and stop streaming (a proxy's cli streams their hosts onward); default: none. */
+  readonly childStreams?: ChildStreamObserver;
 }
 
 /**
@@ -259,6 +262,7 @@ export class Receiver {
         this.#byGuid.delete(request.machineGuid);
         entry.status.reachable = false;
         entry.status.sinceS = Math.floor(Date.now() / 1000);
+        this.#options.childStreams?.ended(entry);
       },
     });
     this.#byGuid.set(request.machineGuid, conn);
@@ -272,6 +276,7 @@ export class Receiver {
     this.#access(who, CONNECTED);
     const clash = hostnameClash(this.#options.catalogue, entry);
     if (clash !== undefined) log.error(`${prefix}: ${clash}`);
+    this.#options.childStreams?.started(entry, policy);
     conn.start(reply);
   }
 

@@ -1,7 +1,8 @@
 /**
  * Per-host storage: it observes a host's model, runs Netdata's collection math for every chart at the end
  * of each iteration and keeps the points in per-chart rings, and takes the points and states a child
- * replays. Memory modes: `none` keeps nothing, `ram` (and `alloc`) keep the rings, `save` also writes them
+ * replays. Memory modes: `none` keeps no points (but runs the math, so that a headless proxy can hand its
+ * collection state onward), `ram` (and `alloc`) keep the rings, `save` also writes them
  * to files on {@link HostStore.save} and reads them back when a chart comes back after a restart; `map` and
  * `dbengine` are served as `save`.
  *
@@ -135,7 +136,6 @@ export class HostStore implements HostSeries, HostObserver {
   }
 
   collected(chart: Chart): void {
-    if (this.mode === "none") return;
     // A child completes its charts in the same order every iteration: the entry that followed the last
     // chart's last time is nearly always this chart's, and a hit spares the map lookup.
     const predicted = this.#lastCollected?.next;

@@ -1,0 +1,100 @@
+// Real Netdata 1.37 on every side of a proxy: a real child streams through the compiled rill-parent acting
+// as a proxy to a real parent, and a rill collector streams through a real 1.37 proxy to rill-parent. The top
+// of each chain lists the child with hops 2 and stores what the proxy stored for it, slot for slot.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import process from "node:process";
+import { NETDATA_SKIP_REASON, type RealNetdata, startNetdataChild, startNetdataParent } from "../interop/_netdata.ts";
+import { until } from "../_until.ts";
+import { startCollector, X64_SKIP } from "./_collector.ts";
+import { PARENT_SKIP, type RunningParent, startParent } from "./_parent.ts";
+import { accepting, type DataReply, fullRows, mirroredHosts, rawWindow, sendingTo } from "./_proxy.ts";
+
+type Node = RealNetdata | RunningParent;
+
+const SKIP = NETDATA_SKIP_REASON ?? PARENT_SKIP ?? X64_SKIP ?? false;
+
+/** `hostname → hops` of the reachable hosts a node lists. */
+async function hopsAt(node: Node): Promise<Record<string, number>> {
+  const hops: Record<string, number> = {};
+  for (const h of await mirroredHosts(node)) if (h.reachable) hops[h.hostname] = h.hops;
+  return hops;
+}
+
+/**
+ * Four complete slots of `chart` of `host` that both nodes stored, read from both: the window ends a slot
+ * before the newest one the top has.
+ */
+async function sameWindow(top: Node, proxy: Node, host: string, chart: string): Promise<[DataReply, DataReply]> {
+  const window = await until(`six slots of ${host}'s ${chart} at the top`, async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const slots = fullRows(await rawWindow(top, host, chart, now - 60, now));
+    return slots.length >= 6 ? { after: slots[4], before: slots[1] } : undefined;
+  }, 90_000);
+  return [
+    await rawWindow(top, host, chart, window.after, window.before),
+    await rawWindow(proxy, host, chart, window.after, window.before),
+  ];
+}
+
+test(
+  "real 1.37 child → rill proxy → real 1.37 parent: the parent shows the child with hops 2 and the proxy's data",
+  { skip: SKIP, timeout: 240_000 },
+  async () => {
+    const parent = await startNetdataParent(accepting("ram"));
+    const proxy = await startParent({
+      hostname: `rill-proxy-${process.pid}`,
+      streamConf: sendingTo(parent.port) + accepting("ram"),
+    });
+    const childName = `nd-child-via-rill-${process.pid}`;
+    const child = startNetdataChild({ port: proxy.port, hostname: childName });
+    try {
+      const hops = await until("the child and the proxy reachable at the real parent", async () => {
+        const seen = await hopsAt(parent);
+        return seen[childName] !== undefined && seen[`rill-proxy-${process.pid}`] !== undefined ? seen : undefined;
+      }, 90_000).catch((e) => {
+        throw new Error(`${e.message}\nproxy: ${proxy.output().slice(-3000)}\nparent: ${parent.output().slice(-3000)}`);
+      });
+      assert.equal(hops[childName], 2);
+      assert.equal(hops[`rill-proxy-${process.pid}`], 1);
+
+      const [top, middle] = await sameWindow(parent, proxy, childName, "system.cpu");
+      assert.equal(top.data.length, 4, JSON.stringify(top));
+      assert.ok(top.data.some((row) => row.slice(1).some((v) => v !== 0)), `all zero: ${JSON.stringify(top)}`);
+      assert.deepEqual(top, middle);
+    } finally {
+      await child.stop();
+      await proxy.stop();
+      await parent.stop();
+    }
+  },
+);
+
+test(
+  "rill collector → real 1.37 proxy → rill parent: rill-parent shows the collector with hops 2 and the proxy's data",
+  { skip: SKIP, timeout: 240_000 },
+  async () => {
+    const top = await startParent({ hostname: `rill-top-${process.pid}`, streamConf: accepting("ram") });
+    const proxy = await startNetdataParent(sendingTo(top.port) + accepting("ram"));
+    const collector = startCollector({ hostname: `rill-via-nd-${process.pid}`, streamConf: sendingTo(proxy.port) });
+    try {
+      const hops = await until("the collector and the real proxy reachable at rill-parent", async () => {
+        const seen = await hopsAt(top);
+        return seen[collector.hostname] !== undefined && seen["nd-parent-under-test"] !== undefined ? seen : undefined;
+      }, 90_000).catch((e) => {
+        throw new Error(`${e.message}\ntop: ${top.output().slice(-3000)}\nproxy: ${proxy.output().slice(-3000)}`);
+      });
+      assert.equal(hops[collector.hostname], 2);
+      assert.equal(hops["nd-parent-under-test"], 1);
+
+      const [above, middle] = await sameWindow(top, proxy, collector.hostname, "system.cpu");
+      assert.equal(above.data.length, 4, JSON.stringify(above));
+      assert.ok(above.data.some((row) => row.slice(1).some((v) => v !== 0)), `all zero: ${JSON.stringify(above)}`);
+      assert.deepEqual(above, middle);
+    } finally {
+      await collector.stop();
+      await proxy.stop();
+      await top.stop();
+    }
+  },
+);
