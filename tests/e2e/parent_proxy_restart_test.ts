@@ -33,6 +33,7 @@ test(
   async () => {
     const running: (RunningParent | RunningCollector)[] = [];
     const proxies: Record<"x" | "y", RunningParent | undefined> = { x: undefined, y: undefined };
+    const middles = new Map<"x" | "y", RunningParent>();
     try {
       const h = await startParent({ hostname: name("H"), streamConf: accepting("ram") });
       running.push(h);
@@ -49,6 +50,7 @@ test(
           streamConf: sendingTo(proxy.port) + accepting("ram"),
         });
         running.push(c);
+        middles.set(which, c);
         running.push(startCollector({ hostname: name(`A_${which}`), streamConf: sendingTo(c.port) }));
       }
       const collectors = [name("A_x"), name("A_y")];
@@ -88,11 +90,17 @@ test(
         hostsBefore.map((e) => [e.hostname, e.guid, e.reachable, e.hops]),
       );
 
-      const gapX = await emptySlots(h, name("A_x"), killedS - 5, restartedS + 5);
-      const gapY = await emptySlots(h, name("A_y"), killedS - 5, restartedS + 5);
-      // What C_x and C_y themselves lost: nothing, they stayed up (the collector never noticed).
-      const atCx = await emptySlots(running[1] as RunningParent, name("A_x"), killedS - 5, restartedS + 5);
-      assert.deepEqual(atCx, [], `C_x lost slots: ${atCx}`);
+      // What H lacks of what C_x and C_y hold (they stayed up, the collectors never noticed the outage). A
+      // collector stalled for 2 s or more on a loaded machine leaves an empty slot at its own parent too (the
+      // `gap when lost iterations above` rule): such slots are no one's loss in transit and are left out.
+      const window = [killedS - 5, restartedS + 5] as const;
+      const lostAtH = async (which: "x" | "y") => {
+        const atC = new Set(await emptySlots(middles.get(which)!, name(`A_${which}`), ...window));
+        assert.ok(atC.size <= 3, `C_${which} itself holds ${atC.size} empty slots: ${[...atC]}`);
+        return (await emptySlots(h, name(`A_${which}`), ...window)).filter((s) => !atC.has(s));
+      };
+      const gapX = await lostAtH("x");
+      const gapY = await lostAtH("y");
       const report = `gap at H through headless D_x: ${gapX.length} slots; through D_y (ram): ${gapY.length} slots ` +
         `(outage ${restartedS - killedS} s)`;
       console.log(report);

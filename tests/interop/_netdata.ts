@@ -214,7 +214,12 @@ export interface NetdataChildOptions {
   tls?: boolean;
   /** `ssl skip certificate verification`. */
   skipCertificateVerification?: boolean;
+  /** A folder of external `*.plugin` programs the child runs besides Netdata's own folder (whose programs stay off). */
+  pluginsDirectory?: string;
 }
+
+// Netdata's own helpers (system-info.sh, which the streaming handshake waits for) live here.
+const NETDATA_PLUGINS_DIRECTORY = "/usr/lib/netdata/plugins.d";
 
 // Plugins that only slow a child down here; proc, diskspace and the internal charts stay.
 const CHILD_PLUGINS_OFF = ["apps", "python.d", "charts.d", "go.d", "ebpf", "cgroups", "tc", "slabinfo", "perf"]
@@ -235,7 +240,11 @@ export function startNetdataChild(options: NetdataChildOptions): RealNetdataChil
     enabled = no
 [plugins]
 ${CHILD_PLUGINS_OFF}
-`,
+${
+      options.pluginsDirectory === undefined
+        ? ""
+        : `[directories]\n    plugins = "${NETDATA_PLUGINS_DIRECTORY}" "${options.pluginsDirectory}"\n`
+    }`,
   );
   writeFileSync(
     join(dir, "etc", "stream.conf"),
