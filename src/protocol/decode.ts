@@ -13,7 +13,7 @@ import type {
   VariableScope,
 } from "./commands.ts";
 import { ProtocolError } from "./errors.ts";
-import { parseCollected, parseDouble, parseInteger } from "./numbers.ts";
+import { parseCollected, parseDouble, parseInteger, parseRetentionTime } from "./numbers.ts";
 
 const CHART_TYPES: ReadonlySet<string> = new Set<ChartType>(["line", "area", "stacked"]);
 const ALGORITHMS: ReadonlySet<string> = new Set<Algorithm>([
@@ -53,6 +53,14 @@ function integer(words: readonly string[], count: number, i: number, what: strin
   const w = opt(words, count, i);
   if (w === "" && dflt !== undefined) return dflt;
   const v = parseInteger(w);
+  if (v === undefined) fail(origin, words[0], `expected ${what} as an integer in word ${i + 1}, found '${w}'`);
+  return v;
+}
+
+function retentionTime(words: readonly string[], count: number, i: number, what: string, origin: LineOrigin) {
+  const w = opt(words, count, i);
+  if (w === "") return 0;
+  const v = parseRetentionTime(w);
   if (v === undefined) fail(origin, words[0], `expected ${what} as an integer in word ${i + 1}, found '${w}'`);
   return v;
 }
@@ -196,8 +204,8 @@ export function decodeChildWords(words: readonly string[], count: number, origin
     case "CHART_DEFINITION_END":
       return {
         kind: "CHART_DEFINITION_END",
-        firstEntry: integer(words, count, 1, "the first entry time", origin, 0),
-        lastEntry: integer(words, count, 2, "the last entry time", origin, 0),
+        firstEntry: retentionTime(words, count, 1, "the first entry time", origin),
+        lastEntry: retentionTime(words, count, 2, "the last entry time", origin),
         childNow: integer(words, count, 3, "the child's clock", origin, 0),
       };
     case "RDSTATE":

@@ -94,6 +94,29 @@ export function parseInteger(text: string): number | undefined {
   return Number.isSafeInteger(v) ? v : undefined;
 }
 
+const UNSIGNED_DECIMAL = /^[0-9]{1,20}$/;
+const TWO_TO_64 = 18446744073709551616n;
+
+/**
+ * Parses a retention time of `CHART_DEFINITION_END` as a 1.37 parent reads it (an unsigned 64-bit word taken
+ * as a signed time): a headless 1.37 proxy, which stores nothing, sends its "no first entry" as
+ * `18446744073709551615`, which is -1. Returns `undefined` for anything that is not such a word or an
+ * integer {@link parseInteger} takes.
+ *
+ * @example
+ * ```ts
+ * parseRetentionTime("1795423042"); // 1795423042
+ * parseRetentionTime("18446744073709551615"); // -1
+ * parseRetentionTime("99999999999999999999"); // undefined (more than 64 bits)
+ * ```
+ */
+export function parseRetentionTime(text: string): number | undefined {
+  const v = parseInteger(text);
+  if (v !== undefined || !UNSIGNED_DECIMAL.test(text)) return v;
+  const wide = BigInt(text);
+  return wide < TWO_TO_64 ? Number(BigInt.asIntN(64, wide)) : undefined;
+}
+
 const NAN_WORDS = new Set(["NAN", "nan", "NaN", "-nan", "-NAN", "+nan"]);
 const DOUBLE = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 const INFINITY = /^([+-]?)(?:inf|INF|Inf|infinity|Infinity|INFINITY)$/;

@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatDouble, parseCollected, parseDouble, parseInteger } from "../../src/protocol/numbers.ts";
+import {
+  formatDouble,
+  parseCollected,
+  parseDouble,
+  parseInteger,
+  parseRetentionTime,
+} from "../../src/protocol/numbers.ts";
 
 test("parseCollected reads words as strtoll(…, 0) does", () => {
   const table: [string, number | bigint | undefined][] = [
@@ -31,6 +37,16 @@ test("parseInteger takes decimal integers only", () => {
   assert.equal(parseInteger("-5"), -5);
   for (const bad of ["", "1.5", "0x10", "1e3", " 1", "99999999999999999999"]) {
     assert.equal(parseInteger(bad), undefined);
+  }
+});
+
+test("parseRetentionTime takes a 64-bit unsigned word as 1.37's signed time: a headless proxy's 'none' is -1", () => {
+  assert.equal(parseRetentionTime("1795423042"), 1795423042);
+  assert.equal(parseRetentionTime("0"), 0);
+  assert.equal(parseRetentionTime("18446744073709551615"), -1);
+  assert.equal(parseRetentionTime("18446744073709551614"), -2);
+  for (const bad of ["18446744073709551616", "99999999999999999999", "1e3", "", "x", "-18446744073709551615"]) {
+    assert.equal(parseRetentionTime(bad), undefined, bad);
   }
 });
 

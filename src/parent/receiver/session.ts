@@ -244,6 +244,12 @@ export class ChildSession implements ChildLineSink {
       case "CHART_DEFINITION_END": {
         if (this.#onRefusedChart) return;
         const chart = this.#chart ?? this.#refuse(requiresChart("CHART_DEFINITION_END", "CHART"));
+        if ((cmd.firstEntry === 0) !== (cmd.lastEntry === 0)) {
+          // A headless 1.37 proxy sends "-1 0": it has nothing to replay, which is what follows.
+          this.#ctx.log.error(
+            `PLUGINSD REPLAY ERROR: 'host:${this.#hostname}/chart:${chart.id}' got a CHART_DEFINITION_END with malformed timings (first time ${cmd.firstEntry}, last time ${cmd.lastEntry}, world time ${cmd.childNow}).`,
+          );
+        }
         this.#requestReplay(chart, cmd.firstEntry, cmd.lastEntry, 0, 0);
         return;
       }

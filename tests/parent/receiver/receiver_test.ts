@@ -273,6 +273,28 @@ test("older dialects get the older replies and no REPLAY_CHART; compression is n
   });
 });
 
+test(
+  "a headless 1.37 proxy's CHART_DEFINITION_END 18446744073709551615 0: logged as malformed, nothing asked, streaming goes on",
+  {
+    timeout: 30_000,
+  },
+  async () => {
+    await withParent({}, async (parent) => {
+      const child = await rawChild(parent.port, request());
+      const now = Math.floor(Date.now() / 1000);
+      child.write(`${DEFINITION}CHART_DEFINITION_END 18446744073709551615 0 ${now}\n`);
+      await until("the request", () => child.received().endsWith(`REPLAY_CHART "test.x" "true" 0 0\n`));
+      child.write(`BEGIN "test.x" 0\nSET "a" = 1\nEND\n`);
+      await until("the iteration", () => parent.stores.get(CHILD_GUID)?.collections.length === 1);
+      assert.match(
+        parent.log.join("\n"),
+        /'host:[^']+\/chart:test\.x' got a CHART_DEFINITION_END with malformed timings \(first time -1, last time 0/,
+      );
+      child.socket.destroy();
+    });
+  },
+);
+
 test("replication with history: RSETs stored at their slots, REND false asks again from its 'before'", {
   timeout: 30_000,
 }, async () => {
