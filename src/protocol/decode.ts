@@ -228,8 +228,8 @@ export function decodeChildWords(words: readonly string[], count: number, origin
       return {
         kind: "REND",
         updateEvery: integer(words, count, 1, "update every", origin),
-        firstEntry: integer(words, count, 2, "the first entry time", origin),
-        lastEntry: integer(words, count, 3, "the last entry time", origin),
+        firstEntry: retentionTime(words, count, 2, "the first entry time", origin),
+        lastEntry: retentionTime(words, count, 3, "the last entry time", origin),
         startStreaming: bool(words, count, 4, "start streaming", origin),
         after: integer(words, count, 5, "the start of the range", origin),
         before: integer(words, count, 6, "the end of the range", origin),

@@ -98,9 +98,10 @@ const UNSIGNED_DECIMAL = /^[0-9]{1,20}$/;
 const TWO_TO_64 = 18446744073709551616n;
 
 /**
- * Parses a retention time of `CHART_DEFINITION_END` as a 1.37 parent reads it (an unsigned 64-bit word taken
- * as a signed time): a headless 1.37 proxy, which stores nothing, sends its "no first entry" as
- * `18446744073709551615`, which is -1. Returns `undefined` for anything that is not such a word or an
+ * Parses a retention time of `CHART_DEFINITION_END` or `REND` as a 1.37 parent reads it (an unsigned 64-bit
+ * word taken as a signed time): a headless 1.37 proxy, which stores nothing, reckons a chart's first entry as
+ * its last update (0) less the count of replication rounds, and prints it unsigned: `18446744073709551614`
+ * is -2. Returns `undefined` for anything that is not such a word or an
  * integer {@link parseInteger} takes.
  *
  * @example

@@ -98,3 +98,43 @@ test(
     }
   },
 );
+
+test(
+  "real headless 1.37 child → real 1.37 proxy in memory mode none → rill parent: the proxy's negative retention means nothing to replay",
+  { skip: SKIP, timeout: 240_000 },
+  async () => {
+    const top = await startParent({ hostname: `rill-top-nh-${process.pid}`, streamConf: accepting("ram") });
+    const proxy = await startNetdataParent(sendingTo(top.port) + accepting("none"), { dbMode: "none" });
+    const childName = `nd-headless-via-nd-${process.pid}`;
+    const child = startNetdataChild({ port: proxy.port, hostname: childName, dbMode: "none" });
+    try {
+      const hops = await until("the child reachable at rill-parent through the headless proxy", async () => {
+        const seen = await hopsAt(top);
+        return seen[childName] !== undefined ? seen : undefined;
+      }, 90_000);
+      assert.equal(hops[childName], 2);
+      // Such a proxy reckons a chart's first entry as its last update (0, it stores nothing) less its count
+      // of replication rounds, printed unsigned (18446744073709551614 and the like): 1.37 logs it, asks for
+      // nothing and streams on; so must rill.
+      await until(
+        "a chart defined with a negative first entry",
+        () => /malformed timings \(first time -\d+, last time 0/.test(top.output()),
+        60_000,
+      );
+      await until("live data at the top, slot after slot", async () => {
+        const now = Math.floor(Date.now() / 1000);
+        return fullRows(await rawWindow(top, childName, "system.cpu", now - 60, now)).length >= 6;
+      }, 90_000);
+      assert.doesNotMatch(top.output(), /refus|Disabling it|expected .* found/i);
+      assert.equal(
+        (top.output().match(new RegExp(`client willing to stream metrics for host '${childName}'`, "g")) ?? []).length,
+        1,
+        "one connection",
+      );
+    } finally {
+      await child.stop();
+      await proxy.stop();
+      await top.stop();
+    }
+  },
+);

@@ -83,6 +83,8 @@ export interface NetdataParentOptions {
   tls?: { key: string; certificate: string };
   /** `[logs] access`: a file under `<dir>/log` (default), or `none` (what a benchmark wants). */
   accessLog?: "file" | "none";
+  /** `[db] mode`: `ram` (default); `none` makes a headless proxy, which keeps no history of its own either. */
+  dbMode?: "ram" | "none";
 }
 
 // Netdata reads `^SSL=` only after an access list, so the list of every use is spelled out.
@@ -286,7 +288,7 @@ export async function startNetdataParent(streamConf: string, options: NetdataPar
   writeFileSync(
     join(dir, "etc", "netdata.conf"),
     `${common}[db]
-    mode = ram
+    mode = ${options.dbMode ?? "ram"}
 [web]
     bind to = 127.0.0.1:${port}${tls}
 [health]

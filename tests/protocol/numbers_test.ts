@@ -40,7 +40,7 @@ test("parseInteger takes decimal integers only", () => {
   }
 });
 
-test("parseRetentionTime takes a 64-bit unsigned word as 1.37's signed time: a headless proxy's 'none' is -1", () => {
+test("parseRetentionTime takes a 64-bit unsigned word as 1.37's signed time: a headless proxy's 'nothing' is negative", () => {
   assert.equal(parseRetentionTime("1795423042"), 1795423042);
   assert.equal(parseRetentionTime("0"), 0);
   assert.equal(parseRetentionTime("18446744073709551615"), -1);
