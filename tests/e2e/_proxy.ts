@@ -3,6 +3,7 @@
  * streams onward, the `/api/v1/info` host list, and raw `/api/v1/data` windows to compare between nodes.
  */
 import { TEST_API_KEY } from "../interop/_netdata.ts";
+import { until } from "../_until.ts";
 import type { RunningParent } from "./_parent.ts";
 
 /** `[stream]` sending to `127.0.0.1:<port>` with the test key, retrying after 1 s. */
@@ -38,6 +39,20 @@ export interface MirroredHost {
 export async function mirroredHosts(node: { json(path: string): Promise<unknown> }): Promise<MirroredHost[]> {
   const info = await node.json("/api/v1/info") as { mirrored_hosts_status: MirroredHost[] };
   return info.mirrored_hosts_status;
+}
+
+/**
+ * Waits until `node` lists `hostname` as no longer reachable (its child left somewhere below), and returns
+ * everything `node` lists then.
+ */
+export async function afterLeaving(
+  node: { json(path: string): Promise<unknown> },
+  hostname: string,
+): Promise<MirroredHost[]> {
+  return await until(`${hostname} listed as unreachable`, async () => {
+    const hosts = await mirroredHosts(node);
+    return hosts.some((h) => h.hostname === hostname && !h.reachable) ? hosts : undefined;
+  }, 60_000);
 }
 
 /** `hostname → hops` of the reachable hosts, for comparing with what a topology should give. */

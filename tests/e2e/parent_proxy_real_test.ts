@@ -8,7 +8,16 @@ import { NETDATA_SKIP_REASON, type RealNetdata, startNetdataChild, startNetdataP
 import { until } from "../_until.ts";
 import { startCollector, X64_SKIP } from "./_collector.ts";
 import { PARENT_SKIP, type RunningParent, startParent } from "./_parent.ts";
-import { accepting, type DataReply, fullRows, mirroredHosts, rawWindow, sendingTo } from "./_proxy.ts";
+import {
+  accepting,
+  afterLeaving,
+  type DataReply,
+  fullRows,
+  type MirroredHost,
+  mirroredHosts,
+  rawWindow,
+  sendingTo,
+} from "./_proxy.ts";
 
 type Node = RealNetdata | RunningParent;
 
@@ -19,6 +28,12 @@ async function hopsAt(node: Node): Promise<Record<string, number>> {
   const hops: Record<string, number> = {};
   for (const h of await mirroredHosts(node)) if (h.reachable) hops[h.hostname] = h.hops;
   return hops;
+}
+
+/** How `hosts` list `hostname`: reachable or not, and its hops. */
+function entry(hosts: MirroredHost[], hostname: string): { reachable: boolean; hops: number } | undefined {
+  const host = hosts.find((h) => h.hostname === hostname);
+  return host === undefined ? undefined : { reachable: host.reachable, hops: host.hops };
 }
 
 /**
@@ -62,6 +77,13 @@ test(
       assert.equal(top.data.length, 4, JSON.stringify(top));
       assert.ok(top.data.some((row) => row.slice(1).some((v) => v !== 0)), `all zero: ${JSON.stringify(top)}`);
       assert.deepEqual(top, middle);
+
+      // The child leaves the proxy: the real parent still lists it, unreachable; the proxy stays reachable.
+      await child.stop();
+      const listed = await afterLeaving(parent, childName);
+      // As 1.37 shows it (and rill-parent in the next test): still listed, unreachable, with the hops it had.
+      assert.deepEqual(entry(listed, childName), { reachable: false, hops: 2 });
+      assert.equal(listed.find((h) => h.hostname === `rill-proxy-${process.pid}`)?.reachable, true);
     } finally {
       await child.stop();
       await proxy.stop();
@@ -91,6 +113,12 @@ test(
       assert.equal(above.data.length, 4, JSON.stringify(above));
       assert.ok(above.data.some((row) => row.slice(1).some((v) => v !== 0)), `all zero: ${JSON.stringify(above)}`);
       assert.deepEqual(above, middle);
+
+      // The collector leaves the real proxy: rill-parent lists it unreachable, as the real parent does above.
+      await collector.stop();
+      const listed = await afterLeaving(top, collector.hostname);
+      assert.deepEqual(entry(listed, collector.hostname), { reachable: false, hops: 2 });
+      assert.equal(listed.find((h) => h.hostname === "nd-parent-under-test")?.reachable, true);
     } finally {
       await collector.stop();
       await proxy.stop();

@@ -9,7 +9,7 @@ import process from "node:process";
 import { until } from "../_until.ts";
 import { type RunningCollector, startCollector, X64_SKIP } from "./_collector.ts";
 import { PARENT_SKIP, type RunningParent, startParent } from "./_parent.ts";
-import { accepting, type DataReply, fullRows, rawWindow, reachableHops, sendingTo } from "./_proxy.ts";
+import { accepting, afterLeaving, type DataReply, fullRows, rawWindow, reachableHops, sendingTo } from "./_proxy.ts";
 
 const tag = `${process.pid}`;
 const name = (node: string) => `proxy-${node}-${tag}`;
@@ -45,8 +45,10 @@ test(
       started.push(d);
       const c = await startParent({ hostname: name("C"), streamConf: sendingTo(d.port) + accepting("ram") });
       started.push(c);
+      const collectors = new Map<string, RunningCollector>();
       for (const [node, to] of [["A", c], ["B", c], ["E", d]] as const) {
-        started.push(startCollector({ hostname: name(node), streamConf: sendingTo(to.port) }));
+        collectors.set(node, startCollector({ hostname: name(node), streamConf: sendingTo(to.port) }));
+        started.push(collectors.get(node)!);
       }
 
       const expected = {
@@ -88,6 +90,14 @@ test(
         return slots.length >= 2 ? slots : undefined;
       }, 30_000);
       assert.ok(e.length >= 2);
+
+      // A leaves C: H still lists it, unreachable with its hops, and every other node reachable as before.
+      await collectors.get("A")!.stop();
+      const listed = await afterLeaving(h, name("A"));
+      const stillReachable = Object.fromEntries(listed.filter((x) => x.reachable).map((x) => [x.hostname, x.hops]));
+      const { [name("A")]: _left, ...others } = expected;
+      assert.deepEqual(stillReachable, others);
+      assert.equal(listed.find((x) => x.hostname === name("A"))?.hops, 3);
     } finally {
       for (const node of started.reverse()) await node.stop();
     }
