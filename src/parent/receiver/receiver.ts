@@ -260,19 +260,12 @@ export class Receiver {
       onClose: () => {
         if (this.#byGuid.get(request.machineGuid) !== conn) return;
         this.#byGuid.delete(request.machineGuid);
-        entry.status.reachable = false;
-        entry.status.sinceS = Math.floor(Date.now() / 1000);
+        this.#options.catalogue.disconnected(entry);
         this.#options.childStreams?.ended(entry);
       },
     });
     this.#byGuid.set(request.machineGuid, conn);
-    Object.assign(entry.status, {
-      reachable: true,
-      hops: request.hops,
-      sinceS: Math.floor(Date.now() / 1000),
-      peer: conn.peer,
-      capabilities: caps,
-    });
+    this.#options.catalogue.connected(entry, { hops: request.hops, peer: conn.peer, capabilities: caps });
     this.#access(who, CONNECTED);
     const clash = hostnameClash(this.#options.catalogue, entry);
     if (clash !== undefined) log.error(`${prefix}: ${clash}`);

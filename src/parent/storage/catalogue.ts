@@ -40,6 +40,46 @@ export interface HostStatus {
 }
 
 /**
+ * What a host is to this parent: its own (`local`), a child streaming to it now, directly or through
+ * proxies (`streaming`), or a child that left and whose data the parent still holds and answers for
+ * (`stale`, until the orphan policy forgets it). Hosts known only from files on disk come with dbengine.
+ *
+ * @example
+ * ```ts
+ * const state: HostState = hostState(entry); // "streaming"
+ * ```
+ */
+export type HostState = "local" | "streaming" | "stale";
+
+/**
+ * The {@link HostState} of an entry.
+ *
+ * @example
+ * ```ts
+ * hostState({ ...entry, local: false, status: { ...entry.status, reachable: false } }); // "stale"
+ * ```
+ */
+export function hostState(entry: ParentHost): HostState {
+  return entry.local ? "local" : entry.status.reachable ? "streaming" : "stale";
+}
+
+/**
+ * The link a child streams over, as the receiver admitted it: how far away the host is (`hops`, 1 for a
+ * direct child), the address of the node it came by (the child itself, or the nearest proxy) and the
+ * capabilities negotiated with it.
+ *
+ * @example
+ * ```ts
+ * const link: StreamLink = { hops: 2, peer: "10.0.0.5:40522", capabilities: 15296 };
+ * ```
+ */
+export interface StreamLink {
+  readonly hops: number;
+  readonly peer: string;
+  readonly capabilities: number;
+}
+
+/**
  * One host as the parent holds it.
  *
  * @example
@@ -188,7 +228,7 @@ export class HostCatalogue {
     const disconnected: ParentHost[] = [];
     for (const entry of this.#byGuid.values()) {
       if (entry.local || entry.host.identity.hostname !== name) continue;
-      (entry.status.reachable ? connected : disconnected).push(entry);
+      (hostState(entry) === "streaming" ? connected : disconnected).push(entry);
     }
     return holderOf(name, connected, true) ?? holderOf(name, disconnected, false) ?? NONE;
   }
@@ -210,6 +250,17 @@ export class HostCatalogue {
     for (const orphan of orphans.slice(0, orphans.length - max)) {
       this.#forget(orphan, "save", `more than ${max} disconnected hosts ([db] max orphan hosts)`);
     }
+  }
+
+  /** A child's stream was admitted over `link`: the host is streaming from now on. */
+  connected(entry: ParentHost, link: StreamLink): void {
+    Object.assign(entry.status, { ...link, reachable: true, sinceS: Math.floor(this.#nowS()) });
+  }
+
+  /** A child's stream ended: the host is stale from now on, an orphan for the {@link OrphanPolicy}. */
+  disconnected(entry: ParentHost): void {
+    entry.status.reachable = false;
+    entry.status.sinceS = Math.floor(this.#nowS());
   }
 
   /** Forgets the orphans disconnected for longer than {@link OrphanPolicy.forgetAfterS}; none without a policy. */
@@ -245,7 +296,7 @@ export class HostCatalogue {
 
   // Children not streaming now (never localhost).
   #orphans(): ParentHost[] {
-    return [...this.#byGuid.values()].filter((e) => !e.local && !e.status.reachable);
+    return [...this.#byGuid.values()].filter((e) => hostState(e) === "stale");
   }
 
   #nowS(): number {

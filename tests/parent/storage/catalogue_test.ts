@@ -3,7 +3,7 @@
 // disconnected child; a name shared at the deciding tier is ambiguous, never "the latest comer".
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { HostCatalogue, type ParentHost } from "../../../src/parent/storage/catalogue.ts";
+import { HostCatalogue, hostState, type ParentHost } from "../../../src/parent/storage/catalogue.ts";
 import { Logger } from "../../../src/runtime/log.ts";
 import { testHost } from "../../_hosts.ts";
 
@@ -183,4 +183,33 @@ test("stop waits until every forgotten host's data is saved or deleted, and repo
   finish();
   await stopping;
   assert.match(log.join("\n"), /cannot save forgotten host 'broken': disk full/);
+});
+
+test("connected and disconnected: the catalogue keeps each host's state, hops, the peer it came by and since when", () => {
+  let nowS = 1795420000;
+  const r = new HostCatalogue({ ...entry("nd-parent", PARENT_GUID, true), local: true }, { nowS: () => nowS });
+  const a = entry("edge", A, false);
+  r.add(a);
+  assert.equal(hostState(r.localhost), "local");
+  assert.equal(hostState(a), "stale");
+  r.connected(a, { hops: 3, peer: "10.0.0.5:40522", capabilities: 15296 });
+  assert.equal(hostState(a), "streaming");
+  assert.deepEqual(a.status, {
+    reachable: true,
+    hops: 3,
+    sinceS: 1795420000,
+    peer: "10.0.0.5:40522",
+    capabilities: 15296,
+  });
+  nowS += 42.7;
+  r.disconnected(a);
+  assert.equal(hostState(a), "stale");
+  // What it came by stays known while it is away.
+  assert.deepEqual(a.status, {
+    reachable: false,
+    hops: 3,
+    sinceS: 1795420042,
+    peer: "10.0.0.5:40522",
+    capabilities: 15296,
+  });
 });
