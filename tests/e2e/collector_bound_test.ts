@@ -3,36 +3,11 @@
 // while a plugin feeds it about 1 MB/s.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import process from "node:process";
 import { fakeParent } from "../stream/_fake_parent.ts";
 import { until } from "../_until.ts";
+import { FLOOD_PLUGIN, rssKiB } from "./_flood.ts";
 import { startCollector, X64_SKIP } from "./_collector.ts";
-
-// 20 charts of 250 dimensions (~110 kB of text per round), ten rounds a second.
-const FLOOD_PLUGIN = `#!/bin/sh
-defs="" ; data=""
-for c in $(seq 1 20); do
-  defs="$defs
-CHART flood.c$c '' 'flood' x flood flood.c$c line $((90000 + c)) $1"
-  data="$data
-BEGIN flood.c$c"
-  for d in $(seq 1 250); do
-    defs="$defs
-DIMENSION dimension_number_$d '' absolute 1 1"
-    data="$data
-SET dimension_number_$d = 1234567890$d"
-  done
-  data="$data
-END"
-done
-echo "$defs"
-while true; do echo "$data"; sleep 0.1; done
-`;
-
-function rssKiB(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
-}
 
 test("a parent that never reads: the collector's RSS stays bounded while 1 MB/s keeps coming", {
   skip: X64_SKIP ?? false,
