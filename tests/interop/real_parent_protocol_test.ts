@@ -13,8 +13,10 @@ import { buildStreamRequest } from "../../src/protocol/handshake.ts";
 import { readParentReply } from "../../src/protocol/replies.ts";
 import { ParentStreamDecoder } from "../../src/protocol/stream_decoder.ts";
 import { ND_CHILD_REQUEST } from "../protocol/_nd_child.ts";
+import { until } from "../_until.ts";
 import { ACCEPTING_STREAM_CONF, NETDATA_SKIP_REASON, startNetdataParent, TEST_API_KEY } from "./_netdata.ts";
 
+// One iteration a second, as a child collects.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Collects what the parent sends: the handshake reply first, then decoded commands.
@@ -31,16 +33,6 @@ function listen(socket: Socket) {
     decoder.push(chunk, (c) => commands.push(c));
   });
   return { reply: () => reply, commands };
-}
-
-async function until<T>(what: string, probe: () => T | undefined, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 test("a real 1.37 parent accepts our handshake, asks for replication and stores what we stream", {
@@ -64,7 +56,7 @@ test("a real 1.37 parent accepts our handshake, asks for replication and stores 
       userAgent: { programName: "rill", programVersion: "test" },
     }));
 
-    const reply = await until("the handshake reply", incoming.reply);
+    const reply = await until("the handshake reply", incoming.reply, 15_000);
     assert.equal(reply, "Hit me baby, push them over with the version=15296");
     const reading = readParentReply(reply, CAPS_1_37_NO_COMPRESSION);
     assert.ok(reading.kind === "accepted" && reading.caps === 15296, JSON.stringify(reading));
@@ -95,7 +87,7 @@ test("a real 1.37 parent accepts our handshake, asks for replication and stores 
       { kind: "CHART_DEFINITION_END", firstEntry: 0, lastEntry: 0, childNow: now() },
     );
 
-    const request = await until("REPLAY_CHART", () => incoming.commands.find((c) => c.kind === "REPLAY_CHART"));
+    const request = await until("REPLAY_CHART", () => incoming.commands.find((c) => c.kind === "REPLAY_CHART"), 15_000);
     assert.deepEqual(request, {
       kind: "REPLAY_CHART",
       chart: "rill.interop",
