@@ -285,7 +285,9 @@ test(
       // As a 1.37 proxy in memory mode none forwards a headless child's chart (captured).
       child.write(`${DEFINITION}CHART_DEFINITION_END 18446744073709551614 0 ${now}\n`);
       await until("the request", () => child.received().endsWith(`REPLAY_CHART "test.x" "true" 0 0\n`));
-      child.write(`RBEGIN "test.x"\nREND 1 18446744073709551614 ${now} true 0 0 ${now}\nBEGIN "test.x" 0\nSET "a" = 1\nEND\n`);
+      child.write(
+        `RBEGIN "test.x"\nREND 1 18446744073709551614 ${now} true 0 0 ${now}\nBEGIN "test.x" 0\nSET "a" = 1\nEND\n`,
+      );
       await until("the iteration", () => parent.stores.get(CHILD_GUID)?.collections.length === 1);
       assert.match(
         parent.log.join("\n"),
