@@ -1,7 +1,8 @@
 /**
  * Helpers shared by the benchmarks that measure whole processes (scripts/bench_collector.ts,
- * scripts/bench_parent.ts, scripts/bench_api_latency.ts): CPU time of a process tree read from Linux's
- * `/proc`, a sleep, a deadline, a median and a text table.
+ * scripts/bench_parent.ts, scripts/bench_api_latency.ts, scripts/bench_proxy.ts): CPU time of a process tree
+ * read from Linux's `/proc`, a sleep, a deadline, a median and percentiles, a time stamp that fits a stored
+ * value, a text table and a command line to print.
  *
  * @example
  * ```ts
@@ -106,8 +107,39 @@ export async function within(promise: Promise<unknown>, ms: number): Promise<boo
  * ```
  */
 export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+/**
+ * The `p`-th percentile by nearest rank: the smallest of the values with at least `p` % of them at or below
+ * it (so the 50th is {@link median}), NaN for none.
+ *
+ * @example
+ * ```ts
+ * percentile([5, 1, 4, 2, 3], 95); // 5
+ * percentile([5, 1, 4, 2, 3], 40); // 2
+ * ```
+ */
+export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)];
+  if (sorted.length === 0) return NaN;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1];
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The milliseconds since the start of the UTC hour of an epoch time in ms: a whole number under 3,600,000,
+ * which a Netdata `storage_number` (24 bits of value) keeps exact, so a chart's value can say when it was sent.
+ *
+ * @example
+ * ```ts
+ * msWithinHour(Date.UTC(2024, 0, 1, 10, 2, 3, 456)); // 123456 (2 min 3.456 s into the hour)
+ * ```
+ */
+export function msWithinHour(epochMs: number): number {
+  return ((Math.floor(epochMs) % HOUR_MS) + HOUR_MS) % HOUR_MS;
 }
 
 /**
@@ -124,4 +156,17 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const line = (cells: readonly string[]) =>
     widths.map((w, i) => i === 0 ? (cells[i] ?? "").padEnd(w) : (cells[i] ?? "").padStart(w)).join("  ").trimEnd();
   return [line(header), ...rows.map(line)];
+}
+
+/**
+ * A command line as a shell would take it back: words with characters a shell reads specially are quoted.
+ *
+ * @example
+ * ```ts
+ * commandLine(["bun", "scripts/bench_proxy.ts", "--children", "10"]); // "bun scripts/bench_proxy.ts --children 10"
+ * commandLine(["--rill", "bun src/cli/parent.ts"]); // "--rill 'bun src/cli/parent.ts'"
+ * ```
+ */
+export function commandLine(words: readonly string[]): string {
+  return words.map((w) => /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`).join(" ");
 }

@@ -2,7 +2,10 @@
 # Runs a benchmark of scripts/ on Deno and on Bun in one go: `scripts/bench.sh decode [seconds]`;
 # `scripts/bench.sh collector [seconds]` (rill's compiled collector next to a real Netdata child) and
 # `scripts/bench.sh parent [--children N] [--seconds S] …` (N simulated children into a real Netdata parent, then
-# into rill-parent) and `scripts/bench.sh api [--children N] [--parents netdata,rill] …` (the API latency and
+# into rill-parent) and `scripts/bench.sh proxy [--children N] [--seconds S] …` (N simulated children streaming in
+# real time through a real Netdata 1.37 headless proxy, then through rill-parent as one, to a real Netdata: each
+# proxy's CPU per million samples, its RSS and the delay it adds, scripts/bench_proxy.ts) and
+# `scripts/bench.sh api [--children N] [--parents netdata,rill] …` (the API latency and
 # the children's ingestion stall of a real Netdata parent, then of the compiled rill-parent, while N simulated
 # children stream in real time, compared request by request) and `scripts/bench.sh api-memory [--children N] …` (the
 # parent's RSS over repeated large answers, scripts/bench_api_memory.ts) run once.
@@ -19,6 +22,10 @@ fi
 # The parent benchmark measures the parents' CPU; the simulated children run in the script, on Bun (the lighter load).
 if [ "$name" = parent ]; then
   exec node_modules/.bin/bun scripts/bench_parent.ts "$@"
+fi
+# The proxy benchmark measures the proxies; the children run in the script, on Bun likewise.
+if [ "$name" = proxy ]; then
+  exec node_modules/.bin/bun scripts/bench_proxy.ts "$@"
 fi
 # The API benchmark times the parents' answers; the children run in the script, on Bun likewise.
 if [ "$name" = api ]; then

@@ -146,7 +146,10 @@ export class SimulatedChild {
       () => this.#fail(this.streaming ? "the parent closed the connection" : "closed before streaming"),
     );
     socket.once("connect", () => {
-      // The real 1.37 child's request (linux, Etc/UTC, one hop, no ML), under this child's name and GUID.
+      // The real 1.37 child's request (linux, Etc/UTC, one hop, no ML, every system-info field filled), under
+      // this child's name and GUID. The fields matter: a 1.37 proxy forwarding a child that left them empty
+      // aborts in the sender thread it starts for that child (`munmap_chunk(): invalid pointer`); a real child
+      // fills them all.
       socket.write(buildStreamRequest({
         ...ND_CHILD_REQUEST,
         key: this.#key,
@@ -154,7 +157,6 @@ export class SimulatedChild {
         registryHostname: this.hostname,
         machineGuid: this.guid,
         ver: OFFERED_CAPS,
-        systemInfo: { NETDATA_SYSTEM_KERNEL_NAME: "Linux", NETDATA_SYSTEM_ARCHITECTURE: "x86_64" },
         protocolVersion: STREAMING_PROTOCOL_VERSION,
         userAgent: { programName: "rill-sim-child", programVersion: "0.1.0" },
       }));
