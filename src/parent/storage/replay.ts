@@ -19,6 +19,7 @@ import type {
   ReplaySetCommand,
 } from "../../protocol/commands.ts";
 import type { HostStore } from "./host_store.ts";
+import type { ChartSeries } from "./series.ts";
 
 /**
  * What the next parent asked for (`REPLAY_CHART`).
@@ -93,7 +94,7 @@ export class StoredReplay {
   retention(chartId: string): Retention {
     const series = this.#store.series(chartId);
     const lastUpdatedS = Math.floor((this.#store.collection(chartId)?.lastUpdatedUs ?? 0) / 1e6);
-    const firstS = series?.firstTimeS() ?? 0;
+    const firstS = series === undefined ? 0 : oldestStartS(series);
     if (firstS === 0) return { firstS: 0, lastS: 0 };
     return { firstS, lastS: Math.max(series?.lastTimeS() ?? 0, lastUpdatedS) };
   }
@@ -105,7 +106,7 @@ export class StoredReplay {
     if (series === undefined || collection === undefined) return undefined;
     const chart = series.chart;
     const now = this.#nowS();
-    const firstS = Math.min(series.firstTimeS(), now);
+    const firstS = Math.min(oldestStartS(series), now);
     let lastS = Math.floor(collection.lastUpdatedUs / 1e6) || series.lastTimeS() || now;
     if (lastS > now + TOLERANCE_S) lastS = now;
 
@@ -162,4 +163,15 @@ export class StoredReplay {
     });
     return lines;
   }
+}
+
+/**
+ * Where a chart's retention begins, as a 1.37 ram database reckons it: at the start of its oldest point's
+ * interval, one `update every` before that point (0 when nothing is stored). A parent asks for the points
+ * after the first entry it was told, so a retention that began at the oldest point itself would never have
+ * that point replayed: each hop of a chain lost its child's first second.
+ */
+function oldestStartS(series: ChartSeries): number {
+  const first = series.firstTimeS();
+  return first === 0 ? 0 : first - series.updateEvery;
 }
