@@ -2,6 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { Lz4Input } from "../../../src/parent/receiver/compressed_input.ts";
+import { SLICE_BYTES, SlicedIntake } from "../../../src/parent/receiver/intake.ts";
+import { ChildStreamDecoder } from "../../../src/protocol/stream_decoder.ts";
 import { Lz4FrameEncoder } from "../../../src/protocol/lz4_frame.ts";
 import { fixtureBytes } from "../../_fixtures.ts";
 import { until } from "../../_until.ts";
@@ -138,4 +140,57 @@ test("Lz4Input: hands out one frame's text at a time and counts what it holds", 
   input.clear();
   assert.equal(input.pendingBytes, 0);
   assert.equal(input.peek(), undefined);
+});
+
+test("a compressed chunk that decodes 200 times larger is handed over in slices, one frame held at a time", () => {
+  // 4 MB of identical iterations: LZ4 keeps little more than the match lengths.
+  const text = utf8.encode('BEGIN "c.x" 1\nSET "d" = 1\nEND\n'.repeat(130_000));
+  const wire = new Lz4FrameEncoder(true).encode(text);
+  assert.ok(text.length > 200 * wire.length, `${text.length} in ${wire.length}`);
+  const socket = {
+    paused: false,
+    pause() {
+      this.paused = true;
+    },
+    resume() {
+      this.paused = false;
+    },
+  };
+  let next: (() => void) | undefined;
+  const progress = { work: 0, widestChart: 1 };
+  const decoder = new ChildStreamDecoder("test");
+  let sets = 0;
+  let handed = 0;
+  const input = new Lz4Input();
+  const intake = new SlicedIntake(
+    socket,
+    {
+      apply(bytes) {
+        handed += bytes.length;
+        decoder.push(bytes, { begin() {}, set: () => sets++, end: () => progress.work++, command() {} });
+      },
+      progress,
+    },
+    (e) => assert.fail(String(e)),
+    (slice) => next = slice,
+    input,
+  );
+  intake.push(wire);
+  const perTurn = [handed];
+  let held = 0;
+  while (next !== undefined) {
+    assert.ok(socket.paused, "the socket waits while slices are left");
+    // Decoded and not handed over: never more than the one frame being handed out.
+    held = Math.max(held, input.pendingBytes - input.frames.pendingBytes);
+    const slice = next;
+    next = undefined;
+    const before = handed;
+    slice();
+    perTurn.push(handed - before);
+  }
+  assert.ok(!socket.paused);
+  assert.equal(sets, 130_000);
+  assert.ok(perTurn.length >= text.length / SLICE_BYTES, `${perTurn.length} turns`);
+  assert.ok(perTurn.every((n) => n <= SLICE_BYTES), perTurn.join(" "));
+  assert.ok(held <= 16_384, `${held} decoded bytes held`);
 });
