@@ -55,9 +55,12 @@ export class Lz4StreamDecoder {
   /** Decoded bytes in {@link #buffer}. */
   #length = 0;
 
-  /** `maxBlockOutput` is only a sizing hint: {@link decode}'s own limit decides. */
+  /**
+   * `maxBlockOutput` is only a sizing hint: {@link decode}'s own limit decides. The buffer holds the window and
+   * two such blocks (96 KiB for 1.37's 16 KiB frames, as much as 1.37's own decoder keeps per connection).
+   */
   constructor(maxBlockOutput = 16384) {
-    this.#buffer = new Uint8Array(LZ4_WINDOW_BYTES + 4 * maxBlockOutput);
+    this.#buffer = new Uint8Array(LZ4_WINDOW_BYTES + 2 * maxBlockOutput);
   }
 
   /** Bytes decoded so far that later blocks may still reference (at most {@link LZ4_WINDOW_BYTES}). */

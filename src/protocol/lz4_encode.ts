@@ -58,7 +58,7 @@ export class Lz4StreamCompressor {
 
   /** `maxInput` is only a sizing hint: a larger input grows the buffer. */
   constructor(maxInput = 16384) {
-    this.#buffer = new Uint8Array(LZ4_WINDOW_BYTES + 4 * maxInput);
+    this.#buffer = new Uint8Array(LZ4_WINDOW_BYTES + 2 * maxInput);
   }
 
   /**

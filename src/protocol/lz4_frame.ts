@@ -61,7 +61,8 @@ export class Lz4FrameEncoder {
   /** Bytes of frames produced so far. */
   wireBytes = 0;
   readonly #compressor = new Lz4StreamCompressor(MAX_FRAME_INPUT_BYTES);
-  #scratch = new Uint8Array(0);
+  /** One frame at most: what a connection keeps between writes stays small whatever one write holds. */
+  readonly #scratch = new Uint8Array(FRAME_HEADER_BYTES + lz4CompressBound(MAX_FRAME_INPUT_BYTES));
 
   constructor(mayCutLines: boolean) {
     this.mayCutLines = mayCutLines;
@@ -69,25 +70,30 @@ export class Lz4FrameEncoder {
 
   /** Frames `text`: pieces of at most {@link MAX_FRAME_INPUT_BYTES}, each one frame, all in one array. */
   encode(text: Uint8Array): Uint8Array {
-    const pieces = Math.ceil(text.length / MAX_FRAME_INPUT_BYTES) + 1;
-    const room = pieces * FRAME_HEADER_BYTES + lz4CompressBound(text.length) + pieces * 16;
-    if (this.#scratch.length < room) this.#scratch = new Uint8Array(room);
+    const frames: Uint8Array[] = [];
+    let bytes = 0;
     const out = this.#scratch;
-    let op = 0;
-    let start = 0;
-    while (start < text.length) {
+    for (let start = 0; start < text.length;) {
       const end = this.#pieceEnd(text, start);
-      const length = this.#compressor.compress(text.subarray(start, end), out, op + FRAME_HEADER_BYTES);
-      out[op] = SIGNATURE_FIRST;
-      out[op + 1] = 0x80 | (length & 0x7f);
-      out[op + 2] = 0x80 | ((length >> 7) & 0x7f);
-      out[op + 3] = SIGNATURE_LAST;
-      op += FRAME_HEADER_BYTES + length;
+      const length = this.#compressor.compress(text.subarray(start, end), out, FRAME_HEADER_BYTES);
+      out[0] = SIGNATURE_FIRST;
+      out[1] = 0x80 | (length & 0x7f);
+      out[2] = 0x80 | ((length >> 7) & 0x7f);
+      out[3] = SIGNATURE_LAST;
+      frames.push(out.slice(0, FRAME_HEADER_BYTES + length));
+      bytes += FRAME_HEADER_BYTES + length;
       start = end;
     }
     this.textBytes += text.length;
-    this.wireBytes += op;
-    return out.slice(0, op);
+    this.wireBytes += bytes;
+    if (frames.length === 1) return frames[0];
+    const wire = new Uint8Array(bytes);
+    let at = 0;
+    for (const frame of frames) {
+      wire.set(frame, at);
+      at += frame.length;
+    }
+    return wire;
   }
 
   #pieceEnd(text: Uint8Array, start: number): number {
@@ -151,7 +157,8 @@ export class Lz4FrameDecoder {
   #offset = 0;
   #pending = 0;
   readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
-  readonly #block = new Uint8Array(MAX_FRAME_BLOCK_BYTES);
+  /** Where a block that spans chunks is put together; made the first time one does. */
+  #block: Uint8Array | undefined;
 
   /** `maxText`: the most a frame may decode to (a 1.37 sender's {@link MAX_FRAME_TEXT_BYTES} by default). */
   constructor(maxText = MAX_FRAME_TEXT_BYTES) {
@@ -192,7 +199,7 @@ export class Lz4FrameDecoder {
     }
     if (this.#pending < FRAME_HEADER_BYTES + length) return undefined;
     this.#skip(FRAME_HEADER_BYTES);
-    const block = this.#peek(this.#block, length);
+    const block = this.#peek(this.#block ??= new Uint8Array(MAX_FRAME_BLOCK_BYTES), length);
     let text: Uint8Array;
     try {
       text = this.#lz4.decode(block, this.#maxText);
