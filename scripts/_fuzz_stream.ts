@@ -3,7 +3,8 @@
  * 1.37 child's, v4 child's or proxy's captured stream (`../shared/fixtures`, the trimmed copies in
  * tests/fixtures otherwise) changed by a few mutations: bytes flipped, lines duplicated, deleted or
  * shuffled, keywords swapped, numbers made extreme, lines made huge, quotes broken, random bytes, generated
- * lines of every keyword and floods of definitions (scripts/_fuzz_lines.ts).
+ * lines of every keyword and floods of definitions (scripts/_fuzz_lines.ts); framed as LZ4 when the request
+ * offers compression, and the frames sometimes damaged (scripts/_fuzz_frames.ts).
  *
  * @example
  * ```ts
@@ -19,6 +20,7 @@
 import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { fixturePath } from "../tests/_fixtures.ts";
+import { compressedBytes, offeredCapabilities, offersCompression } from "./_fuzz_frames.ts";
 import { type FuzzTargets, streamHandshake } from "./_fuzz_handshake.ts";
 import { floodLines, generatedLine, numberText, STREAM_KEYWORDS } from "./_fuzz_lines.ts";
 import type { Random } from "./_fuzz_random.ts";
@@ -236,6 +238,11 @@ export function streamPlan(
       notes.push(changed.note);
     }
     bytes = bytes.subarray(0, maxBytes);
+    if (offersCompression(handshake.text)) {
+      const framed = compressedBytes(rng, bytes, offeredCapabilities(handshake.text));
+      bytes = framed.bytes;
+      notes.push(framed.note);
+    }
     steps.push(writeStep(rng, bytes));
     notes.unshift(`${shortName}@${start} ${bytes.length} B`);
   }

@@ -8,7 +8,9 @@
 # `scripts/bench.sh api [--children N] [--parents netdata,rill] …` (the API latency and
 # the children's ingestion stall of a real Netdata parent, then of the compiled rill-parent, while N simulated
 # children stream in real time, compared request by request) and `scripts/bench.sh api-memory [--children N] …` (the
-# parent's RSS over repeated large answers, scripts/bench_api_memory.ts) run once.
+# parent's RSS over repeated large answers, scripts/bench_api_memory.ts) run once. `scripts/bench.sh wire [--runs N]`
+# (a real child's stream plain, LZ4 and zstd: wire bytes per second and the CPU of both ends, scripts/bench_wire.ts)
+# runs on both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x node_modules/.bin/deno ] && [ -x node_modules/.bin/bun ] || npm install --no-audit --no-fund --loglevel=error

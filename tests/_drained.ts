@@ -16,8 +16,8 @@ export function drained(socket: Socket): Promise<void> {
   });
 }
 
-/** Writes `text`, then waits until the socket took it (or closed) when its buffer is full. */
-export async function writeDrained(socket: Socket, text: string): Promise<void> {
+/** Writes `text` (or bytes), then waits until the socket took it (or closed) when its buffer is full. */
+export async function writeDrained(socket: Socket, text: string | Uint8Array): Promise<void> {
   if (socket.destroyed || socket.write(text)) return;
   await drained(socket);
 }

@@ -23,6 +23,8 @@ export * from "./errors.ts";
 export * from "./guid.ts";
 export * from "./handshake.ts";
 export * from "./line_splitter.ts";
+export * from "./lz4_decode.ts";
+export * from "./lz4_encode.ts";
 export * from "./lz4_frame.ts";
 export * from "./numbers.ts";
 export * from "./replies.ts";

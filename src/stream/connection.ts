@@ -10,6 +10,7 @@ import type { StreamSenderConfig } from "../config/stream_conf.ts";
 import { CAP_BINARY, CAP_COMPRESSION, type Capabilities } from "../protocol/capabilities.ts";
 import type { ParentCommand } from "../protocol/commands.ts";
 import type { Destination } from "../protocol/destination.ts";
+import { Lz4FrameEncoder } from "../protocol/lz4_frame.ts";
 import { ParentStreamDecoder } from "../protocol/stream_decoder.ts";
 import type { Logger } from "../runtime/log.ts";
 import type { Link } from "./failover.ts";
@@ -72,8 +73,9 @@ export class Connection {
       );
       this.end("overflow");
     };
-    const compression = link.caps & CAP_COMPRESSION ? { mayCutLines: (link.caps & CAP_BINARY) !== 0 } : undefined;
-    this.queue = new SendQueue(link.socket, config.bufferSizeBytes, compression, onOverflow);
+    // A new encoder per connection: the parent's decoder starts each connection with an empty history.
+    const framing = link.caps & CAP_COMPRESSION ? new Lz4FrameEncoder((link.caps & CAP_BINARY) !== 0) : undefined;
+    this.queue = new SendQueue(link.socket, config.bufferSizeBytes, framing, onOverflow);
     this.#watchdog = setInterval(() => {
       const stalledMs = Date.now() - this.queue.lastProgressMs;
       if (this.queue.pendingBytes > 0 && stalledMs > config.timeoutSeconds * 1000) {

@@ -7,7 +7,6 @@
  */
 
 import type { Socket } from "node:net";
-import { frameLiteralLz4 } from "../protocol/lz4_frame.ts";
 
 /**
  * What a connection's queue does at its bound: the caller decides (the sender closes the connection, as
@@ -25,6 +24,20 @@ export interface Overflow {
   readonly adding: number;
 }
 
+/**
+ * How a connection's text goes on the wire when the parent negotiated compression: one call per write, the
+ * framing keeping whatever history it carries from call to call (LZ4 frames: src/protocol/lz4_frame.ts).
+ *
+ * @example
+ * ```ts
+ * const framing: WireFraming = new Lz4FrameEncoder(false);
+ * ```
+ */
+export interface WireFraming {
+  /** The bytes to write for `text`. */
+  encode(text: Uint8Array): Uint8Array;
+}
+
 const utf8 = new TextEncoder();
 
 /**
@@ -32,15 +45,15 @@ const utf8 = new TextEncoder();
  *
  * @example
  * ```ts
- * const queue = new SendQueue(socket, 10 * 1024 * 1024, false, (o) => socket.destroy());
+ * const queue = new SendQueue(socket, 10 * 1024 * 1024, undefined, (o) => socket.destroy());
  * queue.send('BEGIN "system.load" 1000000\nSET "load1" = 520\nEND\n');
  * ```
  */
 export class SendQueue {
   readonly socket: Socket;
   readonly limitBytes: number;
-  /** Frame everything as 1.37 compressed streams (literal LZ4 blocks); `mayCutLines` with BINARY. */
-  readonly compression: { readonly mayCutLines: boolean } | undefined;
+  /** Compressed framing, when negotiated; else the text goes as it is. */
+  readonly framing: WireFraming | undefined;
   /** Bytes handed to the socket on this connection (text size, before framing). */
   bytesSent = 0;
   /** Wall-clock ms of the last sign that the peer takes data (a write that fit, a drain). */
@@ -55,12 +68,12 @@ export class SendQueue {
   constructor(
     socket: Socket,
     limitBytes: number,
-    compression: { readonly mayCutLines: boolean } | undefined,
+    framing: WireFraming | undefined,
     onOverflow: (overflow: Overflow) => void,
   ) {
     this.socket = socket;
     this.limitBytes = limitBytes;
-    this.compression = compression;
+    this.framing = framing;
     this.#onOverflow = onOverflow;
     socket.on("drain", () => {
       this.#waitingForDrain = false;
@@ -121,15 +134,9 @@ export class SendQueue {
     this.#queue = [];
     this.#queuedBytes = 0;
     this.bytesSent += text.length;
-    let fits: boolean;
-    if (this.compression === undefined) {
-      fits = this.socket.write(text);
-    } else {
-      fits = true;
-      for (const frame of frameLiteralLz4(utf8.encode(text), this.compression.mayCutLines)) {
-        fits = this.socket.write(frame) && fits;
-      }
-    }
+    const fits = this.framing === undefined
+      ? this.socket.write(text)
+      : this.socket.write(this.framing.encode(utf8.encode(text)));
     if (fits) this.lastProgressMs = Date.now();
     else this.#waitingForDrain = true;
   }

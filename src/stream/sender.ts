@@ -11,7 +11,7 @@
 import type { StreamSenderConfig } from "../config/stream_conf.ts";
 import type { Chart } from "../metrics/chart.ts";
 import type { Host, HostObserver } from "../metrics/host.ts";
-import { type Capabilities, CAPS_1_37_NO_COMPRESSION } from "../protocol/capabilities.ts";
+import { type Capabilities, CAPS_1_37_ALL, CAPS_1_37_NO_COMPRESSION } from "../protocol/capabilities.ts";
 import type { Destination } from "../protocol/destination.ts";
 import type { Logger } from "../runtime/log.ts";
 import { ParentAnswers } from "./answers.ts";
@@ -38,8 +38,8 @@ export interface SenderOptions {
   /** Answers the parent's `REPLAY_CHART`s. */
   readonly replay: ReplaySource;
   /**
-   * Capabilities offered in `ver=`; default {@link CAPS_1_37_NO_COMPRESSION}: rill has no LZ4 compressor
-   * yet, and frames plain literals only when a parent forces compression (`version=5`).
+   * Capabilities offered in `ver=`; by default what a 1.37 child offers: {@link CAPS_1_37_ALL} (16376) when
+   * `[stream] enable compression` is yes, else {@link CAPS_1_37_NO_COMPRESSION} (15352).
    */
   readonly offer?: Capabilities;
   /**
@@ -88,7 +88,8 @@ export class StreamSender implements HostObserver {
   constructor(options: SenderOptions) {
     this.host = options.host;
     this.config = options.config;
-    this.offer = options.offer ?? CAPS_1_37_NO_COMPRESSION;
+    this.offer = options.offer ??
+      (options.config.enableCompression ? CAPS_1_37_ALL : CAPS_1_37_NO_COMPRESSION);
     this.hops = options.hops ?? 1;
     this.#log = options.log;
     this.#replay = options.replay;

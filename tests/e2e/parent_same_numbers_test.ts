@@ -38,9 +38,9 @@ import { startTeeRelay } from "../interop/_tee_relay.ts";
 import { until } from "../_until.ts";
 import { PARENT_SKIP, type RunningParent, startParent } from "./_parent.ts";
 
-// rill-parent gets the child's bytes as negotiated with the real parent; it cannot decode LZ4 (and does
-// not offer it), so the real parent must not negotiate compression either.
-const STREAM_CONF = `${ACCEPTING_STREAM_CONF}    enable compression = no\n`;
+// rill-parent gets the child's bytes as negotiated with the real parent, so both parents must settle the
+// same thing: both grant LZ4 (the default everywhere, and the child's too), or neither does.
+const PLAIN_STREAM_CONF = `${ACCEPTING_STREAM_CONF}    enable compression = no\n`;
 const CHILD = "nd-same-numbers-child";
 
 interface DataReply {
@@ -191,19 +191,30 @@ const pace = () => new Promise((r) => setTimeout(r, 12));
 test("rill-parent stores and answers the same numbers as a real Netdata 1.37 parent for the same child", {
   skip: NETDATA_SKIP_REASON ?? PARENT_SKIP ?? false,
   timeout: 150_000,
-}, async () => {
+}, () => sameNumbers(PLAIN_STREAM_CONF, "plain"));
+
+test("the same numbers with the child's default LZ4 compression: both parents decode the same frames", {
+  skip: NETDATA_SKIP_REASON ?? PARENT_SKIP ?? false,
+  timeout: 150_000,
+}, () => sameNumbers(ACCEPTING_STREAM_CONF, "lz4"));
+
+/** The comparison, with `streamConf` on both parents; `wire` says what both must have negotiated. */
+async function sameNumbers(streamConf: string, wire: "plain" | "lz4"): Promise<void> {
   let real: RealNetdata | undefined;
   let rill: RunningParent | undefined;
   let relay: Awaited<ReturnType<typeof startTeeRelay>> | undefined;
   let child: ReturnType<typeof startNetdataChild> | undefined;
   const plugins = latePluginFolder();
   try {
-    real = await startNetdataParent(STREAM_CONF);
-    rill = await startParent({ streamConf: STREAM_CONF, mode: "ram" });
+    real = await startNetdataParent(streamConf);
+    rill = await startParent({ streamConf, mode: "ram" });
     relay = await startTeeRelay(real.port, rill.port);
     // A RAM database, so the child answers replication (RSSTATE carries its clock) like a normal child.
     child = startNetdataChild({ port: relay.port, dbMode: "ram", hostname: CHILD, pluginsDirectory: plugins });
     const [r1, r2] = [real, rill];
+    await until("rill's negotiated capabilities", () => /negotiated capabilities: .*VCAPS/.test(r2.output()), 60_000);
+    const caps = /established link with negotiated capabilities: (.*)/.exec(r2.output())![1].split(" ");
+    assert.equal(caps.includes("COMPRESSION"), wire === "lz4", caps.join(" "));
     const both = async (path: string): Promise<[DataReply, DataReply]> => {
       const a = await r1.json(path) as DataReply;
       await pace();
@@ -338,4 +349,4 @@ test("rill-parent stores and answers the same numbers as a real Netdata 1.37 par
     await real?.stop();
     rmSync(plugins, { recursive: true, force: true });
   }
-});
+}

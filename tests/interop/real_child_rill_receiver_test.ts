@@ -1,6 +1,6 @@
 // A real Netdata 1.37 child (headless, RAM database) streaming to rill's Receiver: it negotiates VCAPS with
-// REPLICATION, every chart it defines gets a REPLAY_CHART and ends its replication with REND true, data
-// flows, and it never reconnects.
+// REPLICATION and, with its default settings, COMPRESSION (LZ4 frames); every chart it defines gets a
+// REPLAY_CHART and ends its replication with REND true, data flows, and it never reconnects.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CAP_COMPRESSION, CAP_REPLICATION, CAP_VCAPS } from "../../src/protocol/capabilities.ts";
@@ -8,7 +8,7 @@ import { until } from "../_until.ts";
 import { startParent } from "../parent/receiver/_harness.ts";
 import { NETDATA_SKIP_REASON, startNetdataChild } from "./_netdata.ts";
 
-test("a real 1.37 child: VCAPS with REPLICATION, every chart replicated (REND true), data, no reconnect", {
+test("a real 1.37 child: VCAPS with REPLICATION and LZ4, every chart replicated (REND true), data, no reconnect", {
   skip: NETDATA_SKIP_REASON ?? false,
   timeout: 120_000,
 }, async () => {
@@ -18,7 +18,7 @@ test("a real 1.37 child: VCAPS with REPLICATION, every chart replicated (REND tr
     const conn = await until("the real child connects", () => parent.receiver.connections()[0], 60_000);
     assert.ok(conn.caps & CAP_VCAPS, `caps ${conn.caps}`);
     assert.ok(conn.caps & CAP_REPLICATION, `caps ${conn.caps}`);
-    assert.equal(conn.caps & CAP_COMPRESSION, 0);
+    assert.equal(conn.caps & CAP_COMPRESSION, CAP_COMPRESSION, `caps ${conn.caps}`);
     const host = conn.entry.host;
     await until("charts arrive", () => host.charts.size >= 20, 60_000);
     await until(

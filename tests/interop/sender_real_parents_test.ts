@@ -168,7 +168,7 @@ test("a real parent's refusal of an unknown API key is logged as Netdata logs it
 });
 
 test(
-  "an old-dialect child (ver=5) is told to compress by a real parent: the literal LZ4 frames are decoded and stored",
+  "an old-dialect child (ver=5) is told to compress by a real parent: its LZ4 frames are decoded and stored",
   {
     skip: NETDATA_SKIP_REASON ?? false,
     timeout: 60_000,

@@ -62,6 +62,76 @@ export interface IntakeSink {
 }
 
 /**
+ * What the socket's bytes become before the decoder sees them: the text as it came ({@link PlainInput}), or
+ * the text of a compressed stream, decoded one frame at a time (src/parent/receiver/compressed_input.ts).
+ *
+ * @example
+ * ```ts
+ * const input: IntakeInput = new PlainInput();
+ * input.push(new TextEncoder().encode("END\n"));
+ * input.consume(input.peek()!.length);
+ * ```
+ */
+export interface IntakeInput {
+  /** Takes a chunk read from the socket. */
+  push(chunk: Uint8Array): void;
+  /** Bytes received and not yet handed over (as received: compressed ones count as they came). */
+  readonly pendingBytes: number;
+  /**
+   * The next run of text, as a view valid until {@link consume} has taken all of it; `undefined` when none is
+   * ready yet. Throws when the input is broken (the child is then cut off).
+   */
+  peek(): Uint8Array | undefined;
+  /** Drops the first `n` bytes of the run {@link peek} returned. */
+  consume(n: number): void;
+  /** Drops everything (the connection is closing). */
+  clear(): void;
+}
+
+/**
+ * Text as it came from the socket, in the chunks it came in.
+ *
+ * @example
+ * ```ts
+ * const intake = new SlicedIntake(socket, sink, cutOff, undefined, new PlainInput());
+ * ```
+ */
+export class PlainInput implements IntakeInput {
+  /** Chunks not yet handed over; the first from {@link #offset}. */
+  readonly #queue: Uint8Array[] = [];
+  #offset = 0;
+  #pending = 0;
+
+  get pendingBytes(): number {
+    return this.#pending;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.#queue.push(chunk);
+    this.#pending += chunk.length;
+  }
+
+  peek(): Uint8Array | undefined {
+    return this.#queue.length === 0 ? undefined : this.#queue[0].subarray(this.#offset);
+  }
+
+  consume(n: number): void {
+    this.#offset += n;
+    this.#pending -= n;
+    if (this.#offset === this.#queue[0].length) {
+      this.#queue.shift();
+      this.#offset = 0;
+    }
+  }
+
+  clear(): void {
+    this.#queue.length = 0;
+    this.#offset = 0;
+    this.#pending = 0;
+  }
+}
+
+/**
  * Why the socket is paused: input waiting for its turn, or replies waiting for the child to read.
  *
  * @example
@@ -85,40 +155,40 @@ export class SlicedIntake {
   readonly #sink: IntakeSink;
   readonly #onError: (error: unknown) => void;
   readonly #later: (slice: () => void) => void;
-  /** Chunks not yet handed over; the first from {@link #offset}. */
-  readonly #queue: Uint8Array[] = [];
-  #offset = 0;
+  /** What was received and not yet handed over. */
+  readonly #input: IntakeInput;
   readonly #paused = new Set<PauseReason>();
   #scheduled = false;
   #stopped = false;
 
   /**
-   * `onError` gets what `apply` threw; nothing more is handed over after it. `later` runs the next slice on a
-   * later turn (a zero timer when left out).
+   * `onError` gets what `apply` (or the input) threw; nothing more is handed over after it. `later` runs the
+   * next slice on a later turn (a zero timer when left out). `input` turns what the socket reads into text:
+   * as it is by default, decompressed for a child that negotiated compression.
    */
   constructor(
     socket: { pause(): unknown; resume(): unknown },
     sink: IntakeSink,
     onError: (error: unknown) => void,
     later: (slice: () => void) => void = (slice) => setTimeout(slice, 0),
+    input: IntakeInput = new PlainInput(),
   ) {
     this.#socket = socket;
     this.#sink = sink;
     this.#onError = onError;
     this.#later = later;
+    this.#input = input;
   }
 
   /** Bytes received and not yet handed over. */
   get pendingBytes(): number {
-    let bytes = 0;
-    for (const chunk of this.#queue) bytes += chunk.length;
-    return bytes - this.#offset;
+    return this.#input.pendingBytes;
   }
 
   /** Takes a chunk read from the socket; what the current turn's slice has room for is handed over now. */
   push(chunk: Uint8Array): void {
     if (this.#stopped || chunk.length === 0) return;
-    this.#queue.push(chunk);
+    this.#input.push(chunk);
     if (!this.#scheduled) this.#slice();
   }
 
@@ -142,8 +212,7 @@ export class SlicedIntake {
   /** Drops what is pending and takes nothing more (the connection is closing). */
   stop(): void {
     this.#stopped = true;
-    this.#queue.length = 0;
-    this.#offset = 0;
+    this.#input.clear();
   }
 
   #slice(): void {
@@ -151,23 +220,20 @@ export class SlicedIntake {
     const progress = this.#sink.progress;
     const startWork = progress.work;
     let bytes = 0;
-    while (this.#queue.length > 0 && !this.#stopped) {
+    let ready = true;
+    while (!this.#stopped) {
       const workLeft = SLICE_WORK - (progress.work - startWork);
       if (workLeft <= 0 || bytes >= SLICE_BYTES) break;
-      const head = this.#queue[0];
-      const n = pieceLength(
-        head,
-        this.#offset,
-        Math.min(safeBytes(workLeft, progress.widestChart), SLICE_BYTES - bytes),
-      );
-      const piece = head.subarray(this.#offset, this.#offset + n);
-      bytes += n;
-      this.#offset += n;
-      if (this.#offset === head.length) {
-        this.#queue.shift();
-        this.#offset = 0;
-      }
       try {
+        const run = this.#input.peek();
+        if (run === undefined) {
+          ready = false;
+          break;
+        }
+        const n = pieceLength(run, Math.min(safeBytes(workLeft, progress.widestChart), SLICE_BYTES - bytes));
+        const piece = run.subarray(0, n);
+        bytes += n;
+        this.#input.consume(n);
         this.#sink.apply(piece);
       } catch (error) {
         this.stop();
@@ -175,7 +241,7 @@ export class SlicedIntake {
         return;
       }
     }
-    if (this.#queue.length === 0 || this.#stopped) {
+    if (!ready || this.#stopped || this.#input.pendingBytes === 0) {
       this.release("slice");
       return;
     }
@@ -186,13 +252,13 @@ export class SlicedIntake {
 }
 
 /**
- * How much of `chunk` from `offset` to hand over, at most `most` bytes: up to the last line end within them
- * when there is one (a piece ending mid-line makes the decoder copy the partial line), else all `most`.
+ * How much of `run` to hand over, at most `most` bytes: up to the last line end within them when there is
+ * one (a piece ending mid-line makes the decoder copy the partial line), else all `most`.
  */
-function pieceLength(chunk: Uint8Array, offset: number, most: number): number {
-  if (chunk.length - offset <= most) return chunk.length - offset;
-  const newline = chunk.lastIndexOf(NEWLINE, offset + most - 1);
-  return newline >= offset ? newline + 1 - offset : most;
+function pieceLength(run: Uint8Array, most: number): number {
+  if (run.length <= most) return run.length;
+  const newline = run.lastIndexOf(NEWLINE, most - 1);
+  return newline >= 0 ? newline + 1 : most;
 }
 
 /**

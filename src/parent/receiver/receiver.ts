@@ -10,7 +10,7 @@
 import type { Socket } from "node:net";
 import type { StreamConf } from "../../config/stream_conf.ts";
 import { Host, type HostIdentity } from "../../metrics/host.ts";
-import { CAP_COMPRESSION, type Capabilities, CAPS_1_37_ALL } from "../../protocol/capabilities.ts";
+import { type Capabilities, CAPS_1_37_ALL } from "../../protocol/capabilities.ts";
 import { canonicalGuid } from "../../protocol/guid.ts";
 import type { ValidStreamRequest } from "../../protocol/handshake.ts";
 import {
@@ -37,8 +37,8 @@ import { ChildConnection, type ReceiverConnection } from "./child_connection.ts"
 import type { HostCatalogue, ParentHost } from "../storage/catalogue.ts";
 import type { CreateStore, ReceiverStore } from "./store.ts";
 
-/** What rill can take from a child: everything 1.37 speaks except LZ4, which it cannot decode yet. */
-const OUR_CAPABILITIES: Capabilities = (CAPS_1_37_ALL & ~CAP_COMPRESSION) >>> 0;
+/** What rill can take from a child: everything 1.37 speaks, LZ4 compression included. */
+const OUR_CAPABILITIES: Capabilities = CAPS_1_37_ALL;
 
 /** A receiver that got data this recently is alive: a second connection for its GUID is refused. */
 const ALIVE_WINDOW_MS = 30_000;
@@ -231,7 +231,7 @@ export class Receiver {
       childVer: request.ver,
       hasProtocolVersionParam: request.hasProtocolVersionParam,
       ours: OUR_CAPABILITIES,
-      compressionAllowed: false,
+      compressionAllowed: policy.compression,
     });
 
     const identity = entry.host.identity;

@@ -30,7 +30,7 @@ function guid(n: number): string {
   return `00000000-e718-11f1-8984-${String(n).padStart(12, "0")}`;
 }
 
-test("a rill StreamSender: VCAPS with REPLICATION, one REPLAY_CHART per chart, REND true, then data", {
+test("a rill StreamSender: VCAPS with REPLICATION and COMPRESSION, one REPLAY_CHART per chart, REND true, then data", {
   timeout: 30_000,
 }, async () => {
   await withParent({}, async (parent) => {
@@ -68,7 +68,7 @@ test("a rill StreamSender: VCAPS with REPLICATION, one REPLAY_CHART per chart, R
       };
       const conn = await until("the sender connects", () => parent.receiver.connections()[0]);
       assert.ok(conn.caps & CAP_VCAPS && conn.caps & CAP_REPLICATION);
-      assert.equal(conn.caps & CAP_COMPRESSION, 0);
+      assert.equal(conn.caps & CAP_COMPRESSION, CAP_COMPRESSION, "both sides compress by default, as 1.37 does");
       const ticker = setInterval(collect, 50);
       try {
         await until("both charts finish replication", () => conn.session.replayFinished.size === 2);
@@ -104,7 +104,7 @@ test("a rill StreamSender: VCAPS with REPLICATION, one REPLAY_CHART per chart, R
       const infos = parent.log.filter((l) => l.includes(prefix)).map((l) => l.split(`${prefix}: `)[1]);
       assert.deepEqual(infos.slice(1), [
         "initializing communication...",
-        "established link with negotiated capabilities: VCAPS HLABELS CLAIM CLABELS FUNCTIONS REPLICATION BINARY",
+        "established link with negotiated capabilities: VCAPS HLABELS CLAIM CLABELS COMPRESSION FUNCTIONS REPLICATION BINARY",
         "receiving metrics...",
       ]);
       assert.match(
@@ -249,7 +249,7 @@ test("a child the catalogue forgot starts afresh when it comes back: new entry, 
   });
 });
 
-test("older dialects get the older replies and no REPLAY_CHART; compression is never offered", {
+test("older dialects get the older replies and no REPLAY_CHART; [stream] enable compression = no takes it away", {
   timeout: 30_000,
 }, async () => {
   const cases: [Record<string, string | undefined>, string][] = [
@@ -261,7 +261,7 @@ test("older dialects get the older replies and no REPLAY_CHART; compression is n
     [{ ver: undefined }, "Hit me baby, push them over..."],
     [{ ver: undefined, NETDATA_PROTOCOL_VERSION: undefined }, "Hit me baby, push them over..."],
   ];
-  await withParent({}, async (parent) => {
+  await withParent({ streamConf: `${ACCEPTING}[stream]\n    enable compression = no\n` }, async (parent) => {
     for (const [i, [params, reply]] of cases.entries()) {
       const child = await rawChild(parent.port, request({ ...params, machine_guid: guid(i + 1) }));
       child.write(`${DEFINITION}CHART_DEFINITION_END 0 0 0\nBEGIN "test.x" 0\nSET "a" = 1\nEND\n`);
