@@ -1,8 +1,9 @@
 /**
  * The replay ring of a node without a database: every chart's newest points, computed from the collected
- * integers as a parent computes them (../metrics/collection.ts, run here with the collector's own clock, as a
- * 1.37 child runs `rrdset_done` for its own database) and kept as 4-byte `storage_number` words on the
- * chart's grid (./_ring_block.ts), all charts together within a byte budget (`[stream] buffer size bytes`).
+ * integers exactly as the parent computes them from the stream (../metrics/collection.ts, timed by the
+ * durations the sender's `BEGIN`s carry, which a parent trusts) and kept as 4-byte `storage_number` words
+ * on the chart's grid (./_ring_block.ts), all charts together within a byte budget (`[stream] buffer size
+ * bytes`). So a replayed point is the point the parent would have stored had it been streamed.
  *
  * It answers the parent's `REPLAY_CHART` as a 1.37 child with a database does (`replicate_chart_response`):
  * the points in `(after, before]`, then each dimension's collection state and the chart's. So after an
@@ -102,9 +103,11 @@ export class ReplayRing implements ReplaySource, HostObserver {
       ring.block.count = 0;
       ring.block.updateEvery = chart.updateEvery;
     }
+    // The duration the sender's BEGIN carries (a proxy passes on its child's).
+    const sinceLastUs = chart.reportedSinceLastUs !== 0 ? chart.reportedSinceLastUs : chart.sinceLastUs;
     ring.collection.collect(chart.lastCollectedUs, (endS, values, reset) => {
       this.droppedSlots += ring.block.write(endS, values, reset, this.#capacity);
-    });
+    }, sinceLastUs);
   }
 
   /** Host observer: nothing to keep until the next iteration. */
@@ -225,11 +228,7 @@ export class ReplayRing implements ReplaySource, HostObserver {
     let ring = this.#charts.get(chart.id);
     if (ring === undefined) {
       ring = {
-        collection: new ChartCollection(chart, {
-          entries: COLLECTION_ENTRIES,
-          trustDurations: false,
-          log: this.#log,
-        }),
+        collection: new ChartCollection(chart, { entries: COLLECTION_ENTRIES, log: this.#log }),
         block: new RingBlock(chart.updateEvery),
         dimensions: 0,
       };

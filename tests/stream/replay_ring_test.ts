@@ -37,8 +37,11 @@ function mixHost(): { host: Host; chart: Chart; collect: (s: number) => void } {
     gauge.set(1000 + 37 * s);
     counter.set(5_000_000 + 1234 * s * s);
     share.set(s % 7);
-    // A collector's clock wanders a little around its grid.
-    host.collected(chart, (T + s) * 1e6 + 300_000 + (s % 3) * 20_000);
+    // A collector's clock wanders a little around its grid. The parent storage of the reference times an
+    // iteration by the duration the BEGIN carries, as a receiver hands it on; the ring takes the same one.
+    const nowUs = (T + s) * 1e6 + 300_000 + (s % 3) * 20_000;
+    chart.reportedSinceLastUs = chart.lastCollectedUs === 0 ? 0 : nowUs - chart.lastCollectedUs;
+    host.collected(chart, nowUs);
   };
   return { host, chart, collect };
 }
@@ -149,4 +152,20 @@ test("slots the collection skipped are held empty and not sent", () => {
   // Slots with no value on any dimension are not sent, as 1.37's query skips them.
   assert.ok(!ends.includes(12) && ends.includes(9) && ends.includes(19), ends.join(","));
   assert.equal(lastS - firstS + 1, 19, "the skipped slots are held, in their place on the grid");
+});
+
+test("a chart collected more often than its update every (a plugin's fast rounds) stays on the wall clock", () => {
+  const { host, chart } = mixHost();
+  const logged: string[] = [];
+  const ring = new ReplayRing({ budgetBytes: 1 << 20, nowSeconds: () => T + 40, log: (m) => logged.push(m) });
+  host.observe(ring);
+  // Ten rounds a second for 30 s, with no duration of its own: the sender's BEGIN carries the wall clock's.
+  for (let i = 0; i < 300; i++) {
+    for (const dim of chart.dimensions) dim.set(1000 + i);
+    host.collected(chart, T * 1e6 + i * 100_000 + 50_000);
+  }
+  assert.deepEqual(logged, []);
+  // The chart's clock starts half a second into its first slot (as 1.37's does), so it may be one slot ahead.
+  const { lastS } = ring.retention("test.mix");
+  assert.ok(lastS === T + 29 || lastS === T + 30, `last slot at T+${lastS - T}`);
 });
