@@ -18,6 +18,7 @@ import type { Chart } from "../metrics/chart.ts";
 import { ChartCollection } from "../metrics/collection.ts";
 import type { HostObserver } from "../metrics/host.ts";
 import { EMPTY_SLOT, storageNumberReset, unpackStorageNumber } from "../metrics/storage_number.ts";
+import { replayPointBytes } from "../protocol/encode.ts";
 import { RingBlock } from "./_ring_block.ts";
 import type { ReplayCommand, ReplayRequest, ReplaySource } from "./replay_source.ts";
 
@@ -197,8 +198,7 @@ export class ReplayRing implements ReplaySource, HostObserver {
   ): number | undefined {
     const every = block.updateEvery;
     const dims = collection.chart.dimensions;
-    // The text of a point: its RBEGIN, and per dimension the RSET with the id and a value of ≤ 24 characters.
-    const pointBytes = columns.reduce((sum, c) => sum + dims[c].id.length + 36, 48);
+    const pointBytes = replayPointBytes(columns.map((c) => dims[c].id));
     let bytes = 0;
     let lastSentS = 0;
     for (let age = block.count - 1; age >= 0; age--) {

@@ -68,6 +68,8 @@ test("the ring answers REPLAY_CHART with the points, collection state and retent
   ) {
     const asked = { chartId: "test.mix", ...request };
     assert.deepEqual(ring.replay(asked), parent.replay(asked), JSON.stringify(request));
+    // Cut to the same room, they cut at the same point.
+    assert.deepEqual(ring.replay(asked, 1000), parent.replay(asked, 1000), JSON.stringify(request));
   }
   const answer = ring.replay({ chartId: "test.mix", after: T + 10, before: T + 20, startStreaming: false });
   assert.equal(answer?.filter((c) => c.kind === "RSET").length, 30, kinds(answer));

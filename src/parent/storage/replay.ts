@@ -18,6 +18,7 @@ import type {
   ReplayEndCommand,
   ReplaySetCommand,
 } from "../../protocol/commands.ts";
+import { replayPointBytes } from "../../protocol/encode.ts";
 import type { HostStore } from "./host_store.ts";
 
 /**
@@ -98,8 +99,13 @@ export class StoredReplay {
     return { firstS, lastS: Math.max(series?.lastTimeS() ?? 0, lastUpdatedS) };
   }
 
-  /** The answer, from the opening `RBEGIN` to the `REND`; `undefined` when the host has no such chart. */
-  replay(request: StoredReplayRequest): StoredReplayLine[] | undefined {
+  /**
+   * The answer, from the opening `RBEGIN` to the `REND`; `undefined` when the host has no such chart. With
+   * `limitBytes` (the room in the sender's buffer), points stop once their text would pass it (at least one
+   * is sent) and the answer ends without starting the stream, at the last point sent: the next parent asks
+   * for the rest.
+   */
+  replay(request: StoredReplayRequest, limitBytes = Infinity): StoredReplayLine[] | undefined {
     const series = this.#store.series(request.chartId);
     const collection = this.#store.collection(request.chartId);
     if (series === undefined || collection === undefined) return undefined;
@@ -124,9 +130,20 @@ export class StoredReplay {
       // The slots ending in (queryAfter, queryBefore], as 1.37's query walks them.
       const window = series.read(dims.map((d) => d.id), queryAfter + 1, queryBefore);
       const every = series.updateEvery;
+      const pointBytes = replayPointBytes(dims.map((d) => d.id));
+      let bytes = 0;
+      let lastSentS = 0;
       for (let j = 0; j < window.times.length; j++) {
         if (window.columns.every((column) => Number.isNaN(column[j]))) continue;
         const end = window.times[j];
+        if (lastSentS !== 0 && bytes + pointBytes > limitBytes) {
+          // Cut short: the next parent continues from the last point sent.
+          before = lastSentS;
+          startStreaming = false;
+          break;
+        }
+        bytes += pointBytes;
+        lastSentS = end;
         lines.push({ kind: "RBEGIN", chart: "", range: { start: end - every, end, childNow: now } });
         dims.forEach((dim, i) => {
           const value = window.columns[i][j];
