@@ -19,6 +19,11 @@ import type { ReplaySource } from "./replay_source.ts";
 
 const FUNCTION_NOT_FOUND = '{"status":404,"error_message":"No function with this name is available on this node."}\n';
 
+/**
+ * The most text of points one answer carries: a long gap goes as several answers (the parent asks for each
+ * next one), so that building one never holds more than a few MB of lines in memory at once.
+ */
+const ANSWER_POINTS_BYTES = 256 * 1024;
 /** Room an answer needs besides its points: its opening and closing lines. */
 const ANSWER_FRAME_BYTES = 256;
 /** Room per dimension for its `RDSTATE` line (the id apart). */
@@ -109,7 +114,7 @@ export class ParentAnswers {
       return true;
     }
     const stateBytes = chart.dimensions.reduce((sum, d) => sum + d.id.length + STATE_LINE_BYTES, ANSWER_FRAME_BYTES);
-    const limitBytes = this.#options.roomBytes() - stateBytes;
+    const limitBytes = Math.min(this.#options.roomBytes() - stateBytes, ANSWER_POINTS_BYTES);
     if (limitBytes <= 0) {
       this.#options.waitForRoom();
       return false;
@@ -124,7 +129,9 @@ export class ParentAnswers {
       log.error(`${prefix}: the parent asked to replicate chart '${chart.id}', which has no history to replay.`);
       return true;
     }
-    if (!this.#options.send(answer.map(encodeChildCommand).join(""))) return false;
+    let text = "";
+    for (const line of answer) text += encodeChildCommand(line);
+    if (!this.#options.send(text)) return false;
     const end = answer.at(-1);
     if (end?.kind === "REND" && end.startStreaming) encoder.startStreaming(chart);
     return true;

@@ -43,6 +43,9 @@ export interface QueueEvents {
 
 const utf8 = new TextEncoder();
 
+/** The most queued text handed to the socket in one write. */
+const FLUSH_SLICE_BYTES = 256 * 1024;
+
 /**
  * A bounded write queue over a socket.
  *
@@ -145,23 +148,39 @@ export class SendQueue {
   }
 
   #flush(): void {
-    if (this.#waitingForDrain || this.#queuedBytes === 0 || this.socket.destroyed) return;
-    const text = this.#queue.length === 1 ? this.#queue[0] : this.#queue.join("");
-    this.#queue = [];
-    this.#queuedBytes = 0;
-    this.bytesSent += text.length;
-    let fits: boolean;
-    if (this.compression === undefined) {
-      fits = this.socket.write(text);
-    } else {
-      fits = true;
-      for (const frame of frameLiteralLz4(utf8.encode(text), this.compression.mayCutLines)) {
-        fits = this.socket.write(frame) && fits;
+    while (!this.#waitingForDrain && this.#queuedBytes > 0 && !this.socket.destroyed) {
+      const text = this.#takeSlice();
+      this.bytesSent += text.length;
+      let fits: boolean;
+      if (this.compression === undefined) {
+        fits = this.socket.write(text);
+      } else {
+        fits = true;
+        for (const frame of frameLiteralLz4(utf8.encode(text), this.compression.mayCutLines)) {
+          fits = this.socket.write(frame) && fits;
+        }
       }
+      if (fits) this.lastProgressMs = Date.now();
+      else this.#waitingForDrain = true;
     }
-    if (fits) this.lastProgressMs = Date.now();
-    else this.#waitingForDrain = true;
     this.#checkRoom();
+  }
+
+  /**
+   * The oldest commits, up to {@link FLUSH_SLICE_BYTES} (at least one), out of the queue: the socket gets
+   * the queue a slice at a time, so a full queue is never copied whole into one string and one buffer.
+   */
+  #takeSlice(): string {
+    const queue = this.#queue;
+    let count = 0;
+    let bytes = 0;
+    while (count < queue.length && (count === 0 || bytes + queue[count].length <= FLUSH_SLICE_BYTES)) {
+      bytes += queue[count++].length;
+    }
+    const text = count === 1 ? queue[0] : queue.slice(0, count).join("");
+    this.#queue = count === queue.length ? [] : queue.slice(count);
+    this.#queuedBytes -= bytes;
+    return text;
   }
 
   /** Tells the owner once the parent has read half the buffer after a refusal. */
