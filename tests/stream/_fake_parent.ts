@@ -117,7 +117,7 @@ export async function fakeParent(options: FakeParentOptions): Promise<FakeParent
     },
     resume: () => {
       paused = false;
-      if (options.read !== "never") for (const s of sockets) s.resume();
+      if (options.read !== "never") { for (const s of sockets) s.resume(); }
     },
     close: () =>
       new Promise<void>((resolve) => {
