@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs a benchmark of scripts/ on Deno and on Bun in one go: `scripts/bench.sh decode [seconds]`;
+# Runs a benchmark of scripts/ on Deno and on Bun in one go: `scripts/bench.sh decode [seconds]`,
+# `scripts/bench.sh ring [budget bytes]` (the replay ring's bytes per sample and retention, scripts/bench_ring.ts);
 # `scripts/bench.sh collector [seconds]` (rill's compiled collector next to a real Netdata child) and
 # `scripts/bench.sh parent [--children N] [--seconds S] …` (N simulated children into a real Netdata parent, then
 # into rill-parent) and `scripts/bench.sh proxy [--children N] [--seconds S] …` (N simulated children streaming in

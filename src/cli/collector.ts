@@ -1,7 +1,7 @@
 /**
  * `rill-collector`: the headless collector. Reads `netdata.conf` and `stream.conf` from a config folder,
  * collects this machine's metrics (/proc, /sys, external plugins) and streams them to a parent; keeps no
- * database and listens on no port.
+ * database (only the replay ring of what the parent missed) and listens on no port.
  *
  * @example
  * ```sh
@@ -22,7 +22,7 @@ import {
   startLocalCollection,
 } from "./_common.ts";
 import { Logger } from "../runtime/log.ts";
-import { CollectionStateReplay } from "../stream/replay_source.ts";
+import { ReplayRing } from "../stream/replay_ring.ts";
 import { StreamSender } from "../stream/sender.ts";
 import { RILL_VERSION } from "./_version.ts";
 
@@ -31,7 +31,9 @@ const PROGRAM = "rill-collector";
 const HELP = `Usage: ${PROGRAM} [-c <config dir> | --embedded]
 
 Collects this machine's metrics (/proc, /sys, and the external plugins of [directories] plugins) and streams them to a Netdata-compatible parent, like a headless Netdata
-child ([db] mode = none, [web] mode = none). No database, no listening port.
+child ([db] mode = none, [web] mode = none). No database, no listening port. What the parent could not take (it was
+unreachable, or read too slowly) waits in a replay ring within [stream] buffer size bytes, and the parent fetches it
+with its replication requests.
 
 Options:
   -c, --config <dir>   folder holding netdata.conf and stream.conf (default /etc/netdata)
@@ -88,12 +90,10 @@ function main(argv: string[]): void {
   log.info(
     `${PROGRAM} ${RILL_VERSION} starting: host '${hostname}' (machine GUID ${machineGuid}), update every ${updateEvery}s`,
   );
-  const sender = new StreamSender({
-    host,
-    config: stream,
-    log: log.child(`STREAM_SENDER[${hostname}]`),
-    replay: new CollectionStateReplay(host),
-  });
+  // The ring hears each iteration before the sender, so what the sender cannot deliver is already kept.
+  const ring = new ReplayRing({ budgetBytes: stream.bufferSizeBytes, log: (message) => log.error(message) });
+  host.observe(ring);
+  const sender = new StreamSender({ host, config: stream, log: log.child(`STREAM_SENDER[${hostname}]`), replay: ring });
   sender.start();
   const collection = startLocalCollection(host, config.netdata, root, log);
   exitOnSignals(log, "closing the stream and exiting", async () => {

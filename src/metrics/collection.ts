@@ -147,13 +147,14 @@ export class ChartCollection {
 
   /**
    * Completes one iteration at wall clock `nowUs` (epoch µs): the chart's `updated` dimensions hold the raw
-   * values and `chart.reportedSinceLastUs` the duration the child reported. Hands every grid slot this
-   * iteration completes to `sink`.
+   * values and `reportedUs` the duration the child reported (`chart.reportedSinceLastUs` unless given: a
+   * sender computing what its parent will store passes the duration its `BEGIN` carries). Hands every grid
+   * slot this iteration completes to `sink`.
    */
-  collect(nowUs: number, sink: PointSink): void {
+  collect(nowUs: number, sink: PointSink, reportedUs: number = this.chart.reportedSinceLastUs): void {
     if (this.chart.dimensions.length !== this.#size) this.#grow();
     if (this.chart.version !== this.#version) this.#readAlgorithms();
-    if (this.counterDone > 0) this.#next(nowUs);
+    if (this.counterDone > 0) this.#next(nowUs, reportedUs);
     this.#timing(nowUs);
     const nowCollectUt = this.lastCollectedUs;
     const reset = this.#calculate(nowUs);
@@ -282,8 +283,7 @@ export class ChartCollection {
   }
 
   /** `rrdset_timed_next`, as a `BEGIN` reaches it once the chart completed an iteration. */
-  #next(nowUs: number): void {
-    const reported = this.chart.reportedSinceLastUs;
+  #next(nowUs: number, reported: number): void {
     if (this.#trustDurations && reported !== 0 && this.lastCollectedUs !== 0 && !this.#syncClock) {
       this.usecSinceLastUpdate = reported;
       return;

@@ -122,3 +122,17 @@ export function encodeParentCommand(cmd: ParentCommand): string {
       return `FUNCTION ${bare(cmd.transaction)} ${cmd.timeoutSeconds} ${quote(cmd.function)}\n`;
   }
 }
+
+/**
+ * The most text one replicated point takes: its `RBEGIN '' <start> <end> <now>` and an `RSET` per dimension
+ * (`dimensionIds`) with a value of up to 24 characters (a `storage_number` printed as 1.37 prints it), for
+ * cutting an answer to the room a sender's buffer has.
+ *
+ * @example
+ * ```ts
+ * replayPointBytes(["user", "system"]); // 48 + 2 × 36 + 10
+ * ```
+ */
+export function replayPointBytes(dimensionIds: readonly string[]): number {
+  return dimensionIds.reduce((sum, id) => sum + id.length + 36, 48);
+}

@@ -3,6 +3,10 @@
  * {@link ReplaySource} (for a chart this connection defined), and the chart's data starts flowing when the
  * answer says so; a function call gets 1.37's "no such function" (rill's collectors offer none).
  *
+ * An answer is never dropped (the parent would wait for it forever): it is cut to the room the buffer has,
+ * and a request that finds no room waits, one per chart, until the parent has read enough
+ * ({@link ParentAnswers.resume}).
+ *
  * @module
  */
 
@@ -16,12 +20,23 @@ import type { ReplaySource } from "./replay_source.ts";
 const FUNCTION_NOT_FOUND = '{"status":404,"error_message":"No function with this name is available on this node."}\n';
 
 /**
+ * The most text of points one answer carries: a long gap goes as several answers (the parent asks for each
+ * next one), so that building one never holds more than a few MB of lines in memory at once.
+ */
+const ANSWER_POINTS_BYTES = 256 * 1024;
+/** Room an answer needs besides its points: its opening and closing lines. */
+const ANSWER_FRAME_BYTES = 256;
+/** Room per dimension for its `RDSTATE` line (the id apart). */
+const STATE_LINE_BYTES = 100;
+
+/**
  * What {@link ParentAnswers} answers with.
  *
  * @example
  * ```ts
  * const options: ParentAnswersOptions = {
- *   replay: new CollectionStateReplay(host), encoder, caps, log, prefix, send: (t) => conn.send(t),
+ *   replay: ring, encoder, caps, log, prefix, send: (t) => conn.send(t), roomBytes: () => conn.queue.roomBytes,
+ *   waitForRoom: () => conn.queue.waitForRoom(),
  * };
  * ```
  */
@@ -33,8 +48,12 @@ export interface ParentAnswersOptions {
   readonly log: Logger;
   /** `STREAM <host> [send to <destination>]` */
   readonly prefix: string;
-  /** Queues text for the parent. */
-  send(text: string): void;
+  /** Queues text for the parent; false when the buffer refused it. */
+  send(text: string): boolean;
+  /** Bytes the buffer takes before its bound. */
+  roomBytes(): number;
+  /** Asks to be resumed once the parent has read half the buffer (as after a refused `send`). */
+  waitForRoom(): void;
 }
 
 /**
@@ -48,6 +67,8 @@ export interface ParentAnswersOptions {
  */
 export class ParentAnswers {
   readonly #options: ParentAnswersOptions;
+  /** Replication requests waiting for room, by chart (a newer request of a chart replaces the older). */
+  readonly #waiting = new Map<string, ReplayChartCommand>();
 
   constructor(options: ParentAnswersOptions) {
     this.#options = options;
@@ -56,7 +77,9 @@ export class ParentAnswers {
   /** Answers a command of the parent. */
   answer(command: ParentCommand): void {
     if (command.kind === "REPLAY_CHART") {
-      this.#replay(command);
+      this.#waiting.delete(command.chart);
+      this.#waiting.set(command.chart, command);
+      this.resume();
     } else if (this.#options.caps & CAP_FUNCTIONS) {
       this.#options.send(encodeChildCommand({
         kind: "FUNCTION_RESULT",
@@ -69,25 +92,48 @@ export class ParentAnswers {
     }
   }
 
-  #replay(command: ReplayChartCommand): void {
+  /** Replication requests waiting for room. */
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
+  /** Answers the waiting replication requests, oldest first, for as long as the buffer has room. */
+  resume(): void {
+    for (const command of this.#waiting.values()) {
+      if (!this.#replay(command)) return;
+      this.#waiting.delete(command.chart);
+    }
+  }
+
+  /** Answers one request; false when the buffer has no room for it yet. */
+  #replay(command: ReplayChartCommand): boolean {
     const { encoder, replay, log, prefix } = this.#options;
     const chart = encoder.sentChart(command.chart);
     if (chart === undefined) {
       log.error(`${prefix}: the parent asked to replicate chart '${command.chart}', which was not sent.`);
-      return;
+      return true;
+    }
+    const stateBytes = chart.dimensions.reduce((sum, d) => sum + d.id.length + STATE_LINE_BYTES, ANSWER_FRAME_BYTES);
+    const limitBytes = Math.min(this.#options.roomBytes() - stateBytes, ANSWER_POINTS_BYTES);
+    if (limitBytes <= 0) {
+      this.#options.waitForRoom();
+      return false;
     }
     const answer = replay.replay({
       chartId: chart.id,
       after: command.after,
       before: command.before,
       startStreaming: command.startStreaming,
-    });
+    }, limitBytes);
     if (answer === undefined) {
       log.error(`${prefix}: the parent asked to replicate chart '${chart.id}', which has no history to replay.`);
-      return;
+      return true;
     }
-    this.#options.send(answer.map(encodeChildCommand).join(""));
+    let text = "";
+    for (const line of answer) text += encodeChildCommand(line);
+    if (!this.#options.send(text)) return false;
     const end = answer.at(-1);
     if (end?.kind === "REND" && end.startStreaming) encoder.startStreaming(chart);
+    return true;
   }
 }

@@ -5,6 +5,10 @@
  * iteration. With REPLICATION a chart's data waits, after its definition, until the parent's
  * `REPLAY_CHART` was answered.
  *
+ * A chart whose iteration (or definition) the bounded buffer refuses is held back: nothing more of it is
+ * sent, its points wait in the replay ring, and once the parent has read enough ({@link ChartEncoder.resume})
+ * it is defined again, so that the parent asks for what it missed, as after a reconnection.
+ *
  * @module
  */
 
@@ -34,12 +38,32 @@ export interface ChartEncoderOptions {
   readonly sendChartsMatching: SimplePattern;
   /** `[stream] initial clock resync iterations` (without REPLICATION). */
   readonly initialClockResyncIterations: number;
-  /** Queues text for the parent. */
-  send(text: string): void;
+  /** Queues text for the parent; false when the buffer refused it. */
+  send(text: string): boolean;
   /** The wall clock in epoch seconds (`CHART_DEFINITION_END`); tests may pin it. */
   readonly nowSeconds?: () => number;
   /** What history the sender can replay of a chart (`CHART_DEFINITION_END`); none when left out. */
   readonly retention?: (chartId: string) => { readonly firstS: number; readonly lastS: number };
+  /**
+   * Epoch seconds since when the parent has had nothing of this host (the previous connection ended); 0 for
+   * the first connection. What the replay ring no longer holds of that span counts as lost.
+   */
+  readonly missedSinceS?: number;
+}
+
+/**
+ * Data the parent missed and the replay ring no longer holds, counted as charts are (re)defined.
+ *
+ * @example
+ * ```ts
+ * const lost: Lost = { charts: 12, seconds: 45 };
+ * ```
+ */
+export interface Lost {
+  /** Charts that lost points. */
+  readonly charts: number;
+  /** The most seconds one of them lost. */
+  readonly seconds: number;
 }
 
 /** What a connection knows of one chart. */
@@ -52,6 +76,13 @@ interface ChartState {
   streaming: boolean;
   /** Iterations sent on this connection (for `initial clock resync iterations`). */
   iterations: number;
+  /** The buffer refused the chart's text: nothing more of it goes until it is defined again. */
+  held: boolean;
+  /**
+   * Epoch seconds since when the parent has missed the chart's data (held back, or the connection was
+   * lost); 0 when it missed nothing. Cleared by the next definition, which lets the parent ask for it.
+   */
+  missedSinceS: number;
   /** `BEGIN "<id>" ` */
   readonly begin: string;
   /** `SET "<dim>" = ` per dimension, in the chart's order; rebuilt with each definition. */
@@ -74,6 +105,10 @@ export class ChartEncoder {
   readonly #replication: boolean;
   readonly #nowSeconds: () => number;
   readonly #charts = new Map<Chart, ChartState>();
+  /** Charts held back, in the order they were held. */
+  readonly #held = new Set<Chart>();
+  #lostCharts = 0;
+  #lostSeconds = 0;
 
   constructor(options: ChartEncoderOptions) {
     this.#options = options;
@@ -105,8 +140,8 @@ export class ChartEncoder {
   /** A chart finished an iteration: its definition if it changed, then its values once it may stream. */
   collected(chart: Chart): void {
     const state = this.#state(chart);
-    if (!state.matches) return;
-    if (state.sentVersion !== chart.version) this.#define(chart, state);
+    if (!state.matches || state.held) return;
+    if (state.sentVersion !== chart.version && !this.#define(chart, state)) return;
     if (!state.streaming) return;
     const resync = !this.#replication && state.iterations < this.#options.initialClockResyncIterations;
     state.iterations++;
@@ -119,13 +154,38 @@ export class ChartEncoder {
       const dim = dims[i];
       if (dim.updated && !dim.obsolete) text += `${state.sets[i]}${dim.value}\n`;
     }
-    this.#options.send(`${text}END\n`);
+    if (!this.#options.send(`${text}END\n`)) this.#hold(chart, state);
+  }
+
+  /**
+   * The parent has read enough: the charts held back are defined again, oldest hold first, for as long as
+   * the buffer takes them (with REPLICATION the parent then asks for what it missed).
+   */
+  resume(): void {
+    for (const chart of this.#held) {
+      const state = this.#state(chart);
+      if (!this.#define(chart, state)) return;
+    }
+  }
+
+  /** Charts held back now. */
+  get heldCharts(): number {
+    return this.#held.size;
+  }
+
+  /** What was lost since the last call (charts defined again whose missed span the ring no longer held). */
+  takeLost(): Lost {
+    const lost = { charts: this.#lostCharts, seconds: this.#lostSeconds };
+    this.#lostCharts = this.#lostSeconds = 0;
+    return lost;
   }
 
   /** A chart changed between iterations (e.g. it became obsolete): defined again if it was sent. */
   changed(chart: Chart): void {
     const state = this.#state(chart);
-    if (state.matches && state.sentVersion !== -1 && state.sentVersion !== chart.version) this.#define(chart, state);
+    if (state.matches && !state.held && state.sentVersion !== -1 && state.sentVersion !== chart.version) {
+      this.#define(chart, state);
+    }
   }
 
   /** A host variable changed; a 1.37 child sends it at once. */
@@ -154,6 +214,8 @@ export class ChartEncoder {
         matches: chartMatches(this.#options.sendChartsMatching, chart.id, chart.name),
         streaming: false,
         iterations: 0,
+        held: false,
+        missedSinceS: this.#options.missedSinceS ?? 0,
         begin: `BEGIN ${quote(chart.id)} `,
         sets: [],
       };
@@ -162,11 +224,14 @@ export class ChartEncoder {
     return state;
   }
 
-  /** Sends a chart's definition block; with REPLICATION, data waits for the parent's `REPLAY_CHART`. */
-  #define(chart: Chart, state: ChartState): void {
+  /**
+   * Sends a chart's definition block (with REPLICATION, data then waits for the parent's `REPLAY_CHART`);
+   * false when the buffer refused it, and the chart is held back.
+   */
+  #define(chart: Chart, state: ChartState): boolean {
     const lines = definitionCommandsOf(chart, { labels: (this.#options.caps & CAP_CLABELS) !== 0 });
+    const held = this.#options.retention?.(chart.id) ?? { firstS: 0, lastS: 0 };
     if (this.#replication) {
-      const held = this.#options.retention?.(chart.id) ?? { firstS: 0, lastS: 0 };
       lines.push({
         kind: "CHART_DEFINITION_END",
         firstEntry: held.firstS,
@@ -174,9 +239,33 @@ export class ChartEncoder {
         childNow: this.#nowSeconds(),
       });
     }
-    this.#options.send(lines.map(encodeChildCommand).join(""));
+    if (!this.#options.send(lines.map(encodeChildCommand).join(""))) {
+      this.#hold(chart, state);
+      return false;
+    }
+    if (state.missedSinceS !== 0) {
+      // The ring's oldest slot covers the step before its end; without REPLICATION nothing is asked for.
+      const keptFromS = this.#replication && held.firstS !== 0 ? held.firstS - chart.updateEvery : Infinity;
+      const lostS = Math.min(keptFromS, this.#nowSeconds()) - state.missedSinceS;
+      if (lostS > 0) {
+        this.#lostCharts++;
+        this.#lostSeconds = Math.max(this.#lostSeconds, lostS);
+      }
+      state.missedSinceS = 0;
+    }
+    state.held = false;
+    this.#held.delete(chart);
     state.sentVersion = chart.version;
     state.sets = chart.dimensions.map((d) => `SET ${quote(d.id)} = `);
     state.streaming = !this.#replication;
+    return true;
+  }
+
+  /** The buffer refused the chart's text: nothing more of it goes until {@link resume}. */
+  #hold(chart: Chart, state: ChartState): void {
+    if (state.missedSinceS === 0) state.missedSinceS = Math.floor(chart.lastCollectedUs / 1e6) || this.#nowSeconds();
+    state.held = true;
+    state.streaming = false;
+    this.#held.add(chart);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * One established connection to a parent: the bounded send queue (framed when compression was
- * negotiated), the send timeout, the parent's commands decoded from what it sends back, and how the
- * connection ends, with a 1.37 child's log line for each reason.
+ * negotiated) and what happens at its bound (logged; the connection stays), the send timeout, the
+ * parent's commands decoded from what it sends back, and how the connection ends, with a 1.37 child's log
+ * line for each reason.
  *
  * @module
  */
@@ -17,14 +18,16 @@ import type { Link } from "./failover.ts";
 import { type Overflow, SendQueue } from "./send_queue.ts";
 
 /** Why a connection ended, for the log and for tests. */
-export type ConnectionEnd = "closed by parent" | "overflow" | "timeout" | "stopped" | "error";
+export type ConnectionEnd = "closed by parent" | "timeout" | "stopped" | "error";
 
 /**
  * What a {@link Connection} runs on.
  *
  * @example
  * ```ts
- * const options: ConnectionOptions = { link, config, log, prefix: "STREAM edge-1 [send to 10.0.0.1:19999]", sentBefore: 0 };
+ * const options: ConnectionOptions = {
+ *   link, config, log, prefix: "STREAM edge-1 [send to 10.0.0.1:19999]", sentBefore: 0, onRoom: () => encoder.resume(),
+ * };
  * ```
  */
 export interface ConnectionOptions {
@@ -35,6 +38,8 @@ export interface ConnectionOptions {
   readonly prefix: string;
   /** Bytes the sender sent on earlier connections (for the overflow log line). */
   readonly sentBefore: number;
+  /** After the buffer was full, the parent has read half of it: what was held back may go now. */
+  readonly onRoom: () => void;
 }
 
 /**
@@ -44,8 +49,8 @@ export interface ConnectionOptions {
  * ```ts
  * const conn = new Connection({ link, config, log, prefix, sentBefore: 0 });
  * conn.start((command) => answers.answer(command));
- * conn.send("BEGIN \"system.load\" 0\nSET \"load1\" = 520\nEND\n");
- * await conn.ended; // "closed by parent", "overflow", …
+ * conn.send("BEGIN \"system.load\" 0\nSET \"load1\" = 520\nEND\n"); // false at the bound
+ * await conn.ended; // "closed by parent", "timeout", …
  * ```
  */
 export class Connection {
@@ -64,18 +69,22 @@ export class Connection {
     this.destination = link.destination;
     this.caps = link.caps;
     this.ended = new Promise<ConnectionEnd>((resolve) => this.#resolveEnded = resolve);
-    const onOverflow = (o: Overflow) => {
+    // Where 1.37 closes the connection and loses the buffer, rill keeps both and holds new data back.
+    const full = (o: Overflow) => {
       const sent = this.queue.bytesSent;
       log.error(
         `${prefix}: too many data pending - buffer is ${config.bufferSizeBytes} bytes long, ${o.pending} unsent - we have sent ${
           options.sentBefore + sent
-        } bytes in total, ${sent} on this connection. Closing connection to flush the data.`,
+        } bytes in total, ${sent} on this connection. Keeping the connection: new samples wait in the replay ring until the parent reads.`,
       );
-      this.end("overflow");
+    };
+    const room = () => {
+      log.info(`${prefix}: the parent read half of the buffer: sending what was held back.`);
+      options.onRoom();
     };
     // A new encoder per connection: the parent's decoder starts each connection with an empty history.
     const framing = link.caps & CAP_COMPRESSION ? new Lz4FrameEncoder((link.caps & CAP_BINARY) !== 0) : undefined;
-    this.queue = new SendQueue(link.socket, config.bufferSizeBytes, framing, onOverflow);
+    this.queue = new SendQueue(link.socket, config.bufferSizeBytes, framing, { full, room });
     this.#watchdog = setInterval(() => {
       const stalledMs = Date.now() - this.queue.lastProgressMs;
       if (this.queue.pendingBytes > 0 && stalledMs > config.timeoutSeconds * 1000) {
@@ -116,9 +125,9 @@ export class Connection {
     socket.resume();
   }
 
-  /** Queues text for the parent (see {@link SendQueue.send}). */
-  send(text: string): void {
-    this.queue.send(text);
+  /** Queues text for the parent; false when refused at the bound (see {@link SendQueue.send}). */
+  send(text: string): boolean {
+    return this.queue.send(text);
   }
 
   /** Ends the connection: cleanly when stopped (the parent sees an orderly disconnect), else at once. */

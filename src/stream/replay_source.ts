@@ -1,13 +1,10 @@
 /**
  * What a sender answers a parent's `REPLAY_CHART` from: the narrow {@link ReplaySource} the sender owns and
- * its user injects (the collection state on a node without a database, later a parent's storage), and the
- * database-less one, {@link CollectionStateReplay}, which answers as a 1.37 child with `[db] mode = none`.
+ * its user injects (a collector's replay ring, ./replay_ring.ts; a parent's storage when it streams onward).
  *
  * @module
  */
 
-import { gaugeValue } from "../metrics/calculation.ts";
-import type { Host } from "../metrics/host.ts";
 import type {
   ReplayBeginCommand,
   ReplayChartStateCommand,
@@ -50,75 +47,21 @@ export type ReplayCommand =
  *
  * @example
  * ```ts
- * const source: ReplaySource = new CollectionStateReplay(host);
+ * const source: ReplaySource = new ReplayRing({ budgetBytes: 10 * 1024 * 1024 });
  * source.replay({ chartId: "system.cpu", after: 0, before: 0, startStreaming: true })?.at(-1)?.kind; // "REND"
  * ```
  */
 export interface ReplaySource {
-  /** The answer for `request`, or `undefined` when this source has no such chart. */
-  replay(request: ReplayRequest): readonly ReplayCommand[] | undefined;
+  /**
+   * The answer for `request`, or `undefined` when this source has no such chart. A source that can cut its
+   * points short keeps their text within `limitBytes` (the room the sender's buffer has), ending the answer
+   * without starting the stream so that the parent asks for the rest.
+   */
+  replay(request: ReplayRequest, limitBytes?: number): readonly ReplayCommand[] | undefined;
   /**
    * The oldest and newest point the source holds for a chart (epoch seconds), announced in the chart's
-   * `CHART_DEFINITION_END` so the parent knows what it may ask for; a source without it (a node without a
-   * database) announces `0 0`, and the parent asks for no history.
+   * `CHART_DEFINITION_END` so the parent knows what it may ask for; a source without it announces `0 0`,
+   * and the parent asks for no history.
    */
   retention?(chartId: string): { readonly firstS: number; readonly lastS: number };
-}
-
-/**
- * The answer of a node without a database: no points, each dimension's last collection and the chart's,
- * then start streaming (whatever the request asked: there is no more history to send).
- *
- * @example
- * ```ts
- * const sender = new StreamSender({ host, config, log, replay: new CollectionStateReplay(host) });
- * ```
- */
-export class CollectionStateReplay implements ReplaySource {
-  readonly #host: Host;
-  readonly #nowSeconds: () => number;
-
-  /** `nowSeconds` is the wall clock in epoch seconds; tests may pin it. */
-  constructor(host: Host, nowSeconds: () => number = () => Math.floor(Date.now() / 1000)) {
-    this.#host = host;
-    this.#nowSeconds = nowSeconds;
-  }
-
-  replay(request: ReplayRequest): readonly ReplayCommand[] | undefined {
-    const chart = this.#host.charts.get(request.chartId);
-    if (chart === undefined) return undefined;
-    const now = this.#nowSeconds();
-    const lines: ReplayCommand[] = [{ kind: "RBEGIN", chart: chart.id, range: null }];
-    const rowTotal = chart.dimensions.reduce((sum, d) => d.obsolete ? sum : sum + Number(d.value), 0);
-    for (const dim of chart.dimensions) {
-      if (dim.obsolete) continue;
-      const calculated = gaugeValue(dim, rowTotal);
-      lines.push({
-        kind: "RDSTATE",
-        dimension: dim.id,
-        lastCollectedUs: chart.lastCollectedUs,
-        lastCollected: dim.value,
-        lastCalculated: calculated,
-        lastStored: calculated,
-      });
-    }
-    // The last point a database-less 1.37 child "stored" is its last collection, floored to the grid.
-    const everyUs = chart.updateEvery * 1e6;
-    lines.push({
-      kind: "RSSTATE",
-      lastCollectedUs: chart.lastCollectedUs,
-      lastUpdatedUs: Math.floor(chart.lastCollectedUs / everyUs) * everyUs,
-    });
-    lines.push({
-      kind: "REND",
-      updateEvery: chart.updateEvery,
-      firstEntry: 0,
-      lastEntry: now,
-      startStreaming: true,
-      after: request.after,
-      before: request.before,
-      childNow: now,
-    });
-    return lines;
-  }
 }

@@ -1,7 +1,9 @@
 /**
  * The sender's bounded buffer in front of one connection: text is queued per commit and written when the
  * socket can take it (honouring `drain`), compressed framing is applied when negotiated, and the total
- * pending (queued here plus buffered by the socket) never passes `buffer size bytes`.
+ * pending (queued here plus buffered by the socket) never passes `buffer size bytes`. At the bound a commit
+ * is refused rather than the connection closed (1.37 closes it and loses what it held): the caller keeps
+ * what it could not send (the replay ring) and hears when the parent has read half the buffer.
  *
  * @module
  */
@@ -9,8 +11,7 @@
 import type { Socket } from "node:net";
 
 /**
- * What a connection's queue does at its bound: the caller decides (the sender closes the connection, as
- * Netdata does, so that memory stays bounded and the parent gets a clean restart).
+ * The first commit refused at the bound, for the log line.
  *
  * @example
  * ```ts
@@ -38,15 +39,33 @@ export interface WireFraming {
   encode(text: Uint8Array): Uint8Array;
 }
 
+/**
+ * What a {@link SendQueue} tells its owner.
+ *
+ * @example
+ * ```ts
+ * const events: QueueEvents = { full: (o) => log.error(`full: ${o.pending} unsent`), room: () => encoder.resume() };
+ * ```
+ */
+export interface QueueEvents {
+  /** A commit was refused at the bound (once, until {@link room}). */
+  full(overflow: Overflow): void;
+  /** After a refusal, the parent has read enough that half the buffer is free again. */
+  room(): void;
+}
+
 const utf8 = new TextEncoder();
+
+/** The most queued text handed to the socket in one write. */
+const FLUSH_SLICE_BYTES = 256 * 1024;
 
 /**
  * A bounded write queue over a socket.
  *
  * @example
  * ```ts
- * const queue = new SendQueue(socket, 10 * 1024 * 1024, undefined, (o) => socket.destroy());
- * queue.send('BEGIN "system.load" 1000000\nSET "load1" = 520\nEND\n');
+ * const queue = new SendQueue(socket, 10 * 1024 * 1024, undefined, { full: () => {}, room: () => {} });
+ * queue.send('BEGIN "system.load" 1000000\nSET "load1" = 520\nEND\n'); // false at the bound
  * ```
  */
 export class SendQueue {
@@ -58,27 +77,30 @@ export class SendQueue {
   bytesSent = 0;
   /** Wall-clock ms of the last sign that the peer takes data (a write that fit, a drain). */
   lastProgressMs = Date.now();
-  readonly #onOverflow: (overflow: Overflow) => void;
+  readonly #events: QueueEvents;
   #queue: string[] = [];
   #queuedBytes = 0;
   #waitingForDrain = false;
   #flushScheduled = false;
   #closed = false;
+  /** A commit was refused and the parent has not read half the buffer since. */
+  #full = false;
 
   constructor(
     socket: Socket,
     limitBytes: number,
     framing: WireFraming | undefined,
-    onOverflow: (overflow: Overflow) => void,
+    events: QueueEvents,
   ) {
     this.socket = socket;
     this.limitBytes = limitBytes;
     this.framing = framing;
-    this.#onOverflow = onOverflow;
+    this.#events = events;
     socket.on("drain", () => {
       this.#waitingForDrain = false;
       this.lastProgressMs = Date.now();
       this.#flush();
+      this.#checkRoom();
     });
   }
 
@@ -87,15 +109,25 @@ export class SendQueue {
     return this.#queuedBytes + (this.socket.writableLength ?? 0);
   }
 
-  /** Queues one commit; at the bound the commit is refused and the overflow handler runs. */
+  /** Room left before the bound, in bytes. */
+  get roomBytes(): number {
+    return Math.max(0, this.limitBytes - this.pendingBytes);
+  }
+
+  /** Asks for the {@link QueueEvents.room} event once the parent has read half the buffer. */
+  waitForRoom(): void {
+    this.#full = true;
+  }
+
+  /** Queues one commit; false when it was refused (at the bound, or after {@link close}). */
   send(text: string): boolean {
     if (this.#closed) return false;
     const pending = this.pendingBytes;
     if (pending + text.length > this.limitBytes) {
-      this.#closed = true;
-      this.#queue = [];
-      this.#queuedBytes = 0;
-      this.#onOverflow({ pending, adding: text.length });
+      if (!this.#full) {
+        this.#full = true;
+        this.#events.full({ pending, adding: text.length });
+      }
       return false;
     }
     this.#queue.push(text);
@@ -129,15 +161,39 @@ export class SendQueue {
   }
 
   #flush(): void {
-    if (this.#waitingForDrain || this.#queuedBytes === 0 || this.socket.destroyed) return;
-    const text = this.#queue.length === 1 ? this.#queue[0] : this.#queue.join("");
-    this.#queue = [];
-    this.#queuedBytes = 0;
-    this.bytesSent += text.length;
-    const fits = this.framing === undefined
-      ? this.socket.write(text)
-      : this.socket.write(this.framing.encode(utf8.encode(text)));
-    if (fits) this.lastProgressMs = Date.now();
-    else this.#waitingForDrain = true;
+    while (!this.#waitingForDrain && this.#queuedBytes > 0 && !this.socket.destroyed) {
+      const text = this.#takeSlice();
+      this.bytesSent += text.length;
+      const fits = this.framing === undefined
+        ? this.socket.write(text)
+        : this.socket.write(this.framing.encode(utf8.encode(text)));
+      if (fits) this.lastProgressMs = Date.now();
+      else this.#waitingForDrain = true;
+    }
+    this.#checkRoom();
+  }
+  /**
+   * The oldest commits, up to {@link FLUSH_SLICE_BYTES} (at least one), out of the queue: the socket gets
+   * the queue a slice at a time, so a full queue is never copied whole into one string and one buffer.
+   */
+  #takeSlice(): string {
+    const queue = this.#queue;
+    let count = 0;
+    let bytes = 0;
+    while (count < queue.length && (count === 0 || bytes + queue[count].length <= FLUSH_SLICE_BYTES)) {
+      bytes += queue[count++].length;
+    }
+    const text = count === 1 ? queue[0] : queue.slice(0, count).join("");
+    this.#queue = count === queue.length ? [] : queue.slice(count);
+    this.#queuedBytes -= bytes;
+    return text;
+  }
+
+  /** Tells the owner once the parent has read half the buffer after a refusal. */
+  #checkRoom(): void {
+    if (this.#full && !this.#closed && this.pendingBytes <= this.limitBytes / 2) {
+      this.#full = false;
+      this.#events.room();
+    }
   }
 }

@@ -3,7 +3,9 @@
  * accepts (./failover.ts) after the handshake (./handshake.ts), sends the host over that connection
  * (./chart_encoder.ts) through its bounded queue (./connection.ts), answers the parent (./answers.ts,
  * replication from the injected ./replay_source.ts), and reconnects with Netdata's delays when the
- * connection ends.
+ * connection ends. At the buffer's bound it keeps the connection and holds charts back; once the parent
+ * has read half the buffer, the waiting replication answers go first, then the held charts are defined
+ * again, and the parent asks for what it missed (what the replay source no longer holds is logged).
  *
  * @module
  */
@@ -27,7 +29,7 @@ import type { ReplaySource } from "./replay_source.ts";
  * @example
  * ```ts
  * const options: SenderOptions = {
- *   host, config: readConfigDir("/etc/netdata").stream.stream, log, replay: new CollectionStateReplay(host),
+ *   host, config: readConfigDir("/etc/netdata").stream.stream, log, replay: ring,
  * };
  * ```
  */
@@ -53,6 +55,7 @@ export interface SenderOptions {
 interface Session {
   readonly connection: Connection;
   readonly encoder: ChartEncoder;
+  readonly answers: ParentAnswers;
 }
 
 /**
@@ -60,7 +63,7 @@ interface Session {
  *
  * @example
  * ```ts
- * const sender = new StreamSender({ host, config: cfg.stream.stream, log, replay: new CollectionStateReplay(host) });
+ * const sender = new StreamSender({ host, config: cfg.stream.stream, log, replay: ring });
  * sender.start();
  * // … on SIGTERM:
  * await sender.stop();
@@ -84,6 +87,8 @@ export class StreamSender implements HostObserver {
   #stopping = new AbortController();
   #loop: Promise<void> | undefined;
   #unobserve: (() => void) | undefined;
+  /** Epoch seconds when the last connection ended (the parent has had nothing since); 0 before one. */
+  #missedSinceS = 0;
 
   constructor(options: SenderOptions) {
     this.host = options.host;
@@ -99,6 +104,11 @@ export class StreamSender implements HostObserver {
   /** Bytes waiting to be sent on the current connection (never more than `buffer size bytes`). */
   get pendingBytes(): number {
     return this.#session?.connection.queue.pendingBytes ?? 0;
+  }
+
+  /** Charts held back on the current connection (the buffer was full), waiting to be defined again. */
+  get heldCharts(): number {
+    return this.#session?.encoder.heldCharts ?? 0;
   }
 
   /** Starts connecting; returns at once. */
@@ -171,9 +181,11 @@ export class StreamSender implements HostObserver {
       this.connectedTo = link.destination;
       session.encoder.greet();
       session.encoder.defineCollected();
+      this.#reportLost(session);
       const reason = await session.connection.ended;
       this.#session = undefined;
       this.connectedTo = undefined;
+      this.#missedSinceS = Math.floor(Date.now() / 1000);
       this.bytesSentTotal += session.connection.queue.bytesSent;
       if (reason !== "stopped" && this.#running) await this.#failover.pause(this.config.reconnectDelaySeconds * 1000);
     }
@@ -182,12 +194,18 @@ export class StreamSender implements HostObserver {
   /** Wires a new connection: its queue, the encoder writing into it, and the answers to its parent. */
   #open(link: Link): Session {
     const prefix = this.#prefix(link.destination);
-    const connection = new Connection({
+    const connection: Connection = new Connection({
       link,
       config: this.config,
       log: this.#log,
       prefix,
       sentBefore: this.bytesSentTotal,
+      onRoom: () => {
+        // Finish the replication rounds under way before opening new ones.
+        answers.resume();
+        encoder.resume();
+        this.#reportLost(session);
+      },
     });
     const send = (text: string) => connection.send(text);
     const encoder = new ChartEncoder({
@@ -197,9 +215,31 @@ export class StreamSender implements HostObserver {
       initialClockResyncIterations: this.config.initialClockResyncIterations,
       send,
       retention: this.#replay.retention?.bind(this.#replay),
+      missedSinceS: this.#missedSinceS,
     });
-    const answers = new ParentAnswers({ replay: this.#replay, encoder, caps: link.caps, log: this.#log, prefix, send });
+    const answers = new ParentAnswers({
+      replay: this.#replay,
+      encoder,
+      caps: link.caps,
+      log: this.#log,
+      prefix,
+      send,
+      roomBytes: () => connection.queue.roomBytes,
+      waitForRoom: () => connection.queue.waitForRoom(),
+    });
+    const session = { connection, encoder, answers };
     connection.start((command) => answers.answer(command));
-    return { connection, encoder };
+    return session;
+  }
+
+  /** Logs the data the parent missed that the replay source no longer held when the charts were defined. */
+  #reportLost(session: Session): void {
+    const lost = session.encoder.takeLost();
+    if (lost.charts === 0) return;
+    this.#log.error(
+      `${
+        this.#prefix(session.connection.destination)
+      }: the parent missed more than this node keeps to replay: the oldest ${lost.seconds} seconds of ${lost.charts} charts are lost.`,
+    );
   }
 }

@@ -1,7 +1,7 @@
 // A headless proxy (`[db] mode = none`) whose parent accepts the stream and never reads: what it holds for
-// the forwarded host stays bounded by `buffer size bytes` (the host's sender drops the connection with
-// Netdata's "too many data pending" and starts over) while its child feeds it about 1 MB/s, and a second
-// child keeps streaming into it all along.
+// the forwarded host stays bounded by `buffer size bytes` while its child feeds it about 1 MB/s (the host's
+// sender logs Netdata's "too many data pending" once and keeps the connection, holding new data back), and a
+// second child keeps streaming into it all along.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
@@ -55,10 +55,17 @@ test(
       }
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const [first, second] = [mean(samples.slice(0, 20)), mean(samples.slice(40))];
-      const overflows = proxy.output().split("\n").filter((l) => l.includes("too many data pending"));
-      assert.ok(overflows.every((l) => l.includes(`STREAM_SENDER[rill-flood-${process.pid}]`)), overflows.join("\n"));
-      assert.ok(overflows.length >= 6, proxy.output().slice(-2000));
-      assert.match(overflows[0], new RegExp(`buffer is ${BUFFER_BYTES} bytes long, \\d+ unsent`));
+      // One episode at the bound for the flooding host, on the connection it keeps. (The quiet hosts, about
+      // 30 kB/s each, may reach the bound of their own senders too by the end.)
+      const overflows = proxy.output().split("\n").filter((l) =>
+        l.includes("too many data pending") && l.includes(`STREAM_SENDER[rill-flood-${process.pid}]`)
+      );
+      assert.equal(overflows.length, 1, proxy.output().slice(-2000));
+      assert.match(
+        overflows[0],
+        new RegExp(`buffer is ${BUFFER_BYTES} bytes long, \\d+ unsent.*Keeping the connection`),
+      );
+      assert.equal(top.connections(), 3, "the proxy's own host and its two children, each connected once");
       assert.ok(second - first < 16 * 1024, `mean RSS ${first.toFixed(0)} kB, then ${second.toFixed(0)} kB`);
       // The quiet child was never cut off: one connection, still streaming.
       const hosts = await mirroredHosts(proxy);
@@ -70,7 +77,7 @@ test(
       console.log(
         `headless proxy RSS under a 1 MB/s flood to a parent that never reads: mean ${first.toFixed(0)} kB, then ${
           second.toFixed(0)
-        } kB; max ${Math.max(...samples)} kB; ${overflows.length} overflows`,
+        } kB; max ${Math.max(...samples)} kB`,
       );
     } finally {
       await flooding.stop();

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parseStreamConf } from "../../src/config/stream_conf.ts";
 import type { Host } from "../../src/metrics/host.ts";
 import { Logger } from "../../src/runtime/log.ts";
-import { CollectionStateReplay } from "../../src/stream/replay_source.ts";
+import { observingRing } from "../stream/_ring.ts";
 import { StreamSender } from "../../src/stream/sender.ts";
 import { testHost } from "../_hosts.ts";
 import { selfSignedCertificate } from "../_tls.ts";
@@ -48,7 +48,7 @@ function sender(h: Host, stream: string) {
     .stream;
   const s = new StreamSender({
     host: h,
-    replay: new CollectionStateReplay(h),
+    replay: observingRing(h),
     config,
     log: new Logger("rill-test", "TEST", (l) => lines.push(l)),
   });
@@ -153,7 +153,7 @@ test("a real parent's refusal of an unknown API key is logged as Netdata logs it
   const refused = host("rill-refused");
   const s = new StreamSender({
     host: refused,
-    replay: new CollectionStateReplay(refused),
+    replay: observingRing(refused),
     config,
     log: new Logger("rill-test", "TEST", (l) => lines.push(l)),
   });
@@ -183,7 +183,7 @@ test(
     ).stream;
     const s = new StreamSender({
       host: h,
-      replay: new CollectionStateReplay(h),
+      replay: observingRing(h),
       config,
       log: new Logger("rill-test", "TEST", (l) => lines.push(l)),
       offer: 5,

@@ -1,7 +1,8 @@
 /**
  * A scripted parent for sender tests: it answers the handshake with a chosen string and then behaves as
- * told (decode and answer with REPLAY_CHART like a 1.37 parent, or stop reading). It stands in only where a
- * real Netdata cannot be made to misbehave on purpose; tests/interop/ uses the real one.
+ * told (decode and answer with REPLAY_CHART like a 1.37 parent, or stop reading, for good or until told to
+ * read again). It stands in only where a real Netdata cannot be made to misbehave on purpose;
+ * tests/interop/ uses the real one.
  */
 import { createServer, type Server, type Socket } from "node:net";
 import type { ChildCommand } from "../../src/protocol/commands.ts";
@@ -12,8 +13,12 @@ export interface FakeParentOptions {
   reply: string | undefined;
   /** After the reply: decode lines (default) or stop reading entirely. */
   read?: "decode" | "never";
-  /** Answer each CHART_DEFINITION_END with `REPLAY_CHART "<id>" "true" 0 0` (default true). */
-  replay?: boolean;
+  /**
+   * Answer each CHART_DEFINITION_END with `REPLAY_CHART "<id>" "true" 0 0` (true, the default), or ask for
+   * all the child announced (`"all"`: `"true" <first> <last>`, continued from `before` after a `REND`
+   * without streaming, as 1.37 continues).
+   */
+  replay?: boolean | "all";
   /** Port to listen on (default: one the kernel picks). */
   port?: number;
   /** Listen on this unix socket path instead of TCP. */
@@ -31,6 +36,10 @@ export interface FakeParent {
   /** How each connection ended: "end" (clean FIN), "reset" or "open". */
   readonly endings: string[];
   connections(): number;
+  /** Stops reading every connection (the child's data piles up in the kernel, then in its buffer). */
+  pause(): void;
+  /** Reads again. */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -40,6 +49,7 @@ export async function fakeParent(options: FakeParentOptions): Promise<FakeParent
   const raw: Uint8Array[][] = [];
   const endings: string[] = [];
   const sockets = new Set<Socket>();
+  let paused = false;
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     const index = endings.length;
@@ -57,16 +67,23 @@ export async function fakeParent(options: FakeParentOptions): Promise<FakeParent
         handshaken = true;
         requests.push(head.slice(0, end + 4));
         if (options.reply !== undefined) socket.write(options.reply);
-        if (options.read === "never") socket.pause();
+        if (options.read === "never" || paused) socket.pause();
         return;
       }
       mine.push(new Uint8Array(chunk));
       if (options.reply?.includes("version=5") || options.read === "never") return;
       decoder.push(chunk, (command) => {
         commands.push(command);
-        if (command.kind === "CHART" && (options.replay ?? true)) lastChart = command.id;
-        if (command.kind === "CHART_DEFINITION_END" && (options.replay ?? true)) {
+        if (command.kind === "CHART" || command.kind === "RBEGIN" && command.range === null) {
+          lastChart = command.kind === "CHART" ? command.id : command.chart;
+        }
+        const replay = options.replay ?? true;
+        if (command.kind === "CHART_DEFINITION_END" && replay === "all" && command.lastEntry !== 0) {
+          socket.write(`REPLAY_CHART "${lastChart}" "true" ${command.firstEntry} ${command.lastEntry}\n`);
+        } else if (command.kind === "CHART_DEFINITION_END" && replay) {
           socket.write(`REPLAY_CHART "${lastChart}" "true" 0 0\n`);
+        } else if (command.kind === "REND" && replay === "all" && !command.startStreaming) {
+          socket.write(`REPLAY_CHART "${lastChart}" "true" ${command.before} ${command.lastEntry}\n`);
         }
       });
     });
@@ -94,6 +111,14 @@ export async function fakeParent(options: FakeParentOptions): Promise<FakeParent
     raw,
     endings,
     connections: () => count,
+    pause: () => {
+      paused = true;
+      for (const s of sockets) s.pause();
+    },
+    resume: () => {
+      paused = false;
+      if (options.read !== "never") { for (const s of sockets) s.resume(); }
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -8,7 +8,8 @@ import { parseStreamConf } from "../../src/config/stream_conf.ts";
 import type { ChildCommand } from "../../src/protocol/commands.ts";
 import { ChildStreamDecoder } from "../../src/protocol/stream_decoder.ts";
 import { Logger } from "../../src/runtime/log.ts";
-import { CollectionStateReplay, type ReplayRequest, type ReplaySource } from "../../src/stream/replay_source.ts";
+import type { ReplayRequest, ReplaySource } from "../../src/stream/replay_source.ts";
+import { observingRing } from "./_ring.ts";
 import { StreamSender } from "../../src/stream/sender.ts";
 import { SHARED_FIXTURES } from "../_fixtures.ts";
 import { CPU_CHART, LOAD_CHART, testHost } from "../_hosts.ts";
@@ -79,7 +80,7 @@ async function stalledSender(n: number, extraConfig: string) {
   const { lines, log } = logger();
   const sender = new StreamSender({
     host,
-    replay: new CollectionStateReplay(host),
+    replay: observingRing(host),
     config: streamConfig(`127.0.0.1:${parent.port}`, extraConfig),
     log,
   });
@@ -101,7 +102,7 @@ test("sender: VCAPS handshake, definitions, REPLAY_CHART answered as a database-
   const { lines, log } = logger();
   const sender = new StreamSender({
     host,
-    replay: new CollectionStateReplay(host),
+    replay: observingRing(host),
     config: streamConfig(`127.0.0.1:${parent.port}`),
     log,
   });
@@ -160,14 +161,14 @@ test(
     const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296" });
     const { host, collect } = collectingHost();
     const { lines, log } = logger();
-    const dbless = new CollectionStateReplay(host);
+    const ring = observingRing(host);
     const requests: ReplayRequest[] = [];
-    // system.cpu has "no history"; system.load's answer is the database-less one with streaming held back.
+    // system.cpu has "no history"; system.load's answer is the ring's with streaming held back.
     const replay: ReplaySource = {
       replay(request) {
         requests.push(request);
         if (request.chartId === "system.cpu") return undefined;
-        return dbless.replay(request)?.map((c) => c.kind === "REND" ? { ...c, startStreaming: false } : c);
+        return ring.replay(request)?.map((c) => c.kind === "REND" ? { ...c, startStreaming: false } : c);
       },
     };
     const sender = new StreamSender({ host, replay, config: streamConfig(`127.0.0.1:${parent.port}`), log });
@@ -204,7 +205,7 @@ test("sender: an old parent (version=4) gets chart labels, no replication, and 0
   const { log } = logger();
   const sender = new StreamSender({
     host,
-    replay: new CollectionStateReplay(host),
+    replay: observingRing(host),
     config: streamConfig(`127.0.0.1:${parent.port}`, "    initial clock resync iterations = 2\n"),
     log,
   });
@@ -237,7 +238,7 @@ test("sender: host variables go out on connect and again whenever they change", 
   host.variable("active_processors", 2);
   const sender = new StreamSender({
     host,
-    replay: new CollectionStateReplay(host),
+    replay: observingRing(host),
     config: streamConfig(`127.0.0.1:${parent.port}`),
     log: logger().log,
   });
@@ -262,7 +263,7 @@ test("sender: the V1 reply gets neither host nor chart labels", { timeout: 30_00
   const { host, collect } = collectingHost();
   const sender = new StreamSender({
     host,
-    replay: new CollectionStateReplay(host),
+    replay: observingRing(host),
     config: streamConfig(`127.0.0.1:${parent.port}`),
     log: logger().log,
   });
@@ -285,7 +286,7 @@ test("sender: send charts matching is evaluated on the id or the name", { timeou
   const { host, collect } = collectingHost();
   const sender = new StreamSender({
     host,
-    replay: new CollectionStateReplay(host),
+    replay: observingRing(host),
     config: streamConfig(`127.0.0.1:${parent.port}`, "    send charts matching = !system.cpu system.*\n"),
     log: logger().log,
   });
@@ -326,7 +327,7 @@ for (
       const { lines, log } = logger();
       const sender = new StreamSender({
         host,
-        replay: new CollectionStateReplay(host),
+        replay: observingRing(host),
         config: streamConfig(`127.0.0.1:${refusing.port} 127.0.0.1:${accepting.port}`),
         log,
       });
@@ -361,7 +362,7 @@ test("sender: failover keeps the working parent, and tries the first again after
   let first: Awaited<ReturnType<typeof fakeParent>> | undefined;
   const sender = new StreamSender({
     host,
-    replay: new CollectionStateReplay(host),
+    replay: observingRing(host),
     config: streamConfig(`127.0.0.1:${firstPort} 127.0.0.1:${second.port}`),
     log,
   });
@@ -398,7 +399,7 @@ test("sender: a unix socket destination", { timeout: 30_000 }, async () => {
   const { host, collect } = collectingHost();
   const sender = new StreamSender({
     host,
-    replay: new CollectionStateReplay(host),
+    replay: observingRing(host),
     config: streamConfig(`unix:${path}`),
     log: logger().log,
   });
@@ -421,7 +422,7 @@ test("sender: stop() flushes and closes cleanly, and no reconnection follows", {
   const { host, collect } = collectingHost();
   const sender = new StreamSender({
     host,
-    replay: new CollectionStateReplay(host),
+    replay: observingRing(host),
     config: streamConfig(`127.0.0.1:${parent.port}`),
     log: logger().log,
   });
@@ -436,7 +437,7 @@ test("sender: stop() flushes and closes cleanly, and no reconnection follows", {
   await parent.close();
 });
 
-test("sender: a parent that never reads cannot grow the buffer past 'buffer size bytes'", {
+test("sender: at 'buffer size bytes' a parent that never reads keeps its connection; new data is held back", {
   timeout: 30_000,
 }, async () => {
   const limit = 1_000_000;
@@ -451,15 +452,103 @@ test("sender: a parent that never reads cannot grow the buffer past 'buffer size
       maxPending = Math.max(maxPending, sender.pendingBytes);
       await new Promise((r) => setImmediate(r));
     }
-    const overflow = lines.find((l) => l.includes("too many data pending"));
-    assert.ok(overflow, lines.join("\n"));
-    assert.match(overflow, new RegExp(`buffer is ${limit} bytes long, \\d+ unsent - we have sent \\d+ bytes in total`));
-    assert.match(overflow, /Closing connection to flush the data\.$/);
+    // More iterations at the bound: refused, held back, and the buffer stays where it is.
+    for (let i = 3000; i < 3100; i++) {
+      collect(i);
+      maxPending = Math.max(maxPending, sender.pendingBytes);
+      await new Promise((r) => setImmediate(r));
+    }
+    const overflows = lines.filter((l) => l.includes("too many data pending"));
+    assert.equal(overflows.length, 1, lines.join("\n"));
+    assert.match(
+      overflows[0],
+      new RegExp(
+        `buffer is ${limit} bytes long, \\d+ unsent - we have sent \\d+ bytes in total, \\d+ on this connection\\. Keeping the connection`,
+      ),
+    );
     assert.ok(maxPending <= limit, `pending reached ${maxPending}`);
-    // It reconnects after the reconnect delay and starts over.
-    await until("a reconnection", () => parent.connections() >= 2);
+    assert.equal(sender.heldCharts, 1);
+    assert.ok(sender.connectedTo !== undefined && parent.connections() === 1);
+    assert.equal(parent.endings[0], "open");
   } finally {
-    await sender.stop();
+    await sender.stop(100);
+    await parent.close();
+  }
+});
+
+test("sender: once the parent reads again, held-back charts are defined again and their missed points replayed", {
+  timeout: 60_000,
+}, async () => {
+  const parent = await fakeParent({ reply: "Hit me baby, push them over with the version=15296", replay: "all" });
+  const { host } = collectingHost();
+  const start = Math.floor(Date.now() / 1000) - 5000;
+  const charts = Array.from({ length: 4 }, (_, c) => {
+    const chart = host.chart({ ...LOAD_CHART, id: `test.wide${c}`, context: "test.wide" });
+    for (let d = 0; d < 200; d++) chart.dimension({ id: `dim${d}`, algorithm: "absolute", multiplier: 1, divisor: 1 });
+    return chart;
+  });
+  let collected = 0;
+  const collect = () => {
+    for (const chart of charts) {
+      for (const dim of chart.dimensions) dim.set(1_000_000 + collected);
+      host.collected(chart, (start + collected) * 1e6 + 300_000);
+    }
+    collected++;
+  };
+  const { lines, log } = logger();
+  const limit = 200_000;
+  const sender = new StreamSender({
+    host,
+    replay: observingRing(host),
+    config: streamConfig(`127.0.0.1:${parent.port}`, `    buffer size bytes = ${limit}\n`),
+    log,
+  });
+  const ends = (chartId: string) => {
+    let current = "";
+    return parent.commands.flatMap((c) => {
+      if (c.kind === "RBEGIN" && c.range === null) current = c.chart;
+      return c.kind === "RBEGIN" && c.range !== null && current === chartId ? [c.range.end] : [];
+    });
+  };
+  try {
+    collect();
+    sender.start();
+    await until("the first replication round", () => parent.commands.filter((c) => c.kind === "REND").length >= 4);
+    parent.pause();
+    let maxPending = 0;
+    for (let i = 0; i < 3000 && sender.heldCharts < charts.length; i++) {
+      collect();
+      maxPending = Math.max(maxPending, sender.pendingBytes);
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(sender.heldCharts, charts.length, lines.join("\n"));
+    for (let i = 0; i < 30; i++) collect();
+    const lastCollectedS = start + collected - 1;
+    parent.resume();
+    await until("every chart defined again and streaming", () => {
+      collect();
+      return sender.heldCharts === 0 &&
+        parent.commands.filter((c) => c.kind === "REND" && c.startStreaming).length >= 2 * charts.length;
+    }, 30_000);
+    assert.ok(maxPending <= limit, `pending reached ${maxPending}`);
+    assert.equal(parent.connections(), 1);
+    assert.ok(lines.some((l) => l.includes("the parent read half of the buffer")), lines.join("\n"));
+    assert.ok(!lines.some((l) => l.includes("are lost")), lines.join("\n"));
+    for (const chart of charts) {
+      // Live iterations 0…n-1 reached the parent, so its newest slot ends at start + n - 1 (each iteration
+      // comes 0.3 s into its second); the replay must hold every slot after it up to the resume.
+      let chartOf = "";
+      const live = parent.commands.filter((c) => {
+        if (c.kind === "BEGIN") chartOf = c.chart;
+        return c.kind === "END" && chartOf === chart.id;
+      }).length;
+      const got = new Set(ends(chart.id));
+      const missing = [];
+      for (let t = start + live; t <= lastCollectedS; t++) if (!got.has(t)) missing.push(t - start);
+      assert.deepEqual(missing, [], `${chart.id}: ${live} live iterations, replayed ${got.size} points`);
+    }
+  } finally {
+    await sender.stop(100);
     await parent.close();
   }
 });
@@ -497,7 +586,7 @@ test("sender: a parent that forces compression (version=5) gets real 1.37 LZ4 fr
   const { host, collect } = collectingHost();
   const sender = new StreamSender({
     host,
-    replay: new CollectionStateReplay(host),
+    replay: observingRing(host),
     config: streamConfig(`127.0.0.1:${parent.port}`, "    enable compression = no\n"),
     log: logger().log,
   });

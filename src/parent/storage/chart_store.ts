@@ -16,7 +16,12 @@
 
 import type { Chart } from "../../metrics/chart.ts";
 import type { ChartSeries, PointWindow } from "./series.ts";
-import { EMPTY_SLOT, packStorageNumber, storageNumberReset, unpackStorageNumber } from "./storage_number.ts";
+import {
+  EMPTY_SLOT,
+  packStorageNumber,
+  storageNumberReset,
+  unpackStorageNumber,
+} from "../../metrics/storage_number.ts";
 
 /**
  * Most dimensions one block of columns added to a grown chart holds: its rows are allocated at once.

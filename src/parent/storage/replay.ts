@@ -18,8 +18,9 @@ import type {
   ReplayEndCommand,
   ReplaySetCommand,
 } from "../../protocol/commands.ts";
+import { replayPointBytes } from "../../protocol/encode.ts";
+import { retentionStart } from "../../metrics/retention.ts";
 import type { HostStore } from "./host_store.ts";
-import type { ChartSeries } from "./series.ts";
 
 /**
  * What the next parent asked for (`REPLAY_CHART`).
@@ -94,19 +95,24 @@ export class StoredReplay {
   retention(chartId: string): Retention {
     const series = this.#store.series(chartId);
     const lastUpdatedS = Math.floor((this.#store.collection(chartId)?.lastUpdatedUs ?? 0) / 1e6);
-    const firstS = series === undefined ? 0 : oldestStartS(series);
+    const firstS = series === undefined ? 0 : retentionStart(series.firstTimeS(), series.updateEvery);
     if (firstS === 0) return { firstS: 0, lastS: 0 };
     return { firstS, lastS: Math.max(series?.lastTimeS() ?? 0, lastUpdatedS) };
   }
 
-  /** The answer, from the opening `RBEGIN` to the `REND`; `undefined` when the host has no such chart. */
-  replay(request: StoredReplayRequest): StoredReplayLine[] | undefined {
+  /**
+   * The answer, from the opening `RBEGIN` to the `REND`; `undefined` when the host has no such chart. With
+   * `limitBytes` (the room in the sender's buffer), points stop once their text would pass it (at least one
+   * is sent) and the answer ends without starting the stream, at the last point sent: the next parent asks
+   * for the rest.
+   */
+  replay(request: StoredReplayRequest, limitBytes = Infinity): StoredReplayLine[] | undefined {
     const series = this.#store.series(request.chartId);
     const collection = this.#store.collection(request.chartId);
     if (series === undefined || collection === undefined) return undefined;
     const chart = series.chart;
     const now = this.#nowS();
-    const firstS = Math.min(oldestStartS(series), now);
+    const firstS = Math.min(retentionStart(series.firstTimeS(), series.updateEvery), now);
     let lastS = Math.floor(collection.lastUpdatedUs / 1e6) || series.lastTimeS() || now;
     if (lastS > now + TOLERANCE_S) lastS = now;
 
@@ -125,9 +131,20 @@ export class StoredReplay {
       // The slots ending in (queryAfter, queryBefore], as 1.37's query walks them.
       const window = series.read(dims.map((d) => d.id), queryAfter + 1, queryBefore);
       const every = series.updateEvery;
+      const pointBytes = replayPointBytes(dims.map((d) => d.id));
+      let bytes = 0;
+      let lastSentS = 0;
       for (let j = 0; j < window.times.length; j++) {
         if (window.columns.every((column) => Number.isNaN(column[j]))) continue;
         const end = window.times[j];
+        if (lastSentS !== 0 && bytes + pointBytes > limitBytes) {
+          // Cut short: the next parent continues from the last point sent.
+          before = lastSentS;
+          startStreaming = false;
+          break;
+        }
+        bytes += pointBytes;
+        lastSentS = end;
         lines.push({ kind: "RBEGIN", chart: "", range: { start: end - every, end, childNow: now } });
         dims.forEach((dim, i) => {
           const value = window.columns[i][j];
@@ -163,15 +180,4 @@ export class StoredReplay {
     });
     return lines;
   }
-}
-
-/**
- * Where a chart's retention begins, as a 1.37 ram database reckons it: at the start of its oldest point's
- * interval, one `update every` before that point (0 when nothing is stored). A parent asks for the points
- * after the first entry it was told, so a retention that began at the oldest point itself would never have
- * that point replayed: each hop of a chain lost its child's first second.
- */
-function oldestStartS(series: ChartSeries): number {
-  const first = series.firstTimeS();
-  return first === 0 ? 0 : first - series.updateEvery;
 }

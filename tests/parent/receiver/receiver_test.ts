@@ -7,7 +7,7 @@ import type { Host } from "../../../src/metrics/host.ts";
 import { CAP_COMPRESSION, CAP_REPLICATION, CAP_VCAPS } from "../../../src/protocol/capabilities.ts";
 import { Logger } from "../../../src/runtime/log.ts";
 import { HostStore } from "../../../src/parent/storage/host_store.ts";
-import { CollectionStateReplay } from "../../../src/stream/replay_source.ts";
+import { observingRing } from "../../stream/_ring.ts";
 import { StreamSender } from "../../../src/stream/sender.ts";
 import { fixtureBytes, fixtureText } from "../../_fixtures.ts";
 import { testHost } from "../../_hosts.ts";
@@ -52,7 +52,7 @@ test("a rill StreamSender: VCAPS with REPLICATION and COMPRESSION, one REPLAY_CH
     ).stream;
     const sender = new StreamSender({
       host,
-      replay: new CollectionStateReplay(host),
+      replay: observingRing(host),
       config,
       log: new Logger("rill-child", "SENDER", () => {}),
     });

@@ -87,6 +87,20 @@ test("a request that does not reach the newest point: no collection state, strea
   assert.ok(end.kind === "REND" && !end.startStreaming && end.before === first + 1);
 });
 
+test("an answer cut to the room given ends at its last point without streaming (at least one point goes)", () => {
+  const { store, replay } = fed("ram");
+  const series = store.series("test.gauges")!;
+  const [first, last] = [series.firstTimeS(), series.lastTimeS()];
+  const request = { chartId: "test.gauges", after: first, before: last, startStreaming: true };
+  const cut = replay.replay(request, 1)!;
+  assert.deepEqual(cut.map((l) => l.kind), ["RBEGIN", "RBEGIN", "RSET", "RSET", "REND"]);
+  const end = cut.at(-1)!;
+  assert.ok(end.kind === "REND" && !end.startStreaming && end.before === first + 1, JSON.stringify(end));
+  // The next request, from there, gets the rest and starts the stream.
+  const rest = replay.replay({ ...request, after: first + 1 })!.at(-1)!;
+  assert.ok(rest.kind === "REND" && rest.startStreaming && rest.before === last, JSON.stringify(rest));
+});
+
 test("without a database: no points, the collection state (the child's clock), streaming starts", () => {
   const { store, replay } = fed("none");
   assert.deepEqual(replay.retention("test.gauges"), { firstS: 0, lastS: 0 });

@@ -9,7 +9,7 @@
 import type { Chart } from "../../../metrics/chart.ts";
 import { formatTimestamp } from "../../../runtime/log.ts";
 import type { ChartSeries } from "../../storage/series.ts";
-import { roundHalfEven } from "../../storage/storage_number.ts";
+import { roundHalfEven } from "../../../metrics/storage_number.ts";
 import type { TextSink } from "../body.ts";
 import type { RequestBudget } from "./budget.ts";
 import { tableField } from "./escape.ts";

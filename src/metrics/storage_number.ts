@@ -1,6 +1,7 @@
 /**
  * Netdata's 32-bit `storage_number`, the word a 1.37 agent keeps per point in tier 0 of every memory mode
- * (ram, save, map and dbengine alike): sign, a ×/÷ 10ⁿ (or 100ⁿ) scale, the reset and "not anomalous"
+ * (ram, save, map and dbengine alike), and so the word of rill's parent storage and of a collector's replay
+ * ring: sign, a ×/÷ 10ⁿ (or 100ⁿ) scale, the reset and "not anomalous"
  * flags, and a 24-bit mantissa rounded with `lrint`. Storing this word rather than a double makes our
  * values round exactly as a real parent's do (about 7 significant digits) at 4 bytes a point, and the word
  * 0 is the empty slot, so gaps need no separate bitmap.

@@ -6,7 +6,7 @@ import {
   packStorageNumber,
   storageNumberReset,
   unpackStorageNumber,
-} from "../../../src/parent/storage/storage_number.ts";
+} from "../../src/metrics/storage_number.ts";
 
 const roundTrip = (v: number): number => unpackStorageNumber(packStorageNumber(v, false));
 
