@@ -244,8 +244,8 @@ export class ChartEncoder {
       return false;
     }
     if (state.missedSinceS !== 0) {
-      // The ring's oldest slot covers the step before its end; without REPLICATION nothing is asked for.
-      const keptFromS = this.#replication && held.firstS !== 0 ? held.firstS - chart.updateEvery : Infinity;
+      // The retention begins at the start of the ring's oldest slot; without REPLICATION nothing is asked for.
+      const keptFromS = this.#replication && held.firstS !== 0 ? held.firstS : Infinity;
       const lostS = Math.min(keptFromS, this.#nowSeconds()) - state.missedSinceS;
       if (lostS > 0) {
         this.#lostCharts++;
