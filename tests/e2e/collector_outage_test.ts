@@ -97,17 +97,22 @@ test(
       const restartedS = Math.floor(Date.now() / 1000);
       for (const s of setups) s.parent = await s.restart();
 
-      // Live data again after the restart: each chart's replication comes before its live data.
+      // Live data again after the restart, on every chart the checks read: a chart's replication comes before
+      // its own live data, but not before another chart's (on a slow machine system.cpu can be live while
+      // system.ram is still being replayed).
       await until("live data after the restart", async () => {
         const now = Math.floor(Date.now() / 1000);
         for (const s of setups) {
           for (const c of [s.full, s.small]) {
-            const rows = fullRows(await rawWindow(s.parent, c.hostname, "system.cpu", restartedS, now));
-            if (rows.length === 0 || rows[0] < restartedS + 5) return false;
+            for (const chart of CHARTS) {
+              const rows = fullRows(await rawWindow(s.parent, c.hostname, chart, restartedS, now));
+              if (rows.length === 0 || rows[0] < restartedS + 5) return false;
+            }
           }
         }
         return true;
       }, 120_000);
+      const liveS = Math.floor(Date.now() / 1000);
 
       const report: string[] = [];
       for (const s of setups) {
@@ -124,13 +129,21 @@ test(
         const lostS = Number(lost[1]);
         const empty = await emptyRows(s.parent, s.small.hostname, "system.cpu", killedS, restartedS + 5, killedS);
         report.push(
-          `${s.name}: small ring lost ${lostS} s (logged), empty slots at ${empty.join(",")} s after the kill`,
+          `${s.name}: small ring lost ${lostS} s (logged), empty slots at ${empty.join(",")} s after the kill` +
+            ` (live again ${liveS - restartedS} s after the restart)`,
         );
         assert.ok(lostS >= 30 && lostS <= OUTAGE_MS / 1000 + 5, lost[0]);
         // What is missing is the outage's start, in one piece, about as long as the log says.
         assert.ok(empty.length > 0 && empty[0] <= 2, `empty slots at ${empty} s after the kill`);
         assert.equal(empty.at(-1)! - empty[0] + 1, empty.length, `empty slots at ${empty} s after the kill`);
-        assert.ok(Math.abs(empty.length - lostS) <= 5, `${empty.length} empty slots, ${lostS} s logged lost`);
+        // The loss is reckoned (and logged) when the charts are defined again; the ring keeps rolling until the
+        // parent's REPLAY_CHART arrives (1.37's replication thread can take seconds on a loaded machine), so up
+        // to the seconds from the restart to live data may be lost on top.
+        const rolledS = liveS - restartedS;
+        assert.ok(
+          empty.length >= lostS - 5 && empty.length <= lostS + rolledS + 2,
+          `${empty.length} empty slots, ${lostS} s logged lost, live ${rolledS} s after the restart`,
+        );
       }
       console.log(report.join("\n"));
     } finally {
