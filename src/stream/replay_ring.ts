@@ -17,20 +17,22 @@
 import type { Chart } from "../metrics/chart.ts";
 import { ChartCollection } from "../metrics/collection.ts";
 import type { HostObserver } from "../metrics/host.ts";
+import {
+  type HeldPoints,
+  replicationAnswer,
+  type ReplicationLine,
+  type ReplicationRequest,
+} from "../metrics/replication_answer.ts";
 import { retentionStart } from "../metrics/retention.ts";
 import { EMPTY_SLOT, storageNumberReset, unpackStorageNumber } from "../metrics/storage_number.ts";
-import { replayPointBytes } from "../protocol/encode.ts";
 import { RingBlock } from "./_ring_block.ts";
-import type { ReplayCommand, ReplayRequest, ReplaySource } from "./replay_source.ts";
+import type { ReplaySource } from "./replay_source.ts";
 
 /** Bytes per sample: one `storage_number` word. */
 export const RING_BYTES_PER_SAMPLE = 4;
 
 /** `[db] history`'s default: bounds the collection's "took too long" and "too old data" resets, as on 1.37. */
 const COLLECTION_ENTRIES = 3600;
-
-/** A clock read ahead of the data by this much is tolerated (1.37's `tolerance`). */
-const TOLERANCE_S = 2;
 
 /**
  * Options of {@link ReplayRing}.
@@ -126,102 +128,34 @@ export class ReplayRing implements ReplaySource, HostObserver {
   }
 
   /**
-   * The answer to `REPLAY_CHART`, as 1.37's `replicate_chart_response` gives it. With `limitBytes`, points
-   * stop once their text would pass it (at least one is sent): the answer then ends without starting the
-   * stream, at the last point sent, and the parent asks for the rest.
+   * The answer to `REPLAY_CHART` (../metrics/replication_answer.ts). With `limitBytes`, points stop once
+   * their text would pass it (at least one is sent) and the parent asks for the rest.
    */
-  replay(request: ReplayRequest, limitBytes = Infinity): readonly ReplayCommand[] | undefined {
+  replay(request: ReplicationRequest, limitBytes = Infinity): readonly ReplicationLine[] | undefined {
     const ring = this.#charts.get(request.chartId);
     if (ring === undefined) return undefined;
     const { collection, block } = ring;
-    const chart = collection.chart;
-    const now = this.#nowSeconds();
-    const firstS = Math.min(retentionStart(block.firstS, chart.updateEvery), now);
-    let lastS = Math.floor(collection.lastUpdatedUs / 1e6) || block.lastS || now;
-    if (lastS > now + TOLERANCE_S) lastS = now;
-
-    let { after, before } = request;
-    let queryAfter = Math.max(after, firstS);
-    let queryBefore = request.startStreaming ? lastS : Math.min(before, lastS);
-    if (queryAfter > queryBefore) [queryAfter, queryBefore] = [queryBefore, queryAfter];
-    let startStreaming = request.startStreaming || queryBefore === lastS || after === 0 || before === 0;
-
-    const lines: ReplayCommand[] = [{ kind: "RBEGIN", chart: chart.id, range: null }];
-    const columns = chart.dimensions.flatMap((dim, column) => dim.obsolete ? [] : [column]);
-    if (after !== 0 && before !== 0) {
-      if (startStreaming && lastS > queryBefore) queryBefore = lastS;
-      before = queryBefore;
-      const cut = this.#points(ring, columns, queryAfter, queryBefore, now, limitBytes, lines);
-      if (cut !== undefined) {
-        before = cut;
-        startStreaming = false;
-      }
-    } else {
-      after = before = 0;
-      startStreaming = true;
-    }
-    if (startStreaming) {
-      for (const column of columns) {
-        lines.push({ kind: "RDSTATE", dimension: chart.dimensions[column].id, ...collection.dimensionState(column) });
-      }
-      lines.push({
-        kind: "RSSTATE",
-        lastCollectedUs: collection.lastCollectedUs,
-        lastUpdatedUs: collection.lastUpdatedUs,
-      });
-    }
-    lines.push({
-      kind: "REND",
-      updateEvery: chart.updateEvery,
-      firstEntry: firstS,
-      lastEntry: lastS,
-      startStreaming,
-      after,
-      before,
-      childNow: now,
-    });
-    return lines;
-  }
-
-  /**
-   * Adds the points ending in `(afterS, beforeS]` that hold a value (slots empty on every dimension are
-   * skipped, as 1.37's query skips them); returns the end of the last point added when `limitBytes` cut
-   * the span short.
-   */
-  #points(
-    { block, collection }: ChartRing,
-    columns: number[],
-    afterS: number,
-    beforeS: number,
-    now: number,
-    limitBytes: number,
-    lines: ReplayCommand[],
-  ): number | undefined {
-    const every = block.updateEvery;
-    const dims = collection.chart.dimensions;
-    const pointBytes = replayPointBytes(columns.map((c) => dims[c].id));
-    let bytes = 0;
-    let lastSentS = 0;
-    for (let age = block.count - 1; age >= 0; age--) {
-      const endS = block.lastS - age * every;
-      if (endS <= afterS) continue;
-      if (endS > beforeS) break;
-      if (columns.every((c) => block.word(c, age) === EMPTY_SLOT)) continue;
-      if (lastSentS !== 0 && bytes + pointBytes > limitBytes) return lastSentS;
-      bytes += pointBytes;
-      lastSentS = endS;
-      lines.push({ kind: "RBEGIN", chart: "", range: { start: endS - every, end: endS, childNow: now } });
-      for (const c of columns) {
-        const word = block.word(c, age);
-        lines.push({
-          kind: "RSET",
-          dimension: dims[c].id,
-          value: unpackStorageNumber(word),
-          flags: word === EMPTY_SLOT ? "E" : storageNumberReset(word) ? "R" : "",
-        });
-      }
-    }
-    return undefined;
+    const held: HeldPoints = {
+      updateEvery: block.updateEvery,
+      oldestS: block.firstS,
+      newestS: block.lastS,
+      visit(columns, afterS, beforeS, point) {
+        const values = new Float64Array(columns.length);
+        const resets = columns.map(() => false);
+        for (let age = block.count - 1; age >= 0; age--) {
+          const endS = block.lastS - age * block.updateEvery;
+          if (endS <= afterS) continue;
+          if (endS > beforeS) break;
+          columns.forEach((column, i) => {
+            const word = block.word(column, age);
+            values[i] = unpackStorageNumber(word);
+            resets[i] = word !== EMPTY_SLOT && storageNumberReset(word);
+          });
+          if (!point(endS, values, resets)) return;
+        }
+      },
+    };
+    return replicationAnswer(request, collection.chart, collection, held, this.#nowSeconds(), limitBytes);
   }
 
   /** The ring of a chart, made on its first iteration; a change in dimensions shares the budget anew. */

@@ -5,41 +5,7 @@
  * @module
  */
 
-import type {
-  ReplayBeginCommand,
-  ReplayChartStateCommand,
-  ReplayDimensionStateCommand,
-  ReplayEndCommand,
-  ReplaySetCommand,
-} from "../protocol/commands.ts";
-
-/**
- * A parent's request for a chart's history (`REPLAY_CHART`).
- *
- * @example
- * ```ts
- * const request: ReplayRequest = { chartId: "system.cpu", after: 0, before: 0, startStreaming: true };
- * ```
- */
-export interface ReplayRequest {
-  readonly chartId: string;
-  /** Epoch seconds; `0 0` asks for no history. */
-  readonly after: number;
-  readonly before: number;
-  /** The parent wants live data to follow this answer. */
-  readonly startStreaming: boolean;
-}
-
-/**
- * One line of a replication answer: `RBEGIN` (the opening one, then one per point), `RSET`, `RDSTATE`,
- * `RSSTATE`, `REND`.
- */
-export type ReplayCommand =
-  | ReplayBeginCommand
-  | ReplaySetCommand
-  | ReplayDimensionStateCommand
-  | ReplayChartStateCommand
-  | ReplayEndCommand;
+import type { ReplicationLine, ReplicationRequest } from "../metrics/replication_answer.ts";
 
 /**
  * Answers replication requests. The answer is the whole block from the opening `RBEGIN "<chart>"` to its
@@ -57,7 +23,7 @@ export interface ReplaySource {
    * points short keeps their text within `limitBytes` (the room the sender's buffer has), ending the answer
    * without starting the stream so that the parent asks for the rest.
    */
-  replay(request: ReplayRequest, limitBytes?: number): readonly ReplayCommand[] | undefined;
+  replay(request: ReplicationRequest, limitBytes?: number): readonly ReplicationLine[] | undefined;
   /**
    * The oldest and newest point the source holds for a chart (epoch seconds), announced in the chart's
    * `CHART_DEFINITION_END` so the parent knows what it may ask for; a source without it announces `0 0`,

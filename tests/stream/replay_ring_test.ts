@@ -9,7 +9,7 @@ import { HostStore } from "../../src/parent/storage/host_store.ts";
 import { StoredReplay } from "../../src/parent/storage/replay.ts";
 import { Logger } from "../../src/runtime/log.ts";
 import { ReplayRing, RING_BYTES_PER_SAMPLE } from "../../src/stream/replay_ring.ts";
-import type { ReplayCommand } from "../../src/stream/replay_source.ts";
+import type { ReplicationLine } from "../../src/metrics/replication_answer.ts";
 import { testHost } from "../_hosts.ts";
 
 /** An epoch second divisible by 10. */
@@ -46,7 +46,7 @@ function mixHost(): { host: Host; chart: Chart; collect: (s: number) => void } {
   return { host, chart, collect };
 }
 
-const kinds = (answer: readonly ReplayCommand[] | undefined) => answer?.map((c) => c.kind).join(" ");
+const kinds = (answer: readonly ReplicationLine[] | undefined) => answer?.map((c) => c.kind).join(" ");
 
 test("the ring answers REPLAY_CHART with the points, collection state and retention a parent with a database gives", () => {
   const { host, collect } = mixHost();
@@ -131,7 +131,7 @@ test("an answer cut to the room given ends without streaming at its last point; 
   const rest = ring.replay({ chartId: "test.mix", after: end.before, before: lastS, startStreaming: true });
   const restEnd = rest?.at(-1);
   assert.ok(restEnd?.kind === "REND" && restEnd.startStreaming, JSON.stringify(restEnd));
-  const ends = (answer: readonly ReplayCommand[]) =>
+  const ends = (answer: readonly ReplicationLine[]) =>
     answer.flatMap((c) => c.kind === "RBEGIN" && c.range !== null ? [c.range.end] : []);
   const whole = ring.replay({ chartId: "test.mix", after: firstS - 1, before: lastS, startStreaming: true });
   assert.deepEqual([...ends(first!), ...ends(rest!)], ends(whole!));

@@ -8,7 +8,8 @@ import { parseStreamConf } from "../../src/config/stream_conf.ts";
 import type { ChildCommand } from "../../src/protocol/commands.ts";
 import { ChildStreamDecoder } from "../../src/protocol/stream_decoder.ts";
 import { Logger } from "../../src/runtime/log.ts";
-import type { ReplayRequest, ReplaySource } from "../../src/stream/replay_source.ts";
+import type { ReplicationRequest } from "../../src/metrics/replication_answer.ts";
+import type { ReplaySource } from "../../src/stream/replay_source.ts";
 import { observingRing } from "./_ring.ts";
 import { StreamSender } from "../../src/stream/sender.ts";
 import { SHARED_FIXTURES } from "../_fixtures.ts";
@@ -162,7 +163,7 @@ test(
     const { host, collect } = collectingHost();
     const { lines, log } = logger();
     const ring = observingRing(host);
-    const requests: ReplayRequest[] = [];
+    const requests: ReplicationRequest[] = [];
     // system.cpu has "no history"; system.load's answer is the ring's with streaming held back.
     const replay: ReplaySource = {
       replay(request) {
