@@ -80,3 +80,27 @@ export function readFlags(
     if (!onFlag(flag, arg)) usage(`unknown option ${argv[i]}`);
   }
 }
+
+/**
+ * The load flags every benchmark of a parent takes: `--children N`, `--warmup S` and, where the benchmark
+ * has a measuring time (`seconds` present), `--seconds S`.
+ *
+ * @example
+ * ```ts
+ * readFlags(argv, usage, (flag, arg) => flag === "--verbose" ? (verbose = true) : readLoadFlag(o, flag, arg));
+ * ```
+ */
+export interface LoadFlags {
+  children: number;
+  warmup: number;
+  seconds?: number;
+}
+
+/** Reads one of the {@link LoadFlags} into `load`; false for any other flag. */
+export function readLoadFlag(load: LoadFlags, flag: string, arg: FlagArgument): boolean {
+  if (flag === "--children") load.children = Math.trunc(arg.number(1));
+  else if (flag === "--warmup") load.warmup = arg.number(0);
+  else if (flag === "--seconds" && load.seconds !== undefined) load.seconds = arg.number(1);
+  else return false;
+  return true;
+}

@@ -39,7 +39,7 @@
 import * as os from "node:os";
 import process from "node:process";
 import { formatTable, median, within } from "./_bench_common.ts";
-import { readFlags } from "./_cli_args.ts";
+import { readFlags, readLoadFlag } from "./_cli_args.ts";
 import { httpGet } from "../tests/_http_client.ts";
 import { type SimLoad, simLoad, SimulatedChild } from "../tests/_sim_child.ts";
 import {
@@ -84,20 +84,11 @@ function parseOptions(argv: readonly string[]): Options {
       case "--parents":
         o.parents = arg.list(["netdata", "rill"]);
         return true;
-      case "--children":
-        o.children = Math.trunc(arg.number(1));
-        return true;
       case "--charts":
         o.charts = Math.trunc(arg.number(1));
         return true;
       case "--repeat":
         o.repeat = Math.trunc(arg.number(1));
-        return true;
-      case "--warmup":
-        o.warmup = arg.number(0);
-        return true;
-      case "--seconds":
-        o.seconds = arg.number(1);
         return true;
       case "--timeout":
         o.timeout = arg.number(1);
@@ -106,7 +97,7 @@ function parseOptions(argv: readonly string[]): Options {
         o.only = arg.value();
         return true;
       default:
-        return false;
+        return readLoadFlag(o, flag, arg);
     }
   });
   return o;

@@ -27,7 +27,7 @@
  */
 import process from "node:process";
 import { formatTable, sleep, within } from "./_bench_common.ts";
-import { readFlags } from "./_cli_args.ts";
+import { readFlags, readLoadFlag } from "./_cli_args.ts";
 import { httpGet } from "../tests/_http_client.ts";
 import { type SimLoad, simLoad, SimulatedChild } from "../tests/_sim_child.ts";
 import { type HardeningParentKind, hardeningSkip, startHardening, vmRssKiB } from "../tests/e2e/_hardening.ts";
@@ -66,17 +66,11 @@ function parseOptions(argv: readonly string[]): Options {
       case "--parents":
         o.parents = arg.list(["netdata", "rill"]);
         return true;
-      case "--children":
-        o.children = Math.trunc(arg.number(1));
-        return true;
       case "--charts":
         o.charts = Math.trunc(arg.number(1));
         return true;
       case "--rounds":
         o.rounds = Math.trunc(arg.number(1));
-        return true;
-      case "--warmup":
-        o.warmup = arg.number(0);
         return true;
       case "--timeout":
         o.timeout = arg.number(1);
@@ -88,7 +82,7 @@ function parseOptions(argv: readonly string[]): Options {
         o.source = true;
         return true;
       default:
-        return false;
+        return readLoadFlag(o, flag, arg);
     }
   });
   return o;

@@ -43,7 +43,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import * as os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
-import { readFlags } from "./_cli_args.ts";
+import { readFlags, readLoadFlag } from "./_cli_args.ts";
 import { fileURLToPath } from "node:url";
 import {
   freePort,
@@ -102,15 +102,6 @@ function parseOptions(argv: readonly string[]): Options {
   let rillGiven = false;
   readFlags(argv, usage, (flag, arg) => {
     switch (flag) {
-      case "--children":
-        o.children = Math.trunc(arg.number(1));
-        return true;
-      case "--seconds":
-        o.seconds = arg.number(1);
-        return true;
-      case "--warmup":
-        o.warmup = arg.number(0);
-        return true;
       case "--rate":
         o.rate = arg.number(0);
         return true;
@@ -134,7 +125,7 @@ function parseOptions(argv: readonly string[]): Options {
         o.fixture = arg.value();
         return true;
       default:
-        return false;
+        return readLoadFlag(o, flag, arg);
     }
   });
   if (!rillGiven) o.rill = defaultRillCommand();

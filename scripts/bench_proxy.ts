@@ -47,7 +47,7 @@ import * as os from "node:os";
 import { dirname, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { readFlags } from "./_cli_args.ts";
+import { readFlags, readLoadFlag } from "./_cli_args.ts";
 import { commandLine, formatTable, median, percentile, sleep, treeCpu, within } from "./_bench_common.ts";
 import { DelayProbe, PROBE_CHART_ID, type ProbeWatch, watchProbe } from "./_delay_probe.ts";
 import { vmRssKb } from "./rss.ts";
@@ -79,20 +79,11 @@ function parseOptions(argv: readonly string[]): Options {
   const o: Options = { children: 100, seconds: 60, warmup: 10, pollMs: 5 };
   readFlags(argv, usage, (flag, arg) => {
     switch (flag) {
-      case "--children":
-        o.children = Math.trunc(arg.number(1));
-        return true;
-      case "--seconds":
-        o.seconds = arg.number(1);
-        return true;
-      case "--warmup":
-        o.warmup = arg.number(0);
-        return true;
       case "--poll-ms":
         o.pollMs = arg.number(0);
         return true;
       default:
-        return false;
+        return readLoadFlag(o, flag, arg);
     }
   });
   return o;

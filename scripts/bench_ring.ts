@@ -8,7 +8,7 @@
  * Usage: `<runtime> scripts/bench_ring.ts [budget bytes]`
  */
 import process from "node:process";
-import { Host } from "../src/metrics/host.ts";
+import { testHost } from "../tests/_hosts.ts";
 import { encodeChildCommand } from "../src/protocol/encode.ts";
 import { ReplayRing } from "../src/stream/replay_ring.ts";
 
@@ -17,17 +17,9 @@ const DIMENSIONS_PER_CHART = 30;
 const TEN_MINUTES = 600;
 
 const budgetBytes = Number(process.argv[2] ?? 10 * 1024 * 1024);
-const host = new Host({
+const host = testHost({
   hostname: "bench",
   machineGuid: "11111111-0000-0000-0000-00000000beef",
-  os: "linux",
-  timezone: "Etc/UTC",
-  abbrevTimezone: "UTC",
-  utcOffset: 0,
-  tags: "",
-  updateEvery: 1,
-  systemInfo: {},
-  programName: "rill",
   programVersion: "bench",
 });
 const algorithms = ["absolute", "incremental", "percentage-of-absolute-row"] as const;

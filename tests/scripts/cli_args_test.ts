@@ -1,7 +1,7 @@
 // The scripts' command lines (scripts/_cli_args.ts): flags with values, and a comma-separated list of words.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFlags } from "../../scripts/_cli_args.ts";
+import { type LoadFlags, readFlags, readLoadFlag } from "../../scripts/_cli_args.ts";
 
 const usage = (problem: string): never => {
   throw new Error(problem);
@@ -41,4 +41,14 @@ test("number checks its minimum and an unknown flag goes to usage", () => {
   assert.equal(seconds, 5);
   assert.throws(() => read(["--seconds", "0"]), /--seconds must be a number ≥ 1/);
   assert.throws(() => read(["--verbose"]), /unknown option --verbose/);
+});
+
+test("the load flags: --children truncated, --warmup from 0, --seconds only where the benchmark measures for a time", () => {
+  const read = (load: LoadFlags, argv: string[]) =>
+    readFlags(argv, usage, (flag, arg) => readLoadFlag(load, flag, arg));
+  const timed: LoadFlags = { children: 1, warmup: 5, seconds: 60 };
+  read(timed, ["--children=12.7", "--warmup", "0", "--seconds", "30"]);
+  assert.deepEqual(timed, { children: 12, warmup: 0, seconds: 30 });
+  assert.throws(() => read({ children: 1, warmup: 5 }, ["--seconds", "30"]), /unknown option --seconds/);
+  assert.throws(() => read(timed, ["--children", "0"]), /--children must be a number ≥ 1/);
 });
