@@ -16,6 +16,7 @@
 export * from "./allow_from.ts";
 export * from "./capabilities.ts";
 export * from "./commands.ts";
+export * from "./compressed_frames.ts";
 export * from "./decode.ts";
 export * from "./destination.ts";
 export * from "./encode.ts";

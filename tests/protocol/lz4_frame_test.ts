@@ -2,12 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { ChildCommand } from "../../src/protocol/commands.ts";
-import {
-  CompressedStreamError,
-  Lz4FrameDecoder,
-  Lz4FrameEncoder,
-  MAX_FRAME_INPUT_BYTES,
-} from "../../src/protocol/lz4_frame.ts";
+import { CompressedStreamError, MAX_FRAME_INPUT_BYTES } from "../../src/protocol/compressed_frames.ts";
+import { Lz4FrameDecoder, Lz4FrameEncoder } from "../../src/protocol/lz4_frame.ts";
 import { ChildStreamDecoder } from "../../src/protocol/stream_decoder.ts";
 import { fixtureBytes, SHARED_FIXTURES } from "../_fixtures.ts";
 import { compressedCapture, noise, random } from "./_lz4.ts";

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { CompressedStreamError, Lz4FrameDecoder } from "../../src/protocol/lz4_frame.ts";
+import { CompressedStreamError } from "../../src/protocol/compressed_frames.ts";
+import { Lz4FrameDecoder } from "../../src/protocol/lz4_frame.ts";
 import { compressedBytes, offeredCapabilities, offersCompression } from "../../scripts/_fuzz_frames.ts";
 import { Random } from "../../scripts/_fuzz_random.ts";
 import { fixtureText } from "../_fixtures.ts";
