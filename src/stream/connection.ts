@@ -8,7 +8,7 @@
  */
 
 import type { StreamSenderConfig } from "../config/stream_conf.ts";
-import { CAP_BINARY, CAP_COMPRESSION, type Capabilities } from "../protocol/capabilities.ts";
+import { CAP_BINARY, CAP_COMPRESSION, CAP_ZSTD, type Capabilities } from "../protocol/capabilities.ts";
 import type { ParentCommand } from "../protocol/commands.ts";
 import type { Destination } from "../protocol/destination.ts";
 import { Lz4FrameEncoder } from "../protocol/lz4_frame.ts";
@@ -16,6 +16,7 @@ import { ParentStreamDecoder } from "../protocol/stream_decoder.ts";
 import type { Logger } from "../runtime/log.ts";
 import type { Link } from "./failover.ts";
 import { type Overflow, SendQueue } from "./send_queue.ts";
+import { ZstdFraming } from "./zstd_framing.ts";
 
 /** Why a connection ended, for the log and for tests. */
 export type ConnectionEnd = "closed by parent" | "timeout" | "stopped" | "error";
@@ -83,7 +84,12 @@ export class Connection {
       options.onRoom();
     };
     // A new encoder per connection: the parent's decoder starts each connection with an empty history.
-    const framing = link.caps & CAP_COMPRESSION ? new Lz4FrameEncoder((link.caps & CAP_BINARY) !== 0) : undefined;
+    const mayCutLines = (link.caps & CAP_BINARY) !== 0;
+    const framing = link.caps & CAP_ZSTD
+      ? new ZstdFraming(mayCutLines)
+      : link.caps & CAP_COMPRESSION
+      ? new Lz4FrameEncoder(mayCutLines)
+      : undefined;
     this.queue = new SendQueue(link.socket, config.bufferSizeBytes, framing, { full, room });
     this.#watchdog = setInterval(() => {
       const stalledMs = Date.now() - this.queue.lastProgressMs;

@@ -27,7 +27,8 @@ export interface Overflow {
 
 /**
  * How a connection's text goes on the wire when the parent negotiated compression: one call per write, the
- * framing keeping whatever history it carries from call to call (LZ4 frames: src/protocol/lz4_frame.ts).
+ * framing keeping whatever history it carries from call to call (LZ4 frames: src/protocol/lz4_frame.ts,
+ * at once; zstd frames: src/runtime/zstd_frames.ts, later, off the event loop).
  *
  * @example
  * ```ts
@@ -35,8 +36,10 @@ export interface Overflow {
  * ```
  */
 export interface WireFraming {
-  /** The bytes to write for `text`. */
-  encode(text: Uint8Array): Uint8Array;
+  /** The bytes to write for `text`, or a promise of them. */
+  encode(text: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** Frees what the framing holds (the connection ended). */
+  close?(): void;
 }
 
 /**
@@ -81,6 +84,8 @@ export class SendQueue {
   #queue: string[] = [];
   #queuedBytes = 0;
   #waitingForDrain = false;
+  /** Text bytes handed to an asynchronous framing and not yet written. */
+  #encodingBytes = 0;
   #flushScheduled = false;
   #closed = false;
   /** A commit was refused and the parent has not read half the buffer since. */
@@ -106,7 +111,7 @@ export class SendQueue {
 
   /** Bytes waiting: queued here plus what the socket still buffers. */
   get pendingBytes(): number {
-    return this.#queuedBytes + (this.socket.writableLength ?? 0);
+    return this.#queuedBytes + this.#encodingBytes + (this.socket.writableLength ?? 0);
   }
 
   /** Room left before the bound, in bytes. */
@@ -158,19 +163,37 @@ export class SendQueue {
     this.#closed = true;
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.framing?.close?.();
   }
 
   #flush(): void {
-    while (!this.#waitingForDrain && this.#queuedBytes > 0 && !this.socket.destroyed) {
+    while (!this.#waitingForDrain && this.#encodingBytes === 0 && this.#queuedBytes > 0 && !this.socket.destroyed) {
       const text = this.#takeSlice();
       this.bytesSent += text.length;
-      const fits = this.framing === undefined
-        ? this.socket.write(text)
-        : this.socket.write(this.framing.encode(utf8.encode(text)));
-      if (fits) this.lastProgressMs = Date.now();
-      else this.#waitingForDrain = true;
+      if (this.framing === undefined) {
+        this.#write(text);
+        continue;
+      }
+      const framed = this.framing.encode(utf8.encode(text));
+      if (framed instanceof Uint8Array) {
+        this.#write(framed);
+        continue;
+      }
+      // One slice in the framing at a time, so that slices reach the socket in order.
+      this.#encodingBytes = text.length;
+      framed.then((bytes) => {
+        this.#encodingBytes = 0;
+        if (this.#closed || this.socket.destroyed) return;
+        this.#write(bytes);
+        this.#flush();
+      }, (error: Error) => this.socket.destroy(error));
     }
     this.#checkRoom();
+  }
+
+  #write(bytes: string | Uint8Array): void {
+    if (this.socket.write(bytes)) this.lastProgressMs = Date.now();
+    else this.#waitingForDrain = true;
   }
   /**
    * The oldest commits, up to {@link FLUSH_SLICE_BYTES} (at least one), out of the queue: the socket gets

@@ -9,13 +9,13 @@
 
 import type { Socket } from "node:net";
 import type { ReceiverPolicy } from "./admission.ts";
-import { CAP_COMPRESSION, type Capabilities, capabilityNames } from "../../protocol/capabilities.ts";
+import { CAP_COMPRESSION, CAP_ZSTD, type Capabilities, capabilityNames } from "../../protocol/capabilities.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
 import { ChildStreamDecoder } from "../../protocol/stream_decoder.ts";
 import type { Logger } from "../../runtime/log.ts";
 import type { ParentHost } from "../storage/catalogue.ts";
 import { type AccessLogStatus, DISCONNECTED, type Requester } from "./access_log.ts";
-import { Lz4Input } from "./compressed_input.ts";
+import { lz4Input, zstdInput } from "./compressed_input.ts";
 import { SlicedIntake } from "./intake.ts";
 import { StreamRefused } from "./refused.ts";
 import { ChildSession } from "./session.ts";
@@ -132,7 +132,7 @@ export class ChildConnection implements ReceiverConnection {
         this.#cutOff("protocol");
       },
       undefined,
-      options.caps & CAP_COMPRESSION ? new Lz4Input() : undefined,
+      options.caps & CAP_ZSTD ? zstdInput() : options.caps & CAP_COMPRESSION ? lz4Input() : undefined,
     );
   }
 

@@ -86,6 +86,11 @@ export interface IntakeInput {
   consume(n: number): void;
   /** Drops everything (the connection is closing). */
   clear(): void;
+  /**
+   * An input that decodes off the event loop calls `listener` when text that {@link peek} did not have
+   * becomes ready (or the input is found broken).
+   */
+  whenReady?(listener: () => void): void;
 }
 
 /**
@@ -178,6 +183,9 @@ export class SlicedIntake {
     this.#onError = onError;
     this.#later = later;
     this.#input = input;
+    input.whenReady?.(() => {
+      if (!this.#scheduled && !this.#stopped) this.#slice();
+    });
   }
 
   /** Bytes received and not yet handed over. */

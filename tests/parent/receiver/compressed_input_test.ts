@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { Lz4Input } from "../../../src/parent/receiver/compressed_input.ts";
+import { lz4Input } from "../../../src/parent/receiver/compressed_input.ts";
 import { SLICE_BYTES, SlicedIntake } from "../../../src/parent/receiver/intake.ts";
 import { ChildStreamDecoder } from "../../../src/protocol/stream_decoder.ts";
 import { Lz4FrameEncoder } from "../../../src/protocol/lz4_frame.ts";
@@ -126,8 +126,8 @@ test("a corrupt frame or a bomb cuts that child off alone, with a log line namin
   }
 });
 
-test("Lz4Input: hands out one frame's text at a time and counts what it holds", () => {
-  const input = new Lz4Input();
+test("lz4Input(): hands out one frame's text at a time and counts what it holds", () => {
+  const input = lz4Input();
   const wire = new Lz4FrameEncoder(false).encode(utf8.encode("SET x = 1\n".repeat(3000)));
   input.push(wire);
   assert.equal(input.pendingBytes, wire.length);
@@ -161,7 +161,7 @@ test("a compressed chunk that decodes 200 times larger is handed over in slices,
   const decoder = new ChildStreamDecoder("test");
   let sets = 0;
   let handed = 0;
-  const input = new Lz4Input();
+  const input = lz4Input();
   const intake = new SlicedIntake(
     socket,
     {
