@@ -97,6 +97,28 @@ export const CAPS_1_37_ALL: Capabilities = 16376;
  */
 export const CAPS_1_37_NO_COMPRESSION: Capabilities = 15352;
 
+/**
+ * What rill offers and accepts: all of 1.37's and zstd framing (as Netdata 1.44 and later send it). A 1.37
+ * peer keeps only the bits it knows, so with it the stream is LZ4 or plain as before.
+ *
+ * @example
+ * ```ts
+ * CAPS_RILL === (CAPS_1_37_ALL | CAP_ZSTD); // true
+ * ```
+ */
+export const CAPS_RILL: Capabilities = (CAPS_1_37_ALL | CAP_ZSTD) >>> 0;
+
+/**
+ * The compression bits: each names a framing of the stream; at most one is kept after negotiation, the
+ * first of zstd and LZ4 both sides have (Netdata's order).
+ *
+ * @example
+ * ```ts
+ * COMPRESSION_CAPS === (CAP_COMPRESSION | CAP_ZSTD); // true
+ * ```
+ */
+export const COMPRESSION_CAPS: Capabilities = (CAP_COMPRESSION | CAP_ZSTD) >>> 0;
+
 /** The three bits that only say which dialect is spoken; normalisation keeps at most one of them. */
 const VERSION_BITS = CAP_V1 | CAP_V2 | CAP_VN;
 

@@ -13,9 +13,11 @@ import {
   CAP_V2,
   CAP_VCAPS,
   CAP_VN,
+  CAP_ZSTD,
   type Capabilities,
   capabilitiesToOldVersion,
   CAPS_1_37_ALL,
+  COMPRESSION_CAPS,
   convertVersionToCapabilities,
   normalizeCapabilities,
 } from "./capabilities.ts";
@@ -192,7 +194,8 @@ export interface ParentNegotiation {
 
 /**
  * Negotiates like a 1.37 parent: convert the child's `ver`, normalise, AND with our capabilities, drop
- * COMPRESSION unless allowed, and answer with {@link parentReplyFor}.
+ * compression unless allowed, keep zstd rather than LZ4 when both are left (as 1.44 does), and answer with
+ * {@link parentReplyFor}.
  *
  * @example
  * ```ts
@@ -203,7 +206,9 @@ export interface ParentNegotiation {
 export function negotiateAsParent(input: ParentNegotiationInput): ParentNegotiation {
   let caps = normalizeCapabilities(convertVersionToCapabilities(input.childVer, input.hasProtocolVersionParam));
   caps = (caps & input.ours) >>> 0;
-  if (!input.compressionAllowed) caps = (caps & ~CAP_COMPRESSION) >>> 0;
+  if (!input.compressionAllowed) caps = (caps & ~COMPRESSION_CAPS) >>> 0;
+  // One compression at most: zstd before LZ4, as Netdata 1.44's receiver chooses.
+  if (caps & CAP_ZSTD) caps = (caps & ~CAP_COMPRESSION) >>> 0;
   return { caps, reply: parentReplyFor(caps) };
 }
 

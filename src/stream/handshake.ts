@@ -8,8 +8,7 @@
 
 import type { Socket } from "node:net";
 import type { HostIdentity } from "../metrics/host.ts";
-import type { Capabilities } from "../protocol/capabilities.ts";
-import { capabilityNames } from "../protocol/capabilities.ts";
+import { type Capabilities, capabilityNames, CAPS_RILL } from "../protocol/capabilities.ts";
 import { buildStreamRequest, STREAMING_PROTOCOL_VERSION } from "../protocol/handshake.ts";
 import { readParentReply, REPLY_VERSION_PREFIX } from "../protocol/replies.ts";
 import type { Logger } from "../runtime/log.ts";
@@ -104,7 +103,8 @@ export async function handshakeAsChild(socket: Socket, request: ChildHandshake):
     return { kind: "silent" };
   }
   const { reply, rest } = splitReply(first);
-  const reading = readParentReply(reply, request.offer, { understandNewerRefusals: true });
+  // rill's build has zstd besides what a 1.37 build has.
+  const reading = readParentReply(reply, request.offer, { understandNewerRefusals: true, supported: CAPS_RILL });
   if (reading.kind !== "accepted") {
     const why = reading.kind === "refused"
       ? REFUSAL_TEXT[reading.reason]

@@ -13,7 +13,7 @@
 import type { StreamSenderConfig } from "../config/stream_conf.ts";
 import type { Chart } from "../metrics/chart.ts";
 import type { Host, HostObserver } from "../metrics/host.ts";
-import { type Capabilities, CAPS_1_37_ALL, CAPS_1_37_NO_COMPRESSION } from "../protocol/capabilities.ts";
+import { type Capabilities, CAPS_1_37_NO_COMPRESSION, CAPS_RILL } from "../protocol/capabilities.ts";
 import type { Destination } from "../protocol/destination.ts";
 import type { Logger } from "../runtime/log.ts";
 import { ParentAnswers } from "./answers.ts";
@@ -40,7 +40,7 @@ export interface SenderOptions {
   /** Answers the parent's `REPLAY_CHART`s. */
   readonly replay: ReplaySource;
   /**
-   * Capabilities offered in `ver=`; by default what a 1.37 child offers: {@link CAPS_1_37_ALL} (16376) when
+   * Capabilities offered in `ver=`; by default what a 1.37 child offers and zstd ({@link CAPS_RILL}) when
    * `[stream] enable compression` is yes, else {@link CAPS_1_37_NO_COMPRESSION} (15352).
    */
   readonly offer?: Capabilities;
@@ -94,7 +94,7 @@ export class StreamSender implements HostObserver {
     this.host = options.host;
     this.config = options.config;
     this.offer = options.offer ??
-      (options.config.enableCompression ? CAPS_1_37_ALL : CAPS_1_37_NO_COMPRESSION);
+      (options.config.enableCompression ? CAPS_RILL : CAPS_1_37_NO_COMPRESSION);
     this.hops = options.hops ?? 1;
     this.#log = options.log;
     this.#replay = options.replay;

@@ -10,9 +10,12 @@ import {
   CAP_V2,
   CAP_VCAPS,
   CAP_VN,
+  CAP_ZSTD,
   type Capabilities,
   CAPS_1_37_ALL,
   CAPS_1_37_NO_COMPRESSION,
+  CAPS_RILL,
+  COMPRESSION_CAPS,
 } from "../../src/protocol/capabilities.ts";
 import {
   negotiateAsParent,
@@ -66,6 +69,15 @@ test("parentReplyFor gives the 1.37 strings", () => {
   assert.equal(parentReplyFor(CAP_V2 | CAP_HLABELS), "Hit me baby, push them over and bring the host labels...");
   assert.equal(parentReplyFor(CAP_V1), "Hit me baby, push them over...");
   assert.equal(parentReplyFor(0), "Hit me baby, push them over...");
+});
+
+test("negotiateAsParent: zstd rather than LZ4 when both are left; a 1.37 child keeps LZ4", () => {
+  const negotiate = (childVer: number, compressionAllowed: boolean) =>
+    negotiateAsParent({ childVer, hasProtocolVersionParam: true, ours: CAPS_RILL, compressionAllowed }).caps;
+  assert.equal(negotiate(CAPS_RILL, true) & COMPRESSION_CAPS, CAP_ZSTD);
+  assert.equal(negotiate(CAPS_1_37_ALL, true) & COMPRESSION_CAPS, CAP_COMPRESSION);
+  assert.equal(negotiate(CAPS_RILL, false) & COMPRESSION_CAPS, 0);
+  assert.equal(negotiate(CAPS_RILL, true), 539584);
 });
 
 test("negotiateAsParent: AND with ours, compression only when allowed", () => {

@@ -122,7 +122,8 @@ test("sender: VCAPS handshake, definitions, REPLAY_CHART answered as a database-
 
     assert.match(parent.requests[0], /^STREAM key=11111111-2222-3333-4444-555555555555&hostname=rill-test&/);
     // What a 1.37 child offers with compression on (the default); this parent answers without it.
-    assert.match(parent.requests[0], /&ver=16376&/);
+    // What a 1.37 child offers (16376), and zstd.
+    assert.match(parent.requests[0], /&ver=540664&/);
     assert.match(parent.requests[0], /User-Agent: rill\/vtest\r\n/);
     const seq = kinds(parent.commands);
     assert.deepEqual(seq.slice(0, 3), ["CLAIMED_ID", "LABEL", "OVERWRITE"]);

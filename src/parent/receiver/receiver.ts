@@ -10,7 +10,7 @@
 import type { Socket } from "node:net";
 import type { StreamConf } from "../../config/stream_conf.ts";
 import { Host, type HostIdentity } from "../../metrics/host.ts";
-import { type Capabilities, CAPS_1_37_ALL } from "../../protocol/capabilities.ts";
+import { type Capabilities, CAPS_RILL } from "../../protocol/capabilities.ts";
 import { canonicalGuid } from "../../protocol/guid.ts";
 import type { ValidStreamRequest } from "../../protocol/handshake.ts";
 import {
@@ -38,7 +38,7 @@ import type { HostCatalogue, ParentHost } from "../storage/catalogue.ts";
 import type { CreateStore, ReceiverStore } from "./store.ts";
 
 /** What rill can take from a child: everything 1.37 speaks, LZ4 compression included. */
-const OUR_CAPABILITIES: Capabilities = CAPS_1_37_ALL;
+const OUR_CAPABILITIES: Capabilities = CAPS_RILL;
 
 /** A receiver that got data this recently is alive: a second connection for its GUID is refused. */
 const ALIVE_WINDOW_MS = 30_000;

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseStreamConf } from "../../../src/config/stream_conf.ts";
 import type { Host } from "../../../src/metrics/host.ts";
-import { CAP_COMPRESSION, CAP_REPLICATION, CAP_VCAPS } from "../../../src/protocol/capabilities.ts";
+import { CAP_REPLICATION, CAP_VCAPS, CAP_ZSTD, COMPRESSION_CAPS } from "../../../src/protocol/capabilities.ts";
 import { Logger } from "../../../src/runtime/log.ts";
 import { HostStore } from "../../../src/parent/storage/host_store.ts";
 import { observingRing } from "../../stream/_ring.ts";
@@ -30,7 +30,7 @@ function guid(n: number): string {
   return `00000000-e718-11f1-8984-${String(n).padStart(12, "0")}`;
 }
 
-test("a rill StreamSender: VCAPS with REPLICATION and COMPRESSION, one REPLAY_CHART per chart, REND true, then data", {
+test("a rill StreamSender: VCAPS with REPLICATION and zstd, one REPLAY_CHART per chart, REND true, then data", {
   timeout: 30_000,
 }, async () => {
   await withParent({}, async (parent) => {
@@ -68,7 +68,8 @@ test("a rill StreamSender: VCAPS with REPLICATION and COMPRESSION, one REPLAY_CH
       };
       const conn = await until("the sender connects", () => parent.receiver.connections()[0]);
       assert.ok(conn.caps & CAP_VCAPS && conn.caps & CAP_REPLICATION);
-      assert.equal(conn.caps & CAP_COMPRESSION, CAP_COMPRESSION, "both sides compress by default, as 1.37 does");
+      // Both sides compress by default, as 1.37 does; between rill nodes with zstd, as 1.44 chooses.
+      assert.equal(conn.caps & COMPRESSION_CAPS, CAP_ZSTD);
       const ticker = setInterval(collect, 50);
       try {
         await until("both charts finish replication", () => conn.session.replayFinished.size === 2);
@@ -104,7 +105,7 @@ test("a rill StreamSender: VCAPS with REPLICATION and COMPRESSION, one REPLAY_CH
       const infos = parent.log.filter((l) => l.includes(prefix)).map((l) => l.split(`${prefix}: `)[1]);
       assert.deepEqual(infos.slice(1), [
         "initializing communication...",
-        "established link with negotiated capabilities: VCAPS HLABELS CLAIM CLABELS COMPRESSION FUNCTIONS REPLICATION BINARY",
+        "established link with negotiated capabilities: VCAPS HLABELS CLAIM CLABELS FUNCTIONS REPLICATION BINARY ZSTD",
         "receiving metrics...",
       ]);
       assert.match(
