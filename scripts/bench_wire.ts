@@ -11,8 +11,9 @@
  * - `lz4 per commit`: one 1.37 frame per chart iteration, as a 1.37 child commits (src/protocol/lz4_frame.ts);
  * - `lz4 per round`: one write of the round's commits, framed in pieces of at most 16,000 bytes: what
  *   rill's sender does (src/stream/send_queue.ts joins the commits of one collection round);
- * - `zstd per round`: `node:zlib` zstd (level 3) with one streaming context for the connection, flushed
- *   after each round, for comparison (rill does not speak it yet);
+ * - `zstd per round`: what rill sends another rill node (src/stream/zstd_framing.ts: `node:zlib` zstd at
+ *   level 3, one streaming context per connection, one round per write in frames of at most 16,000 bytes),
+ *   decoded as rill-parent decodes it (src/parent/receiver/zstd_frames.ts);
  * - `1.37 child (capture)`: the real child's own LZ4, from its compressed capture's data frames (ratio of its
  *   text to its frames, applied to the same text per second).
  *
@@ -29,8 +30,9 @@
  */
 import { Buffer } from "node:buffer";
 import process from "node:process";
-import zlib from "node:zlib";
+import { ZstdFrameDecoder } from "../src/parent/receiver/zstd_frames.ts";
 import { Lz4FrameDecoder, Lz4FrameEncoder } from "../src/protocol/lz4_frame.ts";
+import { ZstdFraming } from "../src/stream/zstd_framing.ts";
 import { fixtureBytes, fixtureText } from "../tests/_fixtures.ts";
 import { SIM_CHARTS_FIXTURE } from "../tests/_sim_charts.ts";
 import { formatTable, median } from "./_bench_common.ts";
@@ -103,37 +105,32 @@ async function lz4(rounds: Round[], perCommit: boolean): Promise<Measured> {
   return { wireBytes: encoder.wireBytes, senderMs, receiverMs };
 }
 
-/** Everything a zlib stream gives out after `flush()` (the streaming context stays). */
-function flushed(stream: zlib.ZstdCompress | zlib.ZstdDecompress, input: Uint8Array): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const out: Buffer[] = [];
-    const take = (chunk: Buffer) => out.push(chunk);
-    stream.on("data", take);
-    stream.once("error", reject);
-    stream.write(input);
-    stream.flush(zlib.constants.ZSTD_e_flush, () => {
-      stream.off("data", take);
-      stream.off("error", reject);
-      resolve(Buffer.concat(out));
-    });
-  });
-}
-
-async function zstd(rounds: Round[], textBytes: number): Promise<Measured> {
-  const compress = zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } });
-  const writes: Buffer[] = [];
+async function zstd(rounds: Round[]): Promise<Measured> {
+  const framing = new ZstdFraming(true);
+  const writes: Uint8Array[] = [];
   const senderMs = await cpuMs(async () => {
-    for (const round of rounds) writes.push(await flushed(compress, Buffer.concat(round)));
+    for (const round of rounds) writes.push(await framing.encode(Buffer.concat(round)));
   });
-  const decompress = zlib.createZstdDecompress();
+  framing.close();
+  const decoder = new ZstdFrameDecoder();
+  let ready = () => {};
+  decoder.whenReady(() => ready());
   let decoded = 0;
   const receiverMs = await cpuMs(async () => {
-    for (const write of writes) decoded += (await flushed(decompress, write)).length;
+    for (const write of writes) {
+      decoder.push(write);
+      for (;;) {
+        const waiting = new Promise<void>((resolve) => ready = resolve);
+        const text = decoder.next();
+        if (text !== undefined) decoded += text.length;
+        else if (decoder.pendingBytes === 0) break;
+        else await waiting;
+      }
+    }
   });
-  compress.close();
-  decompress.close();
-  if (decoded !== textBytes) throw new Error(`zstd decoded ${decoded} bytes, expected ${textBytes}`);
-  return { wireBytes: writes.reduce((n, w) => n + w.length, 0), senderMs, receiverMs };
+  decoder.clear();
+  if (decoded !== framing.textBytes) throw new Error(`zstd decoded ${decoded} bytes, expected ${framing.textBytes}`);
+  return { wireBytes: framing.wireBytes, senderMs, receiverMs };
 }
 
 /** The real 1.37 child's LZ4 on its data frames: text bytes per wire byte (frames that begin with `BEGIN`). */
@@ -170,7 +167,7 @@ const ways: [string, () => Promise<Measured>][] = [
   ["plain", () => Promise.resolve({ wireBytes: textBytes, senderMs: 0, receiverMs: 0 })],
   ["lz4 per commit (1.37's framing)", () => lz4(rounds, true)],
   ["lz4 per round (rill's sender)", () => lz4(rounds, false)],
-  ["zstd per round (level 3, streaming)", () => zstd(rounds, textBytes)],
+  ["zstd per round (rill between rill nodes)", () => zstd(rounds)],
 ];
 const rows: string[][] = [];
 for (const [name, measure] of ways) {

@@ -3,11 +3,17 @@
 // (the compressed capture) followed by a truncated frame, a corrupt block, a bomb (a block that decodes far past
 // the 16 KiB a 1.37 sender puts in a frame), plain text, and seeded random damage. Each such child alone is cut
 // off, the named ones with a log line naming it and the frame; the parent stays up, its RSS bounded, and the
-// well-behaved child's data keeps advancing.
+// well-behaved child's data keeps advancing. The same for zstd (what rill nodes speak): the capture's text
+// framed by rill's ZstdFraming, then broken frames.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { CompressedStreamError, Lz4FrameDecoder } from "../../src/protocol/lz4_frame.ts";
+import { CompressedStreamError } from "../../src/protocol/compressed_frames.ts";
+import { Lz4FrameDecoder } from "../../src/protocol/lz4_frame.ts";
+import { CAPS_RILL } from "../../src/protocol/capabilities.ts";
+import { ZstdCompressor } from "../../src/runtime/zstd.ts";
+import { ZstdFraming } from "../../src/stream/zstd_framing.ts";
+import { fixtureBytes } from "../_fixtures.ts";
 import { rawChild, request } from "../parent/receiver/_harness.ts";
 import { compressedCapture, random } from "../protocol/_lz4.ts";
 import { until } from "../_until.ts";
@@ -43,16 +49,14 @@ function frame(block: number[]): Uint8Array {
   return new Uint8Array([0xfa, 0x80 | (block.length & 0x7f), 0x80 | (block.length >> 7), 0x0a, ...block]);
 }
 
-/** A child that negotiated LZ4 (ver=16376), under a fresh identity. */
-async function compressingChild(h: Hardening) {
+/** A child that negotiated LZ4 (ver=16376, 1.37's), or zstd (rill's ver), under a fresh identity. */
+async function compressingChild(h: Hardening, codec: "lz4" | "zstd" = "lz4") {
   const guid = randomUUID();
-  const hostname = `lz4-${guid.slice(0, 8)}`;
-  const child = await rawChild(
-    h.port,
-    request({ hostname, registry_hostname: hostname, machine_guid: guid, ver: "16376" }),
-  );
+  const hostname = `${codec}-${guid.slice(0, 8)}`;
+  const ver = codec === "lz4" ? "16376" : String(CAPS_RILL);
+  const child = await rawChild(h.port, request({ hostname, registry_hostname: hostname, machine_guid: guid, ver }));
   await until(`${hostname} accepted`, () => child.received().startsWith("Hit me baby"), 20_000);
-  assert.match(child.received(), /version=16320/);
+  assert.match(child.received(), codec === "lz4" ? /version=16320$/ : /version=539584$/);
   return { ...child, hostname };
 }
 
@@ -154,3 +158,44 @@ test(
     });
   },
 );
+
+test("broken zstd frames cut off that child alone, with a log line naming it and the frame", {
+  skip: HARDENING_SKIP ?? false,
+  timeout: 120_000,
+}, async () => {
+  // The 1.37 child's stream as a rill sender would send it with zstd: 20 frames of its text.
+  const text = fixtureBytes("netdata-1.37-child-stream-lz4.decoded.txt").subarray(0, 20 * 16_000);
+  const zstd = new ZstdCompressor(3);
+  const bomb = await zstd.compress(new Uint8Array(8 * 1024 * 1024).fill(0x41));
+  zstd.close();
+  const broken: [what: string, bytes: Uint8Array, says: RegExp][] = [
+    ["a truncated frame", frame([...bomb]).subarray(0, 4 + (bomb.length >> 1)), /./],
+    ["a corrupt block", frame([0x28, 0xb5, 0x2f, 0xfd, 0xff, 0xff, 0xff, 0xff]), /zstd rejects it: /],
+    [`a bomb (8 MB from a ${bomb.length}-byte block)`, frame([...bomb]), /expected at most 131072 bytes of text/],
+    ["plain text", new TextEncoder().encode('BEGIN "system.cpu" 1000000\n'), /expected a frame header FA 8x 8x 0A/],
+  ];
+  await withHardening({ childCharts: 40 }, async (h) => {
+    for (const [what, bytes, says] of broken) {
+      const child = await compressingChild(h, "zstd");
+      const framing = new ZstdFraming(true);
+      await writeDrained(child.socket, await framing.encode(text));
+      framing.close();
+      await writeDrained(child.socket, bytes);
+      if (what === "a truncated frame") {
+        // A frame cut short is only known once the connection ends: the child leaves, and is gone alone.
+        child.socket.end();
+      }
+      await child.closed;
+      if (what !== "a truncated frame") {
+        const line = h.parent.output().split("\n").find((l) => l.includes(child.hostname) && says.test(l));
+        assert.ok(
+          line !== undefined,
+          `${what}: no log line ${says} for ${child.hostname}:\n${h.parent.output().slice(-3000)}`,
+        );
+        assert.match(line, /compressed frame 21 at stream byte \d+: /);
+        assert.match(line, /Disabling it\.$/);
+      }
+      await h.waitForAdvances(1);
+    }
+  });
+});
