@@ -14,7 +14,7 @@ import zlib from "node:zlib";
  *
  * @example
  * ```ts
- * const zstd = new ZstdCompressor(3);
+ * const zstd = new ZstdCompressor(3, 17);
  * const block = await zstd.compress(new TextEncoder().encode("END\n")); // decodable on its own arrival
  * zstd.close();
  * ```
@@ -24,9 +24,14 @@ export class ZstdCompressor {
   #output: Buffer[] = [];
   #last: Promise<unknown> = Promise.resolve();
 
-  /** `level`: 1 (faster) to 22 (smaller). */
-  constructor(level: number) {
-    this.#zstd = zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: level } });
+  /**
+   * `level`: 1 (faster) to 22 (smaller); `windowLog`: the history the peer must keep, 2^windowLog bytes
+   * (the level's own when left out: 2 MiB at level 3).
+   */
+  constructor(level: number, windowLog?: number) {
+    const params: Record<number, number> = { [zlib.constants.ZSTD_c_compressionLevel]: level };
+    if (windowLog !== undefined) params[zlib.constants.ZSTD_c_windowLog] = windowLog;
+    this.#zstd = zlib.createZstdCompress({ params });
     this.#zstd.on("data", (chunk: Buffer) => this.#output.push(chunk));
     // Errors reach the call under way through its own listener.
     this.#zstd.on("error", () => {});
@@ -64,19 +69,24 @@ export class ZstdCompressor {
  *
  * @example
  * ```ts
- * const zstd = new ZstdDecompressor();
+ * const zstd = new ZstdDecompressor(21);
  * const text = await zstd.decompress(block, 128 * 1024); // rejects past the bound, or on a corrupt block
  * zstd.close();
  * ```
  */
 export class ZstdDecompressor {
-  readonly #zstd = zlib.createZstdDecompress();
+  readonly #zstd: zlib.ZstdDecompress;
   #output: Buffer[] = [];
   #outputBytes = 0;
   #limit = 0;
   #failure: ((error: Error) => void) | undefined;
 
-  constructor() {
+  /**
+   * `windowLogMax`: the largest history a stream may ask this side to keep, 2^windowLogMax bytes; a stream
+   * that asks for more is rejected before anything is allocated for it (zstd's own limit is 128 MiB).
+   */
+  constructor(windowLogMax: number) {
+    this.#zstd = zlib.createZstdDecompress({ params: { [zlib.constants.ZSTD_d_windowLogMax]: windowLogMax } });
     this.#zstd.on("data", (chunk: Buffer) => {
       this.#outputBytes += chunk.length;
       if (this.#outputBytes <= this.#limit) {

@@ -1,8 +1,8 @@
 /**
  * A child's zstd frames (Netdata 1.44's framing, ../../protocol/compressed_frames.ts), decoded in order one
  * frame at a time: a frame is decoded only once the text of the one before it was taken, so what waits
- * decoded is never more than one frame, and one frame may not decode to more than a Netdata receiver's zstd
- * buffer holds. zstd runs off the event loop (../../runtime/zstd.ts): the intake hears through
+ * decoded is never more than one frame, one frame may not decode to more than a Netdata receiver's zstd
+ * buffer holds, and the stream may not ask for a history past {@link ZSTD_WINDOW_LOG_MAX}. zstd runs off the event loop (../../runtime/zstd.ts): the intake hears through
  * {@link ZstdFrameDecoder.whenReady} when text is ready.
  *
  * @module
@@ -24,6 +24,18 @@ import type { FrameDecoder } from "./compressed_input.ts";
 export const ZSTD_MAX_FRAME_TEXT_BYTES = 128 * 1024;
 
 /**
+ * The largest history a child's zstd stream may ask the parent to keep: 2 MiB, what a Netdata 1.44 sender
+ * uses (level 3 on a stream of unknown length); rill's senders use 128 KiB. zstd alone would allocate up to
+ * 128 MiB for a 10-byte frame header that asks for it.
+ *
+ * @example
+ * ```ts
+ * ZSTD_WINDOW_LOG_MAX; // 21
+ * ```
+ */
+export const ZSTD_WINDOW_LOG_MAX = 21;
+
+/**
  * Reads one connection's zstd frames.
  *
  * @example
@@ -37,7 +49,7 @@ export class ZstdFrameDecoder implements FrameDecoder {
   /** Text bytes the frames decoded to. */
   textBytes = 0;
   readonly #reader = new FrameReader();
-  readonly #zstd = new ZstdDecompressor();
+  readonly #zstd = new ZstdDecompressor(ZSTD_WINDOW_LOG_MAX);
   /** The decoded text of the last frame, not yet taken. */
   #text: Uint8Array | undefined;
   #decoding = false;

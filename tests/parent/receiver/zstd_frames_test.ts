@@ -71,10 +71,14 @@ test("ZstdFraming → ZstdFrameDecoder: frames of at most 16,000 bytes of text, 
   }
 });
 
-test("a zstd frame that decodes past 128 KiB, or one zstd rejects, is a CompressedStreamError naming the frame", async () => {
+test("a zstd frame that decodes past 128 KiB, one zstd rejects, or a history past 2 MiB: a CompressedStreamError naming the frame", async () => {
   const zstd = new ZstdCompressor(3);
   const bomb = await zstd.compress(new Uint8Array(4 * 1024 * 1024).fill(65));
   zstd.close();
+  // A stream that asks the parent to keep a 4 MiB history (a Netdata 1.44 sender asks for 2 MiB at most).
+  const wide = new ZstdCompressor(3, 22);
+  const greedy = await wide.compress(utf8.encode("END\n"));
+  wide.close();
   assert.ok(bomb.length < 1000, `${bomb.length} bytes`);
   const cases: [Uint8Array, RegExp][] = [
     [
@@ -85,6 +89,7 @@ test("a zstd frame that decodes past 128 KiB, or one zstd rejects, is a Compress
       frame(utf8.encode("not zstd at all")),
       /compressed frame 1 at stream byte 0: zstd rejects it: .* \(a 15-byte zstd block\)/,
     ],
+    [frame(greedy), /compressed frame 1 at stream byte 0: zstd rejects it: .*too much memory/],
     [utf8.encode("BEGIN x\n"), /expected a frame header FA 8x 8x 0A, found 42 45 47 49/],
   ];
   for (const [wire, says] of cases) {
