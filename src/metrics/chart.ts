@@ -165,6 +165,8 @@ export class Chart {
   readonly dimensions: Dimension[] = [];
   /** Bumped on every change of the definition. */
   version = 0;
+  /** Epoch µs of the first completed iteration; 0 before it. */
+  firstCollectedUs = 0;
   /** Epoch µs of the last completed iteration; 0 before the first. */
   lastCollectedUs = 0;
   /** µs between the last two completed iterations; 0 until there were two. */

@@ -96,6 +96,7 @@ export class Host {
    */
   collected(chart: Chart, nowUs: number): void {
     chart.sinceLastUs = chart.lastCollectedUs === 0 ? 0 : nowUs - chart.lastCollectedUs;
+    if (chart.firstCollectedUs === 0) chart.firstCollectedUs = nowUs;
     chart.lastCollectedUs = nowUs;
     for (const observer of this.#observers) observer.collected(chart);
     for (const dim of chart.dimensions) dim.updated = false;

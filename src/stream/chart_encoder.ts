@@ -243,10 +243,13 @@ export class ChartEncoder {
       this.#hold(chart, state);
       return false;
     }
-    if (state.missedSinceS !== 0) {
+    if (state.missedSinceS !== 0 && chart.firstCollectedUs !== 0) {
       // The retention begins at the start of the ring's oldest slot; without REPLICATION nothing is asked for.
       const keptFromS = this.#replication && held.firstS !== 0 ? held.firstS : Infinity;
-      const lostS = Math.min(keptFromS, this.#nowSeconds()) - state.missedSinceS;
+      // A chart born while the parent was away missed only what came after its birth; its first point comes
+      // up to one update after its first iteration (an incremental dimension needs two).
+      const bornS = Math.floor(chart.firstCollectedUs / 1e6) + chart.updateEvery;
+      const lostS = Math.min(keptFromS, this.#nowSeconds()) - Math.max(state.missedSinceS, bornS);
       if (lostS > 0) {
         this.#lostCharts++;
         this.#lostSeconds = Math.max(this.#lostSeconds, lostS);
