@@ -35,6 +35,23 @@ export function testHost(overrides: Partial<HostIdentity> = {}): Host {
   return new Host(testIdentity(overrides));
 }
 
+/** A line chart of plugin `test`, updated every second, its context its id; `overrides` win. */
+export function testChartSpec(id: string, overrides: Partial<ChartSpec> = {}): ChartSpec {
+  return {
+    id,
+    title: id,
+    units: "u",
+    family: "f",
+    context: id,
+    chartType: "line",
+    priority: 1,
+    updateEvery: 1,
+    plugin: "test",
+    module: "",
+    ...overrides,
+  };
+}
+
 /** proc.plugin's `system.load` (from /proc/loadavg), as 1.37 defines it. */
 export const LOAD_CHART: ChartSpec = {
   id: "system.load",

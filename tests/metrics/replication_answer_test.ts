@@ -3,25 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type HeldPoints, replicationAnswer } from "../../src/metrics/replication_answer.ts";
-import { testHost } from "../_hosts.ts";
+import { testChartSpec, testHost } from "../_hosts.ts";
 
 const T = 1_795_420_000;
 
 /** A two-dimension chart collected once, and held points ending at T+1…T+10 (T+5 empty on both). */
 function setup() {
   const host = testHost();
-  const chart = host.chart({
-    id: "test.two",
-    title: "Two",
-    units: "u",
-    family: "f",
-    context: "test.two",
-    chartType: "line",
-    priority: 1,
-    updateEvery: 1,
-    plugin: "test",
-    module: "",
-  });
+  const chart = host.chart(testChartSpec("test.two"));
   chart.dimension({ id: "a", algorithm: "absolute", multiplier: 1, divisor: 1 });
   chart.dimension({ id: "b", algorithm: "absolute", multiplier: 1, divisor: 1 });
   const collection = {
@@ -48,18 +37,22 @@ function setup() {
       }
     },
   };
-  return { chart, collection, held, visited };
+  /** The answer to a request for `(after, before]` at T+11, with an optional byte bound. */
+  const answer = (after: number, before: number, startStreaming: boolean, limitBytes?: number) =>
+    replicationAnswer(
+      { chartId: chart.id, after, before, startStreaming },
+      chart,
+      collection,
+      held,
+      T + 11,
+      limitBytes,
+    );
+  return { answer, visited };
 }
 
 test("points in (after, before], slots empty on every dimension skipped, then the states and REND", () => {
-  const { chart, collection, held, visited } = setup();
-  const lines = replicationAnswer(
-    { chartId: chart.id, after: T + 2, before: T + 6, startStreaming: false },
-    chart,
-    collection,
-    held,
-    T + 11,
-  );
+  const { answer, visited } = setup();
+  const lines = answer(T + 2, T + 6, false);
   assert.deepEqual(visited, [[T + 2, T + 6]]);
   const points = lines.flatMap((l) => l.kind === "RBEGIN" && l.range ? [l.range.end - T] : []);
   assert.deepEqual(points, [3, 4, 6]);
@@ -79,14 +72,8 @@ test("points in (after, before], slots empty on every dimension skipped, then th
 });
 
 test("reaching the newest point starts streaming: every dimension's state and the chart's follow the points", () => {
-  const { chart, collection, held } = setup();
-  const lines = replicationAnswer(
-    { chartId: chart.id, after: T + 8, before: T + 10, startStreaming: false },
-    chart,
-    collection,
-    held,
-    T + 11,
-  );
+  const { answer } = setup();
+  const lines = answer(T + 8, T + 10, false);
   assert.deepEqual(lines.map((l) => l.kind), [
     "RBEGIN",
     "RBEGIN",
@@ -105,15 +92,8 @@ test("reaching the newest point starts streaming: every dimension's state and th
 });
 
 test("a byte bound cuts the points short after the first: the answer ends at the last point sent, not streaming", () => {
-  const { chart, collection, held } = setup();
-  const lines = replicationAnswer(
-    { chartId: chart.id, after: T, before: T + 10, startStreaming: true },
-    chart,
-    collection,
-    held,
-    T + 11,
-    1,
-  );
+  const { answer } = setup();
+  const lines = answer(T, T + 10, true, 1);
   const points = lines.flatMap((l) => l.kind === "RBEGIN" && l.range ? [l.range.end - T] : []);
   assert.deepEqual(points, [1]);
   const end = lines.at(-1);
@@ -122,14 +102,8 @@ test("a byte bound cuts the points short after the first: the answer ends at the
 });
 
 test("`0 0` asks for no history: no points are read, and streaming starts", () => {
-  const { chart, collection, held, visited } = setup();
-  const lines = replicationAnswer(
-    { chartId: chart.id, after: 0, before: 0, startStreaming: false },
-    chart,
-    collection,
-    held,
-    T + 11,
-  );
+  const { answer, visited } = setup();
+  const lines = answer(0, 0, false);
   assert.deepEqual(visited, []);
   const end = lines.at(-1);
   assert.ok(end?.kind === "REND");

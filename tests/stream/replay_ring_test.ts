@@ -10,7 +10,7 @@ import { StoredReplay } from "../../src/parent/storage/replay.ts";
 import { Logger } from "../../src/runtime/log.ts";
 import { ReplayRing, RING_BYTES_PER_SAMPLE } from "../../src/stream/replay_ring.ts";
 import type { ReplicationLine } from "../../src/metrics/replication_answer.ts";
-import { testHost } from "../_hosts.ts";
+import { testChartSpec, testHost } from "../_hosts.ts";
 
 /** An epoch second divisible by 10. */
 const T = 1_795_420_000;
@@ -18,18 +18,7 @@ const T = 1_795_420_000;
 /** `test.mix`: a gauge, a counter and a row share, collected at T+s+0.3 for s = 0…n-1 by `collect`. */
 function mixHost(): { host: Host; chart: Chart; collect: (s: number) => void } {
   const host = testHost();
-  const chart = host.chart({
-    id: "test.mix",
-    title: "Mix",
-    units: "u",
-    family: "f",
-    context: "test.mix",
-    chartType: "line",
-    priority: 1,
-    updateEvery: 1,
-    plugin: "test",
-    module: "",
-  });
+  const chart = host.chart(testChartSpec("test.mix", { title: "Mix" }));
   const gauge = chart.dimension({ id: "gauge", algorithm: "absolute", multiplier: 1, divisor: 1000 });
   const counter = chart.dimension({ id: "counter", algorithm: "incremental", multiplier: 8, divisor: 1 });
   const share = chart.dimension({ id: "share", algorithm: "percentage-of-absolute-row", multiplier: 1, divisor: 1 });

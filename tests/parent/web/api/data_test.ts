@@ -3,13 +3,13 @@
 // 400, and CSV/TSV headers carry child strings safely.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { ChartSpec } from "../../../../src/metrics/chart.ts";
 import type { HostCatalogue } from "../../../../src/parent/storage/catalogue.ts";
 import type { ChartStore } from "../../../../src/parent/storage/chart_store.ts";
 import type { HostStore } from "../../../../src/parent/storage/host_store.ts";
 import { formatValue } from "../../../../src/parent/web/api/data_formats.ts";
 import { WebApi } from "../../../../src/parent/web/api/mod.ts";
 import { conf, cpuValue, LAST_S, makeCatalogue, ND_CHILD_GUID, NOW_MS, STORED } from "../_hosts.ts";
+import { testChartSpec } from "../../../_hosts.ts";
 import { countingCatalogue, type ReadCounter } from "./_counting.ts";
 import { answerText } from "../_body.ts";
 
@@ -26,19 +26,7 @@ interface Wrapped {
 /** A chart on nd-child with the given dimension names (ids d0, d1, …) and its ring to fill. */
 function addChart(catalogue: HostCatalogue, id: string, names: readonly string[]): ChartStore {
   const child = catalogue.byGuid(ND_CHILD_GUID)!;
-  const spec: ChartSpec = {
-    id,
-    title: id,
-    units: "things",
-    family: "test",
-    context: id,
-    chartType: "line",
-    priority: 1,
-    updateEvery: 1,
-    plugin: "test",
-    module: "",
-  };
-  const chart = child.host.chart(spec);
+  const chart = child.host.chart(testChartSpec(id, { units: "things", family: "test" }));
   names.forEach((name, i) => chart.dimension({ id: `d${i}`, name, algorithm: "absolute", multiplier: 1, divisor: 1 }));
   return (child.series as HostStore).series(id)!;
 }
