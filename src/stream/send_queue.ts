@@ -1,6 +1,7 @@
 /**
- * The sender's bounded buffer in front of one connection: text is queued per commit and written when the
- * socket can take it (honouring `drain`), compressed framing is applied when negotiated, and the total
+ * The sender's bounded buffer in front of one connection: text is queued per commit, as UTF-8 bytes
+ * (./_byte_queue.ts), and written when the socket can take it (honouring `drain`, and hearing when each
+ * write has gone out), compressed framing is applied when negotiated, and the total
  * pending (queued here plus buffered by the socket) never passes `buffer size bytes`. At the bound a commit
  * is refused rather than the connection closed (1.37 closes it and loses what it held): the caller keeps
  * what it could not send (the replay ring) and hears when the parent has read half the buffer.
@@ -9,6 +10,7 @@
  */
 
 import type { Socket } from "node:net";
+import { ByteQueue } from "./_byte_queue.ts";
 
 /**
  * The first commit refused at the bound, for the log line.
@@ -57,9 +59,7 @@ export interface QueueEvents {
   room(): void;
 }
 
-const utf8 = new TextEncoder();
-
-/** The most queued text handed to the socket in one write. */
+/** The most queued text handed to the socket in one write (whole lines, unless one line is longer). */
 const FLUSH_SLICE_BYTES = 256 * 1024;
 
 /**
@@ -76,13 +76,12 @@ export class SendQueue {
   readonly limitBytes: number;
   /** Compressed framing, when negotiated; else the text goes as it is. */
   readonly framing: WireFraming | undefined;
-  /** Bytes handed to the socket on this connection (text size, before framing). */
+  /** Bytes handed to the socket on this connection (UTF-8 text, before framing). */
   bytesSent = 0;
   /** Wall-clock ms of the last sign that the peer takes data (a write that fit, a drain). */
   lastProgressMs = Date.now();
   readonly #events: QueueEvents;
-  #queue: string[] = [];
-  #queuedBytes = 0;
+  readonly #queue: ByteQueue;
   #waitingForDrain = false;
   /** Text bytes handed to an asynchronous framing and not yet written. */
   #encodingBytes = 0;
@@ -101,6 +100,7 @@ export class SendQueue {
     this.limitBytes = limitBytes;
     this.framing = framing;
     this.#events = events;
+    this.#queue = new ByteQueue(limitBytes);
     socket.on("drain", () => {
       this.#waitingForDrain = false;
       this.lastProgressMs = Date.now();
@@ -111,7 +111,7 @@ export class SendQueue {
 
   /** Bytes waiting: queued here plus what the socket still buffers. */
   get pendingBytes(): number {
-    return this.#queuedBytes + this.#encodingBytes + (this.socket.writableLength ?? 0);
+    return this.#queue.length + this.#encodingBytes + (this.socket.writableLength ?? 0);
   }
 
   /** Room left before the bound, in bytes. */
@@ -128,15 +128,13 @@ export class SendQueue {
   send(text: string): boolean {
     if (this.#closed) return false;
     const pending = this.pendingBytes;
-    if (pending + text.length > this.limitBytes) {
+    if (!this.#queue.append(text, this.limitBytes - pending)) {
       if (!this.#full) {
         this.#full = true;
         this.#events.full({ pending, adding: text.length });
       }
       return false;
     }
-    this.#queue.push(text);
-    this.#queuedBytes += text.length;
     if (!this.#flushScheduled && !this.#waitingForDrain) {
       this.#flushScheduled = true;
       // Commits of one collection round go out in one write.
@@ -161,20 +159,19 @@ export class SendQueue {
   /** Stops queueing; what is queued is dropped. */
   close(): void {
     this.#closed = true;
-    this.#queue = [];
-    this.#queuedBytes = 0;
+    this.#queue.clear();
     this.framing?.close?.();
   }
 
   #flush(): void {
-    while (!this.#waitingForDrain && this.#encodingBytes === 0 && this.#queuedBytes > 0 && !this.socket.destroyed) {
-      const text = this.#takeSlice();
+    while (!this.#waitingForDrain && this.#encodingBytes === 0 && this.#queue.length > 0 && !this.socket.destroyed) {
+      const text = this.#queue.take(FLUSH_SLICE_BYTES);
       this.bytesSent += text.length;
       if (this.framing === undefined) {
         this.#write(text);
         continue;
       }
-      const framed = this.framing.encode(utf8.encode(text));
+      const framed = this.framing.encode(text);
       if (framed instanceof Uint8Array) {
         this.#write(framed);
         continue;
@@ -191,26 +188,20 @@ export class SendQueue {
     this.#checkRoom();
   }
 
-  #write(bytes: string | Uint8Array): void {
-    if (this.socket.write(bytes)) this.lastProgressMs = Date.now();
+  #write(bytes: Uint8Array): void {
+    // The callback runs once the socket has passed these bytes on: room may have come back even when the
+    // socket never held enough to refuse a write (and so never emits `drain`), as with a bound below its
+    // high-water mark.
+    const accepted = this.socket.write(bytes, this.#written);
+    if (accepted) this.lastProgressMs = Date.now();
     else this.#waitingForDrain = true;
   }
-  /**
-   * The oldest commits, up to {@link FLUSH_SLICE_BYTES} (at least one), out of the queue: the socket gets
-   * the queue a slice at a time, so a full queue is never copied whole into one string and one buffer.
-   */
-  #takeSlice(): string {
-    const queue = this.#queue;
-    let count = 0;
-    let bytes = 0;
-    while (count < queue.length && (count === 0 || bytes + queue[count].length <= FLUSH_SLICE_BYTES)) {
-      bytes += queue[count++].length;
-    }
-    const text = count === 1 ? queue[0] : queue.slice(0, count).join("");
-    this.#queue = count === queue.length ? [] : queue.slice(count);
-    this.#queuedBytes -= bytes;
-    return text;
-  }
+
+  readonly #written = (error?: Error | null): void => {
+    if (error) return;
+    this.lastProgressMs = Date.now();
+    this.#checkRoom();
+  };
 
   /** Tells the owner once the parent has read half the buffer after a refusal. */
   #checkRoom(): void {
