@@ -5,6 +5,8 @@
  *
  * Each child runs as the leader of its own process group, and signals go to the whole group: a shell
  * plugin's `sleep` (or any helper it forks) dies with it instead of living on holding our pipe open.
+ * What children print is counted towards a garbage collection (./gc.ts): their output is most of what a
+ * collector allocates.
  *
  * @module
  */
@@ -12,6 +14,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import process from "node:process";
+import { GarbageHint } from "./gc.ts";
 
 /**
  * How a child ended: an exit code, or the signal that killed it, or the reason it never started.
@@ -77,6 +80,9 @@ export interface ChildHandle {
 // output: a grandchild that left our process group may hold them open forever.
 const CLOSE_GRACE_MS = 2000;
 
+/** Children's output read, over all children: a collection is asked for after every 4 MiB (./gc.ts). */
+const outputGarbage = new GarbageHint(4 * 1024 * 1024);
+
 /**
  * Starts `path` with `args`: standard input is `/dev/null`, standard output and error are piped to the
  * callbacks. A child that cannot be started (missing, not executable) still yields a handle, whose
@@ -113,7 +119,10 @@ export function spawnProcess(path: string, args: readonly string[], options: Spa
   });
   const pid = child.pid;
 
-  child.stdout?.on("data", (chunk: Uint8Array) => options.onStdout(chunk));
+  child.stdout?.on("data", (chunk: Uint8Array) => {
+    options.onStdout(chunk);
+    outputGarbage.read(chunk.length);
+  });
   child.stderr?.on("data", (chunk: Uint8Array) => options.onStderr(chunk));
 
   let exit: ChildExit | undefined;
