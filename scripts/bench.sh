@@ -11,16 +11,20 @@
 # children stream in real time, compared request by request) and `scripts/bench.sh api-memory [--children N] …` (the
 # parent's RSS over repeated large answers, scripts/bench_api_memory.ts) run once. `scripts/bench.sh wire [--runs N]`
 # (a real child's stream plain, LZ4 and zstd: wire bytes per second and the CPU of both ends, scripts/bench_wire.ts)
-# runs on both.
+# runs on both. `scripts/bench.sh flood-memory [seconds] [buffer bytes]` (the collector's RSS under a 1 MB/s plugin
+# its parent never reads, scripts/bench_flood_memory.ts) runs once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x node_modules/.bin/deno ] && [ -x node_modules/.bin/bun ] || npm install --no-audit --no-fund --loglevel=error
 name=$1
 shift
-# The collector benchmark measures the compiled binary against a real Netdata: the runtime running the
-# script does not matter, so it runs once (`scripts/bench.sh collector [seconds]`).
+# The collector benchmarks measure the compiled binary: the runtime running the script does not matter, so
+# they run once (`scripts/bench.sh collector [seconds]`, `scripts/bench.sh flood-memory [seconds] [buffer]`).
 if [ "$name" = collector ]; then
   exec node_modules/.bin/deno run -A scripts/bench_collector.ts "$@"
+fi
+if [ "$name" = flood-memory ]; then
+  exec node_modules/.bin/deno run -A scripts/bench_flood_memory.ts "$@"
 fi
 # The parent benchmark measures the parents' CPU; the simulated children run in the script, on Bun (the lighter load).
 if [ "$name" = parent ]; then
