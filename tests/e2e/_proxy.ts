@@ -81,6 +81,25 @@ export async function rawWindow(
   return await node.json(path) as DataReply;
 }
 
+/**
+ * The slots of `chart` of `host` in `[after, before]` where some dimension has no value, or that the reply
+ * does not list at all (as empty as a row of nulls), in seconds after `from`, oldest first.
+ */
+export async function emptySlots(
+  node: { json(path: string): Promise<unknown> },
+  host: string,
+  chart: string,
+  after: number,
+  before: number,
+  from: number,
+): Promise<number[]> {
+  const reply = await rawWindow(node, host, chart, after, before);
+  const times = new Set(reply.data.map((row) => row[0] as number));
+  const empty = reply.data.filter((row) => row.slice(1).some((v) => v === null)).map((row) => row[0] as number);
+  for (let t = after; t <= before; t++) if (!times.has(t)) empty.push(t);
+  return [...new Set(empty)].sort((a, b) => a - b).map((t) => t - from);
+}
+
 /** Slot times (newest first) of the rows where every dimension has a value. */
 export function fullRows(reply: DataReply): number[] {
   return reply.data.filter((row) => row.slice(1).every((v) => v !== null)).map((row) => row[0] as number);

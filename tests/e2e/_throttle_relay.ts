@@ -4,7 +4,8 @@
  * with a parent that reads slowly); what the parent sends back passes at once and is recorded. The lines
  * of one watched chart, both ways, are kept with the time they passed, to explain a gap when a test fails.
  */
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { connect, type Socket } from "node:net";
+import { listenRelay } from "../_loopback_relay.ts";
 
 /** A line of the watched chart and when it passed the relay. */
 export interface WatchedLine {
@@ -63,9 +64,8 @@ function lineWatcher(chartId: string, way: ">" | "<", into: WatchedLine[]): (chu
 /**
  * Starts a relay in front of the parent at `127.0.0.1:<parentPort>`, keeping the lines of `watchChart`.
  */
-export function startThrottleRelay(parentPort: number, watchChart = "system.cpu"): Promise<ThrottleRelay> {
+export async function startThrottleRelay(parentPort: number, watchChart = "system.cpu"): Promise<ThrottleRelay> {
   const watched: WatchedLine[] = [];
-  const sockets = new Set<Socket>();
   const children = new Set<Socket>();
   const replies: string[] = [];
   let rate: number | undefined;
@@ -76,14 +76,7 @@ export function startThrottleRelay(parentPort: number, watchChart = "system.cpu"
     allowance = Math.min(allowance + rate / TICKS_PER_SECOND, rate / TICKS_PER_SECOND);
     if (allowance > 0) { for (const child of children) child.resume(); }
   }, 1000 / TICKS_PER_SECOND);
-  const track = (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-    s.on("error", () => s.destroy());
-    return s;
-  };
-  const server: Server = createServer((child) => {
-    track(child);
+  const relay = await listenRelay((child, track) => {
     children.add(child);
     child.on("close", () => children.delete(child));
     const parent = track(connect(parentPort, "127.0.0.1"));
@@ -106,29 +99,20 @@ export function startThrottleRelay(parentPort: number, watchChart = "system.cpu"
     child.on("close", () => parent.destroy());
     parent.on("close", () => child.destroy());
   });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      if (typeof address !== "object" || address === null) return reject(new Error("no address"));
-      resolve({
-        port: address.port,
-        connections: () => replies.length,
-        replies,
-        watched,
-        forwarded: () => forwarded,
-        throttle: (bytesPerSecond) => {
-          rate = bytesPerSecond;
-          allowance = 0;
-          if (rate === undefined) { for (const child of children) child.resume(); }
-        },
-        stop: () =>
-          new Promise<void>((done) => {
-            clearInterval(tick);
-            for (const s of sockets) s.destroy();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  return {
+    port: relay.port,
+    connections: () => replies.length,
+    replies,
+    watched,
+    forwarded: () => forwarded,
+    throttle: (bytesPerSecond) => {
+      rate = bytesPerSecond;
+      allowance = 0;
+      if (rate === undefined) { for (const child of children) child.resume(); }
+    },
+    stop: () => {
+      clearInterval(tick);
+      return relay.stop();
+    },
+  };
 }

@@ -16,7 +16,7 @@ import {
 } from "../interop/_netdata.ts";
 import { type RunningCollector, startCollector, X64_SKIP } from "./_collector.ts";
 import { PARENT_SKIP, type RunningParent, startParent } from "./_parent.ts";
-import { accepting, fullRows, rawWindow, sendingTo } from "./_proxy.ts";
+import { accepting, emptySlots, fullRows, rawWindow, sendingTo } from "./_proxy.ts";
 
 const OUTAGE_MS = 60_000;
 /** A ring for about 20 s of a collector's ~330 dimensions (4 bytes each): well short of the outage. */
@@ -35,15 +35,6 @@ interface Setup {
 }
 
 /** Rows of `chart` of `host` in `[after, before]` where some dimension has no value, as seconds after `from`. */
-async function emptyRows(parent: Parent, host: string, chart: string, after: number, before: number, from: number) {
-  const reply = await rawWindow(parent, host, chart, after, before);
-  const times = new Set(reply.data.map((row) => row[0] as number));
-  const empty = reply.data.filter((row) => row.slice(1).some((v) => v === null)).map((row) => row[0] as number);
-  // A slot the reply does not list at all is as empty as a row of nulls.
-  for (let t = after; t <= before; t++) if (!times.has(t)) empty.push(t);
-  return [...new Set(empty)].sort((a, b) => a - b).map((t) => t - from);
-}
-
 test(
   "parent down for 60 s: the collector's ring fills the outage at rill-parent and at a real 1.37 parent (ram); a ring too small loses the oldest seconds, logged",
   { skip: PARENT_SKIP ?? X64_SKIP ?? NETDATA_SKIP_REASON ?? false, timeout: 420_000 },
@@ -118,7 +109,7 @@ test(
       for (const s of setups) {
         // The default ring: nothing of the outage is missing, on any chart.
         for (const chart of CHARTS) {
-          const empty = await emptyRows(s.parent, s.full.hostname, chart, killedS - 5, restartedS + 5, killedS);
+          const empty = await emptySlots(s.parent, s.full.hostname, chart, killedS - 5, restartedS + 5, killedS);
           report.push(`${s.name} ${chart}: ${empty.length} empty (full ring)`);
           assert.deepEqual(empty, [], `${s.name}, ${chart}: empty slots at ${empty} s after the kill`);
         }
@@ -127,7 +118,7 @@ test(
         const lost = [...s.small.output().matchAll(/the oldest (\d+) seconds of (\d+) charts are lost/g)].at(-1);
         assert.ok(lost, s.small.output().slice(-3000));
         const lostS = Number(lost[1]);
-        const empty = await emptyRows(s.parent, s.small.hostname, "system.cpu", killedS, restartedS + 5, killedS);
+        const empty = await emptySlots(s.parent, s.small.hostname, "system.cpu", killedS, restartedS + 5, killedS);
         report.push(
           `${s.name}: small ring lost ${lostS} s (logged), empty slots at ${empty.join(",")} s after the kill` +
             ` (live again ${liveS - restartedS} s after the restart)`,

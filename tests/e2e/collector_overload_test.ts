@@ -18,7 +18,7 @@ import {
 import { type RunningCollector, startCollector, X64_SKIP } from "./_collector.ts";
 import { FLOOD_PLUGIN, rssKiB } from "./_flood.ts";
 import { PARENT_SKIP, type RunningParent, startParent } from "./_parent.ts";
-import { accepting, fullRows, rawWindow, sendingTo } from "./_proxy.ts";
+import { accepting, emptySlots, fullRows, rawWindow, sendingTo } from "./_proxy.ts";
 import { startThrottleRelay, type ThrottleRelay, type WatchedLine } from "./_throttle_relay.ts";
 
 const THROTTLED_MS = 120_000;
@@ -79,15 +79,6 @@ function timeline(lines: readonly WatchedLine[], fromMs: number): string {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** Rows of `chart` of `host` in `[after, before]` with a dimension that has no value (seconds after `from`). */
-async function emptyRows(s: Setup, chart: string, after: number, before: number, from: number): Promise<number[]> {
-  const reply = await rawWindow(s.parent, s.collector.hostname, chart, after, before);
-  const times = new Set(reply.data.map((row) => row[0] as number));
-  const empty = reply.data.filter((row) => row.slice(1).some((v) => v === null)).map((row) => row[0] as number);
-  for (let t = after; t <= before; t++) if (!times.has(t)) empty.push(t);
-  return [...new Set(empty)].sort((a, b) => a - b).map((t) => t - from);
-}
 
 test(
   "a parent reading at a third of the collector's rate for 2 minutes: no disconnect, no empty point once it catches up, RSS bounded",
@@ -161,7 +152,11 @@ test(
       const window = [throttledS - 5, releasedS + 5] as const;
       await until("the parents caught up", async () => {
         for (const s of setups) {
-          for (const chart of s.charts) if ((await emptyRows(s, chart, ...window, throttledS)).length > 0) return false;
+          for (const chart of s.charts) {
+            if ((await emptySlots(s.parent, s.collector.hostname, chart, ...window, throttledS)).length > 0) {
+              return false;
+            }
+          }
         }
         return true;
       }, 180_000).catch(() => undefined);
@@ -201,7 +196,7 @@ test(
           }`,
         );
         for (const chart of s.charts) {
-          const empty = await emptyRows(s, chart, ...window, throttledS);
+          const empty = await emptySlots(s.parent, s.collector.hostname, chart, ...window, throttledS);
           report.push(`${s.name}, ${chart}: empty at [${empty}] s after the throttle began`);
           check(empty.length === 0, report.at(-1)!);
         }

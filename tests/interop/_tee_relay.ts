@@ -4,7 +4,8 @@
  * stream, and the child speaks with the primary alone. It counts the child's bytes on the wire and reads
  * the child's stream as text, decoding LZ4 frames when the primary's reply granted compression.
  */
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { connect } from "node:net";
+import { listenRelay } from "../_loopback_relay.ts";
 import { CAP_COMPRESSION, convertVersionToCapabilities } from "../../src/protocol/capabilities.ts";
 import { Lz4FrameDecoder } from "../../src/protocol/lz4_frame.ts";
 
@@ -32,19 +33,11 @@ export interface TeeRelay {
  * Starts a tee in front of a primary and (optionally) a secondary parent, both on 127.0.0.1; without a
  * secondary it only records what the child sends.
  */
-export function startTeeRelay(primaryPort: number, secondaryPort?: number): Promise<TeeRelay> {
-  const sockets = new Set<Socket>();
+export async function startTeeRelay(primaryPort: number, secondaryPort?: number): Promise<TeeRelay> {
   const secondaryReplies: string[] = [];
   const childStreams: string[] = [];
   const primaryReplies: string[] = [];
-  const track = (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-    s.on("error", () => s.destroy());
-    return s;
-  };
-  const server: Server = createServer((child) => {
-    track(child);
+  const relay = await listenRelay((child, track) => {
     const primary = track(connect(primaryPort, "127.0.0.1"));
     const secondary = secondaryPort === undefined ? undefined : track(connect(secondaryPort, "127.0.0.1"));
     const index = secondaryReplies.push("") - 1;
@@ -67,25 +60,14 @@ export function startTeeRelay(primaryPort: number, secondaryPort?: number): Prom
     });
     primary.on("close", () => child.destroy());
   });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      if (typeof address !== "object" || address === null) return reject(new Error("no address"));
-      resolve({
-        port: address.port,
-        secondaryReplies,
-        childStreams,
-        primaryReplies,
-        childText: (index) => streamText(childStreams[index] ?? "", primaryReplies[index] ?? ""),
-        stop: () =>
-          new Promise<void>((done) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  return {
+    port: relay.port,
+    secondaryReplies,
+    childStreams,
+    primaryReplies,
+    childText: (index) => streamText(childStreams[index] ?? "", primaryReplies[index] ?? ""),
+    stop: relay.stop,
+  };
 }
 
 const VERSION_REPLY = "Hit me baby, push them over with the version=";
