@@ -72,15 +72,17 @@ export class ByteQueue {
   }
 
   /**
-   * Removes and returns (as a copy, which the caller may keep) the oldest bytes, at most `maxBytes`, ending
-   * after a newline when one falls within them, so that lines stay whole.
+   * Removes and returns (as a copy, which the caller may keep) the oldest whole lines, at most `maxBytes` of
+   * them, or the first line whole when it alone is longer (and what is queued when no newline ends it).
    */
   take(maxBytes: number): Uint8Array {
     const end = Math.min(this.#tail, this.#head + maxBytes);
     let cut = end;
     if (end < this.#tail) {
-      const newline = this.#bytes.subarray(this.#head, end).lastIndexOf(NEWLINE);
-      if (newline >= 0) cut = this.#head + newline + 1;
+      const bytes = this.#bytes;
+      const newline = bytes.subarray(this.#head, end).lastIndexOf(NEWLINE);
+      const next = newline >= 0 ? -1 : bytes.subarray(end, this.#tail).indexOf(NEWLINE);
+      cut = newline >= 0 ? this.#head + newline + 1 : next >= 0 ? end + next + 1 : this.#tail;
     }
     const out = this.#bytes.slice(this.#head, cut);
     this.#head = cut;

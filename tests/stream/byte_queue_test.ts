@@ -14,11 +14,13 @@ test("text goes in as UTF-8 and comes out in order, cut after a newline", () => 
   assert.equal(q.length, 0);
 });
 
-test("a slice with no newline in it is taken whole", () => {
+test("a line longer than the slice is taken whole, and a last line without its newline as it is", () => {
   const q = new ByteQueue(1024);
-  q.append("0123456789\n", 1024);
-  assert.equal(text(q.take(4)), "0123");
-  assert.equal(text(q.take(100)), "456789\n");
+  q.append("0123456789\nab\ncd", 1024);
+  assert.equal(text(q.take(4)), "0123456789\n");
+  assert.equal(text(q.take(1)), "ab\n");
+  assert.equal(text(q.take(1)), "cd");
+  assert.equal(q.length, 0);
 });
 
 test("the room is counted in UTF-8 bytes, and a refused text leaves the queue as it was", () => {
@@ -53,9 +55,9 @@ test("the bound holds however the backlog moves, and nothing is lost or reordere
 
 test("a queue full to the bound refuses, and takes again once read", () => {
   const q = new ByteQueue(64);
-  assert.ok(q.append("x".repeat(63) + "\n", 64));
+  assert.ok(q.append("w".repeat(31) + "\n" + "x".repeat(31) + "\n", 64));
   assert.equal(q.append("y\n", 64 - q.length), false);
-  q.take(32);
+  assert.equal(text(q.take(32)), "w".repeat(31) + "\n");
   assert.ok(q.append("y\n", 64 - q.length));
   assert.equal(q.capacity, 64);
   assert.equal(text(q.take(100)), "x".repeat(31) + "\ny\n");
