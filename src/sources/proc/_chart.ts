@@ -1,18 +1,18 @@
 /**
- * Shared shape of proc.plugin charts: every chart of a module has the same plugin and module names and
- * the `_collect_plugin` / `_collect_module` labels a 1.37 child attaches.
+ * Shared shape of proc.plugin charts: every chart of a module has the plugin `proc.plugin` and the module's
+ * name (its file, `/proc/loadavg`), with the labels every collector's chart carries (see ../_chart.ts).
  *
  * @module
  */
 
-import type { Chart, ChartSpec, DimensionSpec } from "../../metrics/chart.ts";
+import type { Chart, DimensionSpec } from "../../metrics/chart.ts";
 import type { Host } from "../../metrics/host.ts";
-import { LABEL_SOURCE } from "../../protocol/commands.ts";
+import { collectorChart, type CollectorChartSpec } from "../_chart.ts";
+
+export { dim } from "../_chart.ts";
 
 /** The fields of a chart spec that vary per chart; plugin and module come from the module. */
-export type ProcChartSpec = Omit<ChartSpec, "plugin" | "module" | "updateEvery"> & { readonly updateEvery?: number };
-
-const AUTO_PERMANENT = LABEL_SOURCE.AUTO | LABEL_SOURCE.PERMANENT;
+export type ProcChartSpec = CollectorChartSpec;
 
 /**
  * Defines (or refreshes) a proc.plugin chart with its dimensions, labelled as 1.37 labels them.
@@ -31,27 +31,5 @@ export function procChart(
   spec: ProcChartSpec,
   dimensions: readonly DimensionSpec[] = [],
 ): Chart {
-  const chart = host.chart({ updateEvery, ...spec, plugin: "proc.plugin", module });
-  chart.label("_collect_plugin", "proc.plugin", AUTO_PERMANENT);
-  chart.label("_collect_module", module, AUTO_PERMANENT);
-  for (const dim of dimensions) chart.dimension(dim);
-  return chart;
-}
-
-/**
- * Shorthand for the common dimension shapes.
- *
- * @example
- * ```ts
- * dim("load1", "absolute", 1, 1000); // { id: "load1", algorithm: "absolute", multiplier: 1, divisor: 1000 }
- * ```
- */
-export function dim(
-  id: string,
-  algorithm: DimensionSpec["algorithm"],
-  multiplier = 1,
-  divisor = 1,
-  extra: Partial<DimensionSpec> = {},
-): DimensionSpec {
-  return { id, algorithm, multiplier, divisor, ...extra };
+  return collectorChart(host, { plugin: "proc.plugin", module }, updateEvery, spec, dimensions);
 }
