@@ -1,6 +1,6 @@
 /**
- * Shared shape of proc.plugin charts: every chart of a module has the same plugin and module names and
- * the `_collect_plugin` / `_collect_module` labels a 1.37 child attaches.
+ * Shared shape of internal plugins' charts (proc.plugin, diskspace.plugin): every chart of a module has the
+ * same plugin and module names and the `_collect_plugin` / `_collect_module` labels a 1.37 child attaches.
  *
  * @module
  */
@@ -13,6 +13,8 @@ import { LABEL_SOURCE } from "../../protocol/commands.ts";
 export type ProcChartSpec = Omit<ChartSpec, "plugin" | "module" | "updateEvery"> & { readonly updateEvery?: number };
 
 const AUTO_PERMANENT = LABEL_SOURCE.AUTO | LABEL_SOURCE.PERMANENT;
+/** The `_collect_module` label of a plugin that has no modules (1.37 writes it for a null module). */
+const NO_MODULE = "[none]";
 
 /**
  * Defines (or refreshes) a proc.plugin chart with its dimensions, labelled as 1.37 labels them.
@@ -31,9 +33,31 @@ export function procChart(
   spec: ProcChartSpec,
   dimensions: readonly DimensionSpec[] = [],
 ): Chart {
-  const chart = host.chart({ updateEvery, ...spec, plugin: "proc.plugin", module });
-  chart.label("_collect_plugin", "proc.plugin", AUTO_PERMANENT);
-  chart.label("_collect_module", module, AUTO_PERMANENT);
+  return pluginChart(host, "proc.plugin", module, updateEvery, spec, dimensions);
+}
+
+/**
+ * Defines (or refreshes) a chart of any internal plugin, labelled as 1.37 labels them; a plugin without
+ * modules passes `""` as module, which 1.37 sends empty on the `CHART` line and as `[none]` in the label.
+ *
+ * @example
+ * ```ts
+ * const chart = pluginChart(host, "diskspace.plugin", "", 1, { id: "disk_space._", ... }, [
+ *   { id: "avail", algorithm: "absolute", multiplier: 4096, divisor: 1073741824 },
+ * ]);
+ * ```
+ */
+export function pluginChart(
+  host: Host,
+  plugin: string,
+  module: string,
+  updateEvery: number,
+  spec: ProcChartSpec,
+  dimensions: readonly DimensionSpec[] = [],
+): Chart {
+  const chart = host.chart({ updateEvery, ...spec, plugin, module });
+  chart.label("_collect_plugin", plugin, AUTO_PERMANENT);
+  chart.label("_collect_module", module === "" ? NO_MODULE : module, AUTO_PERMANENT);
   for (const dim of dimensions) chart.dimension(dim);
   return chart;
 }
