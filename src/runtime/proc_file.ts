@@ -30,6 +30,22 @@ export class ProcFile {
     this.path = path;
   }
 
+  /**
+   * A small file read once (at discovery: a sector size, a device's `major:minor`), then closed;
+   * `undefined` when it cannot be read.
+   *
+   * @example
+   * ```ts
+   * ProcFile.readOnce("/sys/block/zram0/dev"); // "252:0\n"
+   * ```
+   */
+  static readOnce(path: string): string | undefined {
+    const file = new ProcFile(path);
+    const text = file.read();
+    file.close();
+    return text;
+  }
+
   /** The whole file as text, or `undefined` when it cannot be opened or read (see {@link lastError}). */
   read(): string | undefined {
     try {

@@ -280,14 +280,14 @@ export function diskstatsSource(ctx: SourceContext): Source {
 
     let name = kernelName;
     if (kernelName.startsWith("dm-")) {
-      const mapped = readOnce(sys(`/sys/block/${kernelName}/dm/name`))?.trim();
+      const mapped = ProcFile.readOnce(sys(`/sys/block/${kernelName}/dm/name`))?.trim();
       if (mapped) name = mapped;
     }
     const sectorPath = type === "partition"
       ? `/sys/dev/block/${major}:${minor}/../queue/hw_sector_size`
       : `/sys/block/${kernelName}/queue/hw_sector_size`;
-    const sectorSize = firstInt(readOnce(sys(sectorPath)));
-    const mountPoint = findMountPoint(readOnce(sys("/proc/self/mountinfo")), major, minor);
+    const sectorSize = firstInt(ProcFile.readOnce(sys(sectorPath)));
+    const mountPoint = findMountPoint(ProcFile.readOnce(sys("/proc/self/mountinfo")), major, minor);
     return {
       kernelName,
       name,
@@ -367,14 +367,6 @@ export function diskstatsSource(ctx: SourceContext): Source {
       file.close();
     },
   };
-}
-
-/** A file read once at discovery (sector size, mapper name, mount table), then closed. */
-function readOnce(path: string): string | undefined {
-  const f = new ProcFile(path);
-  const text = f.read();
-  f.close();
-  return text;
 }
 
 /** The mount point of `major:minor` in a `/proc/self/mountinfo` text, with its octal escapes decoded. */
