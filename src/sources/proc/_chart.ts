@@ -1,6 +1,7 @@
 /**
- * Shared shape of proc.plugin charts: every chart of a module has the same plugin and module names and
- * the `_collect_plugin` / `_collect_module` labels a 1.37 child attaches.
+ * Shared shape of a plugin's charts (proc.plugin's, and the collector's own `netdata` charts): every chart
+ * of a module has the same plugin and module names and the `_collect_plugin` / `_collect_module` labels a
+ * 1.37 child attaches.
  *
  * @module
  */
@@ -31,8 +32,29 @@ export function procChart(
   spec: ProcChartSpec,
   dimensions: readonly DimensionSpec[] = [],
 ): Chart {
-  const chart = host.chart({ updateEvery, ...spec, plugin: "proc.plugin", module });
-  chart.label("_collect_plugin", "proc.plugin", AUTO_PERMANENT);
+  return pluginChart(host, "proc.plugin", module, updateEvery, spec, dimensions);
+}
+
+/**
+ * Defines (or refreshes) a chart of any internal plugin with its dimensions, labelled as 1.37 labels them.
+ *
+ * @example
+ * ```ts
+ * const uptime = pluginChart(host, "netdata", "stats", 1, { id: "netdata.uptime", ... }, [
+ *   { id: "uptime", algorithm: "absolute", multiplier: 1, divisor: 1 },
+ * ]);
+ * ```
+ */
+export function pluginChart(
+  host: Host,
+  plugin: string,
+  module: string,
+  updateEvery: number,
+  spec: ProcChartSpec,
+  dimensions: readonly DimensionSpec[] = [],
+): Chart {
+  const chart = host.chart({ updateEvery, ...spec, plugin, module });
+  chart.label("_collect_plugin", plugin, AUTO_PERMANENT);
   chart.label("_collect_module", module, AUTO_PERMANENT);
   for (const dim of dimensions) chart.dimension(dim);
   return chart;
