@@ -6,6 +6,7 @@
  */
 
 import type { Logger } from "../runtime/log.ts";
+import type { CollectionTimings } from "./collection_timings.ts";
 import type { Source } from "./source.ts";
 
 /**
@@ -13,7 +14,7 @@ import type { Source } from "./source.ts";
  *
  * @example
  * ```ts
- * const loop = new CollectionLoop([loadavg, stat], 1, log);
+ * const loop = new CollectionLoop([loadavg, stat], 1, log, new CollectionTimings([loadavg, stat]));
  * loop.start();
  * // … on shutdown:
  * loop.stop();
@@ -23,15 +24,18 @@ export class CollectionLoop {
   readonly sources: readonly Source[];
   readonly updateEvery: number;
   readonly log: Logger;
+  /** Where the time of each `collect()` goes, when someone charts it. */
+  readonly timings: CollectionTimings | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #lastSlot = new Map<Source, number>();
   // The last error of each source, so a source failing every second logs once, and again when it recovers.
   readonly #failing = new Map<Source, string>();
 
-  constructor(sources: readonly Source[], updateEvery: number, log: Logger) {
+  constructor(sources: readonly Source[], updateEvery: number, log: Logger, timings?: CollectionTimings) {
     this.sources = sources;
     this.updateEvery = Math.max(1, Math.trunc(updateEvery));
     this.log = log;
+    this.timings = timings;
   }
 
   /** Runs every due source once, for the wall-clock time `nowMs`. */
@@ -43,6 +47,7 @@ export class CollectionLoop {
       const slot = Math.floor(nowS / every);
       if (this.#lastSlot.get(source) === slot) continue;
       this.#lastSlot.set(source, slot);
+      const startedMs = performance.now();
       try {
         source.collect(nowUs);
         if (this.#failing.delete(source)) this.log.info(`${source.name}: collecting again`);
@@ -51,6 +56,7 @@ export class CollectionLoop {
         if (this.#failing.get(source) !== message) this.log.error(`${source.name}: ${message}`);
         this.#failing.set(source, message);
       }
+      this.timings?.add(source, performance.now() - startedMs);
     }
   }
 

@@ -78,6 +78,8 @@ export class SendQueue {
   readonly framing: WireFraming | undefined;
   /** Bytes handed to the socket on this connection (UTF-8 text, before framing). */
   bytesSent = 0;
+  /** Bytes handed to the socket on this connection as they go on the wire (after framing). */
+  wireBytesSent = 0;
   /** Wall-clock ms of the last sign that the peer takes data (a write that fit, a drain). */
   lastProgressMs = Date.now();
   readonly #events: QueueEvents;
@@ -192,6 +194,7 @@ export class SendQueue {
     // The callback runs once the socket has passed these bytes on: room may have come back even when the
     // socket never held enough to refuse a write (and so never emits `drain`), as with a bound below its
     // high-water mark.
+    this.wireBytesSent += bytes.length;
     const accepted = this.socket.write(bytes, this.#written);
     if (accepted) this.lastProgressMs = Date.now();
     else this.#waitingForDrain = true;

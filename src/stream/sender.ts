@@ -22,6 +22,7 @@ import { Connection } from "./connection.ts";
 import { Failover, type Link } from "./failover.ts";
 import { handshakeAsChild } from "./handshake.ts";
 import type { ReplaySource } from "./replay_source.ts";
+import { SenderStats } from "./sender_stats.ts";
 
 /**
  * Options of {@link StreamSender}.
@@ -78,6 +79,8 @@ export class StreamSender implements HostObserver {
   bytesSentTotal = 0;
   /** The destination of the current connection, if any. */
   connectedTo: Destination | undefined;
+  /** Connections, disconnects, bytes and buffer, for self-monitoring. */
+  readonly stats: SenderStats;
   readonly #log: Logger;
   readonly #replay: ReplaySource;
   readonly #failover: Failover;
@@ -99,11 +102,12 @@ export class StreamSender implements HostObserver {
     this.#log = options.log;
     this.#replay = options.replay;
     this.#failover = new Failover(options.config, options.log, (dest) => this.#prefix(dest));
+    this.stats = new SenderStats(options.config.bufferSizeBytes);
   }
 
   /** Bytes waiting to be sent on the current connection (never more than `buffer size bytes`). */
   get pendingBytes(): number {
-    return this.#session?.connection.queue.pendingBytes ?? 0;
+    return this.stats.pendingBytes;
   }
 
   /** Charts held back on the current connection (the buffer was full), waiting to be defined again. */
@@ -160,6 +164,7 @@ export class StreamSender implements HostObserver {
   async #run(): Promise<void> {
     while (this.#running) {
       const signal = this.#stopping.signal;
+      this.stats.connecting();
       const link = await this.#failover.connect(signal, (socket, destination) =>
         handshakeAsChild(socket, {
           identity: this.host.identity,
@@ -171,7 +176,7 @@ export class StreamSender implements HostObserver {
           log: this.#log,
           prefix: this.#prefix(destination),
           tls: destination.ssl,
-        }));
+        }).then((outcome) => this.stats.handshakeEnded(outcome)));
       if (link === undefined) {
         if (this.#running) await this.#failover.pause(this.#failover.nextAttemptDelayMs());
         continue;
@@ -179,10 +184,12 @@ export class StreamSender implements HostObserver {
       const session = this.#open(link);
       this.#session = session;
       this.connectedTo = link.destination;
+      this.stats.connected(session.connection.queue);
       session.encoder.greet();
       session.encoder.defineCollected();
       this.#reportLost(session);
       const reason = await session.connection.ended;
+      this.stats.ended(reason);
       this.#session = undefined;
       this.connectedTo = undefined;
       this.#missedSinceS = Math.floor(Date.now() / 1000);
