@@ -1,32 +1,30 @@
 /**
  * Footprint of the compiled rill collector next to a real Netdata 1.37 headless child: both stream at the same
- * time to one real Netdata parent that this script starts, all on 127.0.0.1. Run it with
- * `bash scripts/bench.sh collector [seconds]` (Deno only) or `deno run -A scripts/bench_collector.ts [seconds]`;
- * it needs `dist/rill-collector-linux-x64` (`bash scripts/build.sh`) and Debian's `netdata` package.
+ * time to one real Netdata parent that this script starts, all on 127.0.0.1, first with a cold page cache, then
+ * with a warm one. Run it with `bash scripts/bench.sh collector [seconds per phase = 600]` (Deno only); it needs
+ * `dist/rill-collector-linux-x64` (`bash scripts/build.sh`) and Debian's `netdata` package.
  *
  * How to read the figures:
  *
- * - `VmRSS` is read from `/proc/<pid>/status` at the end of the run (default 60 s of streaming), summed over a
- *   process and all its living descendants. For rill that is the collector and its external plugins, if
- *   any; for Netdata it is ALL its processes (the daemon, `--special-spawn-server`, `apps.plugin`,
- *   `nfacct.plugin`, `tc-qos-helper.sh`, …). Shared pages (libc, the binary's code) count once per process,
- *   as `VmRSS` does. The Netdata daemon alone is printed too: that is the closest match to rill's single
- *   process, but it does not collect what its plugins collect.
- * - `CPU s/min` is user + system CPU time per minute of wall clock, over the steady part of the run (from
- *   10 s after start to the end, so the start-up burst is left out), and over the whole run. Children that
- *   already exited count through their parent's `cutime`/`cstime` (Netdata's python.d and charts.d plugins
- *   start, find nothing to do and exit).
- * - `rill/netdata` is the ratio of the totals: below 1 means rill uses less.
- * - `charts` / `dimensions` are what the parent holds for each child (`/host/<name>/api/v1/charts`): the
- *   two do not collect the same set, so compare the cost per chart as well as the totals.
- * - The rill binary is built with `--compile-jit-policy=1e12` (scripts/build.sh): its once-a-second work stays
- *   in JavaScriptCore's interpreter, which keeps the JIT's code out of memory.
+ * - Two phases. `cold`: the page cache is dropped (`/proc/sys/vm/drop_caches`, root only; otherwise the phase
+ *   says it was warm) right before both children start, so their code is read from disk as on a device that just
+ *   booted. `warm`: both start again with their executables still in the page cache. File-backed RSS differs
+ *   between the two (the kernel maps pages around each fault only when they are already cached).
+ * - `VmRSS`, `RssAnon`, `RssFile` of the collector's process and of Netdata's main process (the closest match
+ *   to rill's single process), sampled every 5 s from the first minute on: mean and max, and the value at the
+ *   end. `tree` sums VmRSS over each child and its living descendants (for Netdata its plugins: apps.plugin,
+ *   nfacct.plugin, the spawn server …; for rill its external plugins, if any).
+ * - `CPU s/min` is user + system CPU time per minute of wall clock over the steady part (from 60 s on), for the
+ *   process tree (children that exited count through their parent's `cutime`/`cstime`).
+ * - `charts` / `dimensions` are what the parent holds for each child (`/host/<name>/api/v1/charts`).
+ * - rill's binary trims its unused code pages every 10 s (`RILL_TRIM_SECONDS`, src/runtime/working_set.ts) and
+ *   is built with `--compile-jit-policy=1e12` (scripts/build.sh).
  *
- * Usage: `deno run -A scripts/bench_collector.ts [seconds=60]`
+ * Usage: `deno run -A scripts/bench_collector.ts [seconds per phase=600]`
  *
  * @module
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -41,14 +39,15 @@ import {
   startNetdataParent,
   TEST_API_KEY,
 } from "../tests/interop/_netdata.ts";
-import { ownAndReapedCpu, processNames, sleep, treeCpu } from "./_bench_common.ts";
-import { treeRssKb, vmRssKb } from "./rss.ts";
+import { formatTable, processNames, sleep, treeCpu } from "./_bench_common.ts";
+import { rssSplitKb, treeRssKb } from "./rss.ts";
 
-const seconds = Number(process.argv[2] ?? 60);
+const seconds = Number(process.argv[2] ?? 600);
 if (!Number.isFinite(seconds) || seconds < 1) {
   throw new Error(`usage: bench_collector.ts [seconds], got ${process.argv[2]}`);
 }
-const WARM_UP_S = Math.min(10, seconds / 2);
+const WARM_UP_S = Math.min(60, seconds / 2);
+const SAMPLE_EVERY_MS = 5000;
 if (X64_SKIP !== undefined) throw new Error(X64_SKIP);
 if (NETDATA_SKIP_REASON !== undefined) throw new Error(NETDATA_SKIP_REASON);
 
@@ -105,60 +104,114 @@ async function chartsOf(parent: RealNetdata, host: string): Promise<string> {
   }
 }
 
-const mib = (kb: number | undefined) => kb === undefined ? "gone" : (kb / 1024).toFixed(1);
+const mib = (kb: number) => (kb / 1024).toFixed(1);
+
+/** Drops the page cache (root only); false when not allowed. */
+function dropPageCache(): boolean {
+  try {
+    writeFileSync("/proc/sys/vm/drop_caches", "3\n");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Samples {
+  vmRss: number[];
+  anon: number[];
+  file: number[];
+  tree: number[];
+}
+
+const newSamples = (): Samples => ({ vmRss: [], anon: [], file: [], tree: [] });
+
+function sample(into: Samples, pid: number): void {
+  const split = rssSplitKb(pid);
+  if (split === undefined) return;
+  into.vmRss.push(split.vmRss);
+  into.anon.push(split.anon);
+  into.file.push(split.file);
+  into.tree.push(treeRssKb(pid) ?? 0);
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const cell = (xs: number[]) =>
+  xs.length === 0 ? "gone" : `${mib(mean(xs))} / ${mib(Math.max(...xs))} / ${mib(xs[xs.length - 1])}`;
+
+/** One phase: both children start, stream `seconds`, are sampled, and stop. */
+async function phase(parent: RealNetdata, cold: boolean): Promise<void> {
+  const dropped = cold && dropPageCache();
+  if (!cold) {
+    // Both executables into the page cache, as after a previous run.
+    readFileSync(COLLECTOR_X64);
+    readFileSync("/usr/sbin/netdata");
+  }
+  let netdata: RunningNetdataChild | undefined;
+  let rill: ReturnType<typeof startCollector> | undefined;
+  try {
+    const t0 = Date.now();
+    netdata = await startNetdataChild(parent.port);
+    rill = startCollector({
+      hostname: RILL_HOST,
+      streamConf:
+        `[stream]\n    enabled = yes\n    destination = tcp:127.0.0.1:${parent.port}\n    api key = ${TEST_API_KEY}\n`,
+    });
+    const rillPid = rill.process.pid!;
+    const ndPid = netdata.pid;
+    const label = cold ? (dropped ? "cold page cache" : "cold page cache NOT dropped (not root): warm") : "warm";
+    console.log(`\n== ${label}: streaming for ${seconds} s to a real Netdata parent on 127.0.0.1:${parent.port} …`);
+    await sleep(t0 + WARM_UP_S * 1000 - Date.now());
+    const warm = { rill: treeCpu(rillPid), netdata: treeCpu(ndPid), at: Date.now() };
+    const rillSamples = newSamples();
+    const ndSamples = newSamples();
+    while (Date.now() < t0 + seconds * 1000) {
+      sample(rillSamples, rillPid);
+      sample(ndSamples, ndPid);
+      await sleep(Math.min(SAMPLE_EVERY_MS, t0 + seconds * 1000 - Date.now()));
+    }
+    sample(rillSamples, rillPid);
+    sample(ndSamples, ndPid);
+    const end = { rill: treeCpu(rillPid), netdata: treeCpu(ndPid), at: Date.now() };
+    const steadyMin = (end.at - warm.at) / 60_000;
+    const rillCharts = await chartsOf(parent, RILL_HOST);
+    const ndCharts = await chartsOf(parent, NETDATA_HOST);
+    const header = ["MiB: mean / max / end", "VmRSS", "RssAnon", "RssFile", "tree VmRSS", "CPU s/min", "charts / dims"];
+    const row = (name: string, s: Samples, cpu: number, charts: string) => [
+      name,
+      cell(s.vmRss),
+      cell(s.anon),
+      cell(s.file),
+      cell(s.tree),
+      (cpu / steadyMin).toFixed(3),
+      charts,
+    ];
+    for (
+      const line of formatTable(header, [
+        row("rill collector (compiled x64)", rillSamples, end.rill - warm.rill, rillCharts),
+        row("netdata 1.37 headless child", ndSamples, end.netdata - warm.netdata, ndCharts),
+      ])
+    ) console.log(line);
+    const ratio = (a: number, b: number) => b > 0 ? (a / b).toFixed(2) : "n/a";
+    console.log(
+      `rill / netdata main process: VmRSS ${ratio(mean(rillSamples.vmRss), mean(ndSamples.vmRss))}, RssAnon ${
+        ratio(mean(rillSamples.anon), mean(ndSamples.anon))
+      }; trees: VmRSS ${ratio(mean(rillSamples.tree), mean(ndSamples.tree))}, CPU ${
+        ratio(end.rill - warm.rill, end.netdata - warm.netdata)
+      }`,
+    );
+    console.log(`rill processes: ${processNames(rillPid)}; netdata processes: ${processNames(ndPid)}`);
+  } finally {
+    await rill?.stop();
+    await netdata?.stop();
+  }
+}
 
 const parent = await startNetdataParent(ACCEPTING_STREAM_CONF);
-let netdata: RunningNetdataChild | undefined;
-let rill: ReturnType<typeof startCollector> | undefined;
 try {
-  const t0 = Date.now();
-  netdata = await startNetdataChild(parent.port);
-  rill = startCollector({
-    hostname: RILL_HOST,
-    streamConf:
-      `[stream]\n    enabled = yes\n    destination = tcp:127.0.0.1:${parent.port}\n    api key = ${TEST_API_KEY}\n`,
-  });
-  const rillPid = rill.process.pid!;
-  const ndPid = netdata.pid;
-  console.log(`streaming for ${seconds} s to a real Netdata parent on 127.0.0.1:${parent.port} …`);
-  await sleep(t0 + WARM_UP_S * 1000 - Date.now());
-  const warm = { rill: treeCpu(rillPid), netdata: treeCpu(ndPid), netdataMain: ownAndReapedCpu(ndPid), at: Date.now() };
-  await sleep(t0 + seconds * 1000 - Date.now());
-  const end = { rill: treeCpu(rillPid), netdata: treeCpu(ndPid), netdataMain: ownAndReapedCpu(ndPid), at: Date.now() };
-  const elapsedMin = (end.at - t0) / 60_000;
-  const steadyMin = (end.at - warm.at) / 60_000;
-  const row = (name: string, rss: number | undefined, cpuEnd: number, cpuWarm: number, charts: string) =>
-    `${name.padEnd(34)} ${mib(rss).padStart(9)} ${((cpuEnd - cpuWarm) / steadyMin).toFixed(3).padStart(13)} ${
-      (cpuEnd / elapsedMin).toFixed(3).padStart(13)
-    }   ${charts}`;
-  const rillRss = treeRssKb(rillPid);
-  const ndRss = treeRssKb(ndPid);
-  const rillCharts = await chartsOf(parent, RILL_HOST);
-  const ndCharts = await chartsOf(parent, NETDATA_HOST);
-  const ndProcesses = processNames(ndPid);
-  const rillProcesses = processNames(rillPid);
-
-  console.log(`\nmachine: ${os.cpus().length} CPUs (nproc ${os.availableParallelism()}), Linux ${os.release()}`);
-  console.log(`after ${((end.at - t0) / 1000).toFixed(0)} s; steady CPU from ${WARM_UP_S} s on\n`);
-  console.log(
-    `${"".padEnd(34)} ${"VmRSS MiB".padStart(9)} ${"CPU s/min".padStart(13)} ${
-      "CPU s/min".padStart(13)
-    }   charts / dimensions`,
-  );
-  console.log(`${"".padEnd(34)} ${"".padStart(9)} ${"(steady)".padStart(13)} ${"(whole run)".padStart(13)}`);
-  console.log(row("rill collector (compiled x64)", rillRss, end.rill, warm.rill, rillCharts));
-  console.log(row("netdata 1.37 headless child, all", ndRss, end.netdata, warm.netdata, ndCharts));
-  console.log(row("  netdata main process alone", vmRssKb(ndPid), end.netdataMain, warm.netdataMain, ""));
-  const ratio = (a: number, b: number) => b > 0 ? (a / b).toFixed(2) : "n/a";
-  console.log(
-    `\nrill/netdata: VmRSS ${ratio(rillRss ?? 0, ndRss ?? 0)}, CPU (steady) ${
-      ratio(end.rill - warm.rill, end.netdata - warm.netdata)
-    }, CPU (whole run) ${ratio(end.rill, end.netdata)}`,
-  );
-  console.log(`rill processes: ${rillProcesses}; netdata processes: ${ndProcesses}`);
-  console.log(`rill binary: ${COLLECTOR_X64}`);
+  console.log(`machine: ${os.cpus().length} CPUs (nproc ${os.availableParallelism()}), Linux ${os.release()}`);
+  console.log(`rill binary: ${COLLECTOR_X64}; samples every ${SAMPLE_EVERY_MS / 1000} s from ${WARM_UP_S} s on`);
+  await phase(parent, true);
+  await phase(parent, false);
 } finally {
-  await rill?.stop();
-  await netdata?.stop();
   await parent.stop();
 }

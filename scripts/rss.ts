@@ -57,6 +57,14 @@ export function vmRssKb(pid: number): number | undefined {
   return match ? Number(match[1]) : 0;
 }
 
+/** VmRSS, RssAnon and RssFile of a process in kB (`/proc/<pid>/status`), or undefined when it is gone. */
+export function rssSplitKb(pid: number): { vmRss: number; anon: number; file: number } | undefined {
+  const text = readProc(`/proc/${pid}/status`);
+  if (text === undefined) return undefined;
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? 0);
+  return { vmRss: field("VmRSS"), anon: field("RssAnon"), file: field("RssFile") };
+}
+
 /** User plus system CPU seconds a process has used (`utime + stime` of `/proc/<pid>/stat`), or undefined if gone. */
 export function cpuSeconds(pid: number): number | undefined {
   const f = statFields(pid);

@@ -14,11 +14,8 @@ import { loadOrCreateMachineGuid } from "../config/machine_guid.ts";
 import { netdataConfFromDocument } from "../config/netdata_conf.ts";
 import { formatDiagnostic, parseConfig } from "../config/reader.ts";
 import { streamConfFromDocument } from "../config/stream_conf.ts";
-import type { NetdataConf } from "../config/netdata_conf.ts";
 import { Host } from "../metrics/host.ts";
 import type { Logger } from "../runtime/log.ts";
-import { CollectionLoop } from "../sources/loop.ts";
-import { localSources, PluginsRunner, pluginsRunnerOptions } from "../sources/mod.ts";
 import { machineFacts } from "../sources/system_info.ts";
 import { RILL_VERSION } from "./_version.ts";
 
@@ -252,36 +249,6 @@ export function localHost(
   });
   for (const [name, label] of facts.labels) host.labels.set(name, label);
   return host;
-}
-
-/**
- * Starts collecting the local host: the /proc and /sys sources every `update every`, and the external
- * plugins. `stop()` ends both (plugins get their signal and are waited for).
- *
- * @example
- * ```ts
- * const collection = startLocalCollection(host, config.netdata, "/", log);
- * await collection.stop();
- * ```
- */
-export function startLocalCollection(
-  host: Host,
-  netdata: NetdataConf,
-  root: string,
-  log: Logger,
-): { stop(): Promise<void> } {
-  const updateEvery = host.identity.updateEvery;
-  const procLog = log.child("PLUGIN[proc]");
-  const loop = new CollectionLoop(localSources({ host, root, updateEvery, log: procLog }), updateEvery, procLog);
-  const plugins = new PluginsRunner(pluginsRunnerOptions(netdata, host, log.child("PLUGINSD")));
-  loop.start();
-  plugins.start();
-  return {
-    async stop() {
-      loop.stop();
-      await plugins.stop();
-    },
-  };
 }
 
 /**

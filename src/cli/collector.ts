@@ -19,9 +19,11 @@ import {
   fail as failWith,
   loadConfig,
   localHost,
-  startLocalCollection,
 } from "./_common.ts";
+import { startLocalCollection } from "./_local_collection.ts";
+import { loadLibc } from "../runtime/libc.ts";
 import { Logger } from "../runtime/log.ts";
+import { WorkingSetTrim } from "../runtime/working_set.ts";
 import { ReplayRing } from "../stream/replay_ring.ts";
 import { StreamSender } from "../stream/sender.ts";
 import { RILL_VERSION } from "./_version.ts";
@@ -50,8 +52,16 @@ stream.conf needs at least:
       destination = <parent host>:19999
       api key = <a GUID the parent accepts>
 
+Environment:
+  RILL_TRIM_SECONDS    how often the collector gives the pages of its own code it no longer runs back to the
+                       kernel (default 10; 0 = never). See the README's "Collector memory".
+
 SIGTERM or SIGINT closes the stream cleanly and exits 0.
 `;
+
+// Every 10 s, the executable's code pages the collector stopped using go back to the kernel: file-backed RSS
+// 28.8 MiB untrimmed, 15.3 MiB trimmed every 10 s (16.2 every 30 s), see runtime/working_set.ts.
+const DEFAULT_TRIM_SECONDS = 10;
 
 // Streams to a parent on this machine with the API key of Netdata's own examples; a parent started with
 // rill's embedded config accepts exactly this.
@@ -66,7 +76,7 @@ const EMBEDDED_CONFIG = {
 
 const fail: (message: string) => never = (message) => failWith(PROGRAM, message);
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const options = commandLine(PROGRAM, argv, BINARY_OPTIONS, HELP);
   if (options === undefined) return;
 
@@ -95,11 +105,30 @@ function main(argv: string[]): void {
   host.observe(ring);
   const sender = new StreamSender({ host, config: stream, log: log.child(`STREAM_SENDER[${hostname}]`), replay: ring });
   sender.start();
-  const collection = startLocalCollection(host, config.netdata, root, log);
+  const trimSeconds = trimEverySeconds(process.env.RILL_TRIM_SECONDS);
+  if (trimSeconds > 0) await startTrim(trimSeconds, log);
+  const collection = await startLocalCollection(host, config.netdata, root, log, sender.stats);
   exitOnSignals(log, "closing the stream and exiting", async () => {
     await collection.stop();
     await sender.stop();
   });
 }
 
-main(process.argv.slice(2));
+function trimEverySeconds(text: string | undefined): number {
+  if (text === undefined || text === "") return DEFAULT_TRIM_SECONDS;
+  if (!/^\d+$/.test(text.trim())) {
+    fail(`RILL_TRIM_SECONDS: expected a whole number of seconds (0 = never), found '${text}'`);
+  }
+  return Number(text.trim());
+}
+
+async function startTrim(seconds: number, log: Logger): Promise<void> {
+  const opened = await loadLibc();
+  if (opened.libc === undefined) {
+    log.info(`the collector's unused code pages stay in memory: ${opened.reason}`);
+    return;
+  }
+  new WorkingSetTrim(opened.libc, seconds * 1000, seconds * 1000).start();
+}
+
+await main(process.argv.slice(2));

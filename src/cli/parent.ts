@@ -20,10 +20,10 @@ import {
   fail as failWith,
   loadConfig,
   localHost,
-  startLocalCollection,
   userStateDir,
   writableDir,
 } from "./_common.ts";
+import { startLocalCollection } from "./_local_collection.ts";
 import type { Host } from "../metrics/host.ts";
 import { Receiver } from "../parent/receiver/receiver.ts";
 import { receiverSettingsFrom } from "../parent/receiver/access.ts";
@@ -172,7 +172,7 @@ async function main(argv: string[]): Promise<void> {
     })
     : undefined;
   sender?.start();
-  const collection = startLocalCollection(host, netdata, root, log);
+  const collection = await startLocalCollection(host, netdata, root, log, sender?.stats);
   exitOnSignals(log, `closing the streams${netdata.db.mode === "none" ? "" : ", saving"} and exiting`, async () => {
     const closing = collection.stop();
     await web?.close();

@@ -13,10 +13,11 @@ import { softirqsSource } from "./softirqs.ts";
 import { statSource } from "./stat.ts";
 import { uptimeSource } from "./uptime.ts";
 import { vmstatSource } from "./vmstat.ts";
+import { zramSource } from "./zram.ts";
 
 /**
- * All CPU and memory sources: /proc/stat, uptime, entropy, pressure, interrupts, softirqs, vmstat and
- * meminfo.
+ * All CPU and memory sources: /proc/stat, uptime, entropy, pressure, interrupts, softirqs, vmstat,
+ * meminfo and zram.
  *
  * @example
  * ```ts
@@ -34,5 +35,6 @@ export function cpuMemorySources(ctx: SourceContext): Source[] {
     softirqsSource(ctx),
     vmstatSource(ctx),
     meminfoSource(ctx),
+    zramSource(ctx),
   ];
 }

@@ -13,7 +13,7 @@
 
 import type { Host } from "../../metrics/host.ts";
 import type { CollectionTimings } from "../collection_timings.ts";
-import { dim } from "../proc/_chart.ts";
+import { dim } from "../_chart.ts";
 import { type ChartGroup, netdataChart } from "./_chart.ts";
 
 /** 1.37's job name for each proc.plugin module, and for the modules rill names differently. */

@@ -16,7 +16,7 @@ import type { Chart } from "../../metrics/chart.ts";
 import type { Host } from "../../metrics/host.ts";
 import { ProcFile } from "../../runtime/proc_file.ts";
 import { LineScanner } from "../proc/_lines.ts";
-import { dim } from "../proc/_chart.ts";
+import { dim } from "../_chart.ts";
 import { type ChartGroup, netdataChart } from "./_chart.ts";
 
 /**
