@@ -18,7 +18,7 @@ import { diskspaceSource } from "../sources/diskspace.ts";
 import { idleJitterSource } from "../sources/idlejitter.ts";
 import { CollectionLoop } from "../sources/loop.ts";
 import { localSources, PluginsRunner, pluginsRunnerOptions } from "../sources/mod.ts";
-import { type SenderCounters, selfMonitoringSource } from "../sources/self/mod.ts";
+import { selfMonitoringSource, type SenderCounters } from "../sources/self/mod.ts";
 import type { Source, SourceContext } from "../sources/source.ts";
 import { openTimexSource } from "../sources/timex.ts";
 

@@ -12,14 +12,7 @@
  */
 
 import process from "node:process";
-import {
-  BINARY_OPTIONS,
-  commandLine,
-  exitOnSignals,
-  fail as failWith,
-  loadConfig,
-  localHost,
-} from "./_common.ts";
+import { BINARY_OPTIONS, commandLine, exitOnSignals, fail as failWith, loadConfig, localHost } from "./_common.ts";
 import { startLocalCollection } from "./_local_collection.ts";
 import { loadLibc } from "../runtime/libc.ts";
 import { Logger } from "../runtime/log.ts";

@@ -11,8 +11,11 @@ import { ChildStreamDecoder } from "../../src/protocol/stream_decoder.ts";
 export interface FakeParentOptions {
   /** The handshake reply; `undefined` = never reply. */
   reply: string | undefined;
-  /** After the reply: decode lines (default) or stop reading entirely. */
-  read?: "decode" | "never";
+  /**
+   * After the reply: decode lines (default), read and keep nothing (`"discard"`: a parent that keeps up with a
+   * flood without holding it), or stop reading entirely.
+   */
+  read?: "decode" | "discard" | "never";
   /**
    * Answer each CHART_DEFINITION_END with `REPLAY_CHART "<id>" "true" 0 0` (true, the default), or ask for
    * all the child announced (`"all"`: `"true" <first> <last>`, continued from `before` after a `REND`
@@ -70,6 +73,7 @@ export async function fakeParent(options: FakeParentOptions): Promise<FakeParent
         if (options.read === "never" || paused) socket.pause();
         return;
       }
+      if (options.read === "discard") return;
       mine.push(new Uint8Array(chunk));
       if (options.reply?.includes("version=5") || options.read === "never") return;
       decoder.push(chunk, (command) => {
