@@ -7,7 +7,18 @@
  * @module
  */
 
-import zlib from "node:zlib";
+import type * as Zlib from "node:zlib";
+import process from "node:process";
+
+/**
+ * `node:zlib`, loaded on the first zstd stream: importing it costs a compiled collector 1.8 MB of anonymous memory
+ * (and 4.4 MB of code paged in), which a collector streaming to a 1.37 parent (LZ4) or uncompressed never needs.
+ */
+let loaded: typeof Zlib | undefined;
+function zlib(): typeof Zlib {
+  loaded ??= process.getBuiltinModule("node:zlib") as typeof Zlib;
+  return loaded;
+}
 
 /**
  * One zstd stream, compressed piece by piece.
@@ -20,7 +31,7 @@ import zlib from "node:zlib";
  * ```
  */
 export class ZstdCompressor {
-  readonly #zstd: zlib.ZstdCompress;
+  readonly #zstd: Zlib.ZstdCompress;
   #output: Buffer[] = [];
   #last: Promise<unknown> = Promise.resolve();
 
@@ -29,9 +40,10 @@ export class ZstdCompressor {
    * (the level's own when left out: 2 MiB at level 3).
    */
   constructor(level: number, windowLog?: number) {
-    const params: Record<number, number> = { [zlib.constants.ZSTD_c_compressionLevel]: level };
-    if (windowLog !== undefined) params[zlib.constants.ZSTD_c_windowLog] = windowLog;
-    this.#zstd = zlib.createZstdCompress({ params });
+    const { constants, createZstdCompress } = zlib();
+    const params: Record<number, number> = { [constants.ZSTD_c_compressionLevel]: level };
+    if (windowLog !== undefined) params[constants.ZSTD_c_windowLog] = windowLog;
+    this.#zstd = createZstdCompress({ params });
     this.#zstd.on("data", (chunk: Buffer) => this.#output.push(chunk));
     // Errors reach the call under way through its own listener.
     this.#zstd.on("error", () => {});
@@ -54,7 +66,7 @@ export class ZstdCompressor {
       const failed = (error: Error) => reject(error);
       this.#zstd.once("error", failed);
       this.#zstd.write(piece);
-      this.#zstd.flush(zlib.constants.ZSTD_e_flush, () => {
+      this.#zstd.flush(zlib().constants.ZSTD_e_flush, () => {
         this.#zstd.off("error", failed);
         if (this.#zstd.destroyed) return reject(new Error("the zstd stream was closed"));
         resolve(joined(this.#output));
@@ -75,7 +87,7 @@ export class ZstdCompressor {
  * ```
  */
 export class ZstdDecompressor {
-  readonly #zstd: zlib.ZstdDecompress;
+  readonly #zstd: Zlib.ZstdDecompress;
   #output: Buffer[] = [];
   #outputBytes = 0;
   #limit = 0;
@@ -86,7 +98,8 @@ export class ZstdDecompressor {
    * that asks for more is rejected before anything is allocated for it (zstd's own limit is 128 MiB).
    */
   constructor(windowLogMax: number) {
-    this.#zstd = zlib.createZstdDecompress({ params: { [zlib.constants.ZSTD_d_windowLogMax]: windowLogMax } });
+    const { constants, createZstdDecompress } = zlib();
+    this.#zstd = createZstdDecompress({ params: { [constants.ZSTD_d_windowLogMax]: windowLogMax } });
     this.#zstd.on("data", (chunk: Buffer) => {
       this.#outputBytes += chunk.length;
       if (this.#outputBytes <= this.#limit) {
