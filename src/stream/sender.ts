@@ -189,6 +189,7 @@ export class StreamSender implements HostObserver {
       session.encoder.defineCollected();
       this.#reportLost(session);
       const reason = await session.connection.ended;
+      session.answers.close();
       this.stats.ended(reason);
       this.#session = undefined;
       this.connectedTo = undefined;
