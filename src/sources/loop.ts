@@ -28,6 +28,8 @@ export class CollectionLoop {
   readonly timings: CollectionTimings | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #lastSlot = new Map<Source, number>();
+  /** The host interval's slot of the last tick, to notice ticks that never came. */
+  #lastTickSlot: number | undefined;
   // The last error of each source, so a source failing every second logs once, and again when it recovers.
   readonly #failing = new Map<Source, string>();
 
@@ -42,6 +44,17 @@ export class CollectionLoop {
   tick(nowMs: number): void {
     const nowUs = Math.round(nowMs * 1000);
     const nowS = Math.floor(nowMs / 1000);
+    const tickSlot = Math.floor(nowS / this.updateEvery);
+    const skipped = this.#lastTickSlot === undefined ? 0 : tickSlot - this.#lastTickSlot - 1;
+    if (skipped > 0) {
+      // The timer came late: every chart has a gap the parent will show. Said, so a gap is not a mystery.
+      this.log.error(
+        `the collection woke ${
+          skipped * this.updateEvery
+        } s late: ${skipped} iterations were not collected (this process did not run: busy, stopped or starved of CPU)`,
+      );
+    }
+    this.#lastTickSlot = tickSlot;
     for (const source of this.sources) {
       const every = Math.max(this.updateEvery, source.updateEvery);
       const slot = Math.floor(nowS / every);

@@ -36,3 +36,16 @@ test("loop: the time of each collect() goes to the timings, failed ones too", ()
   assert.ok(timings.busyUs[0] >= before + 3000);
   assert.deepEqual(timings.names, ["a", "b"]);
 });
+
+test("loop: a tick that comes late says how many iterations were not collected", () => {
+  const logs: string[] = [];
+  const loop = new CollectionLoop([busySource("a", 0)], 1, new Logger("t", "T", (l) => logs.push(l)));
+  const t = 1_795_423_040_000;
+  loop.tick(t + 10);
+  loop.tick(t + 1_005);
+  loop.tick(t + 2_950);
+  assert.deepEqual(logs, []);
+  loop.tick(t + 6_020);
+  assert.equal(logs.length, 1);
+  assert.match(logs[0], /ERROR .* the collection woke 3 s late: 3 iterations were not collected/);
+});
