@@ -12,9 +12,8 @@
  *   between the two (the kernel maps pages around each fault only when they are already cached).
  * - `VmRSS`, `RssAnon`, `RssFile` of the collector's process and of Netdata's main process (the closest match
  *   to rill's single process), sampled every 5 s from the first minute on: mean and max, and the value at the
- *   end. `tree` sums VmRSS over each child and its living descendants: their external plugins (both run the
- *   plugins of Debian's netdata package, /usr/lib/netdata/plugins.d: apps.plugin, nfacct.plugin, …, so the trees
- *   collect the same), and Netdata's spawn server.
+ *   end. `tree` sums VmRSS over each child and its living descendants (for Netdata its plugins: apps.plugin,
+ *   nfacct.plugin, the spawn server …; for rill its external plugins, if any).
  * - `CPU s/min` is user + system CPU time per minute of wall clock over the steady part (from 60 s on), for the
  *   process tree (children that exited count through their parent's `cutime`/`cstime`).
  * - `charts` / `dimensions` are what the parent holds for each child (`/host/<name>/api/v1/charts`).
@@ -49,8 +48,6 @@ if (!Number.isFinite(seconds) || seconds < 1) {
 }
 const WARM_UP_S = Math.min(60, seconds / 2);
 const SAMPLE_EVERY_MS = 5000;
-/** Where Debian's netdata package keeps its external plugins. */
-const NETDATA_PLUGINS_DIR = "/usr/lib/netdata/plugins.d";
 if (X64_SKIP !== undefined) throw new Error(X64_SKIP);
 if (NETDATA_SKIP_REASON !== undefined) throw new Error(NETDATA_SKIP_REASON);
 
@@ -156,8 +153,6 @@ async function phase(parent: RealNetdata, cold: boolean): Promise<void> {
     netdata = await startNetdataChild(parent.port);
     rill = startCollector({
       hostname: RILL_HOST,
-      // The same external plugins as the Netdata child runs (apps.plugin, nfacct.plugin, …): the same coverage.
-      pluginsDir: NETDATA_PLUGINS_DIR,
       streamConf:
         `[stream]\n    enabled = yes\n    destination = tcp:127.0.0.1:${parent.port}\n    api key = ${TEST_API_KEY}\n`,
     });

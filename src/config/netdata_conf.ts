@@ -144,7 +144,7 @@ export interface NetdataConf {
     /**
      * `[directories] plugins` (or `[global] plugins directory`): where `*.plugin` files are looked for, a list
      * of paths separated by spaces, tabs or commas, each optionally quoted. Default
-     * `/usr/libexec/netdata/plugins.d` (Netdata's packages) and `/usr/lib/netdata/plugins.d` (Debian's).
+     * `/usr/libexec/netdata/plugins.d`.
      */
     readonly plugins: readonly string[];
   };
@@ -575,7 +575,7 @@ export function netdataConfFromDocument(doc: ConfigDocument): NetdataConf {
       lib: pick("directories", "lib", text, "/var/lib/netdata"),
       log: pick("directories", "log", text, "/var/log/netdata"),
       cache: pick("directories", "cache", text, "/var/cache/netdata"),
-      plugins: pick("directories", "plugins", directoryList, DEFAULT_PLUGINS_DIRS),
+      plugins: pick("directories", "plugins", directoryList, [DEFAULT_PLUGINS_DIR]),
     },
     plugins: readPlugins(doc, sink),
     web: {
@@ -697,10 +697,7 @@ function modelledKeys(section: string): string[] {
   }
 }
 
-// Netdata's own packages and static builds install their plugins under libexec, Debian's and Ubuntu's packages under
-// lib: both by default, so a collector finds apps.plugin, nfacct.plugin, … wherever a Netdata package put them (a
-// folder that does not exist is logged once and skipped).
-const DEFAULT_PLUGINS_DIRS = ["/usr/libexec/netdata/plugins.d", "/usr/lib/netdata/plugins.d"];
+const DEFAULT_PLUGINS_DIR = "/usr/libexec/netdata/plugins.d";
 
 // 1.37 splits the plugins directory list on spaces, tabs and commas; a word may be quoted to hold them.
 function directoryList(t: string): ValueResult<readonly string[]> {

@@ -244,7 +244,7 @@ test("netdata.conf: defaults", () => {
     lib: "/var/lib/netdata",
     log: "/var/log/netdata",
     cache: "/var/cache/netdata",
-    plugins: ["/usr/libexec/netdata/plugins.d", "/usr/lib/netdata/plugins.d"],
+    plugins: ["/usr/libexec/netdata/plugins.d"],
   });
   assert.equal(c.web.defaultPort, 19999);
   assert.equal(c.web.sslKey, "/etc/netdata/ssl/key.pem");
@@ -330,7 +330,7 @@ test("bind to: the documented forms", () => {
 
 test("[plugins] and [directories] plugins: defaults", () => {
   const c = parseNetdataConf("");
-  assert.deepEqual(c.directories.plugins, ["/usr/libexec/netdata/plugins.d", "/usr/lib/netdata/plugins.d"]);
+  assert.deepEqual(c.directories.plugins, ["/usr/libexec/netdata/plugins.d"]);
   assert.equal(c.plugins.enableRunningNewPlugins, true);
   assert.equal(c.plugins.checkForNewPluginsEvery, 60);
   assert.equal(c.plugins.flags.size, 0);

@@ -35,8 +35,6 @@ export interface CollectorOptions {
   /** External plugins to install: file name (`x.plugin`) → script. None by default, so that an installed
    * Netdata's own plugins are never started by tests. */
   plugins?: Record<string, string>;
-  /** Run the plugins of this folder instead (a benchmark runs an installed Netdata's, as its child does). */
-  pluginsDir?: string;
 }
 
 /** Starts the compiled collector with a config folder of its own. */
@@ -51,9 +49,9 @@ export function startCollector(options: CollectorOptions): RunningCollector {
   writeFileSync(join(dir, "stream.conf"), options.streamConf);
   writeFileSync(
     join(dir, "netdata.conf"),
-    `[global]\n    hostname = ${options.hostname}\n[directories]\n    lib = ${dir}/lib\n    plugins = ${
-      options.pluginsDir ?? `${dir}/plugins.d`
-    }\n${options.netdataConf ?? ""}`,
+    `[global]\n    hostname = ${options.hostname}\n[directories]\n    lib = ${dir}/lib\n    plugins = ${dir}/plugins.d\n${
+      options.netdataConf ?? ""
+    }`,
   );
   return { ...runBinary("collector", dir, ["-c", dir], options.arm64 ? "arm64" : "x64"), hostname: options.hostname };
 }
